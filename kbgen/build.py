@@ -1,0 +1,99 @@
+"""The kbgen pipeline: load → parse → index → filter → render → emit. No MkDocs here.
+
+Like Quartz, a build reads in order: every stage is a plain function over a
+:class:`VaultBuild`, and the MkDocs adapter (or ``kbgen check``) only drives it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .config import KbgenConfig
+from .diagnostics import Diagnostic, sort_diagnostics
+from .emit import SiteFile, SitePage
+from .emit import assets as assets_emitter
+from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
+from .vault.load import load_vault
+from .vault.vault import Vault
+
+# progress(stage, done, total)
+Progress = Callable[[str, int, int], None]
+# An indexer sees every parsed note before any is rendered (links, headings, tags…).
+Indexer = Callable[[Vault, dict[str, ParsedNote]], None]
+Emitter = Callable[["VaultBuild"], None]
+
+
+@dataclass
+class VaultBuild:
+    config: KbgenConfig
+    vault: Vault
+    rendered: dict[str, RenderedNote] = field(default_factory=dict)
+    pages: list[SitePage] = field(default_factory=list)
+    files: list[SiteFile] = field(default_factory=list)
+    extra_css: list[str] = field(default_factory=list)
+    extra_javascript: list[str] = field(default_factory=list)
+    emit_diagnostics: list[Diagnostic] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        items: list[Diagnostic] = list(self.vault.diagnostics) + list(self.emit_diagnostics)
+        for note in self.vault.notes.values():
+            items.extend(note.diagnostics)
+        for rendered in self.rendered.values():
+            items.extend(rendered.diagnostics)
+        return sort_diagnostics(items)
+
+
+def indexers() -> list[Indexer]:
+    """Stages that see all parsed notes before rendering, in order."""
+    return []
+
+
+def emitters() -> list[Emitter]:
+    """Stages that add pages and files after rendering, in order."""
+    return [assets_emitter.emit]
+
+
+def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
+    """Run the whole pipeline over ``config.notes_dir`` and return what to publish."""
+    clock = _Clock()
+    vault = load_vault(config)
+    build = VaultBuild(config, vault)
+    clock.lap(build, "load")
+
+    renderer = NoteRenderer(config)
+    published = list(vault.published())  # filter: drafts never reach parse, render or emit
+    parsed = {note.src_path: renderer.parse(note, vault) for note in _counted(published, "parse", progress)}
+    clock.lap(build, "parse")
+    for index in indexers():
+        index(vault, parsed)
+    clock.lap(build, "index")
+
+    for src_path, item in zip(parsed, _counted(list(parsed.values()), "render", progress)):
+        build.rendered[src_path] = renderer.render(item)
+    clock.lap(build, "render")
+
+    for emit in emitters():
+        emit(build)
+    clock.lap(build, "emit")
+    return build
+
+
+def _counted(items: list, stage: str, progress: Progress | None) -> Iterable:
+    total = len(items)
+    for done, item in enumerate(items, 1):
+        yield item
+        if progress is not None:
+            progress(stage, done, total)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self, build: VaultBuild, stage: str) -> None:
+        now = time.perf_counter()
+        build.timings[stage] = build.timings.get(stage, 0.0) + now - self.last
+        self.last = now

@@ -1,0 +1,45 @@
+"""kbgen's own options: what the ``kbgen`` section of mkdocs.yml may set.
+
+Plain data so the vault pipeline never sees MkDocs; the MkDocs adapter and the
+CLI both build a :class:`KbgenConfig` from a mapping.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+DEFAULT_CACHE_DIR = ".kbgen-cache"
+
+
+@dataclass
+class KbgenConfig:
+    notes_dir: Path = Path("notes")
+    use_directory_urls: bool = True
+    # Where caches live (rendered formulas, KaTeX, language models).
+    cache_dir: Path = Path(DEFAULT_CACHE_DIR)
+    # KaTeX macros, e.g. {"\\R": "\\mathbb{R}"}.
+    math_macros: dict[str, str] = field(default_factory=dict)
+    # How deep ![[embeds]] may nest before they are cut.
+    embed_depth: int = 4
+    # Repair notes that were double-encoded (UTF-8 read as cp1252).
+    repair_mojibake: bool = True
+    # Generate the vault-wide Quizzes page.
+    quizzes_page: bool = True
+    # Progress callback granularity is decided by the caller; this only turns it off.
+    progress: bool = True
+
+    @classmethod
+    def from_mapping(cls, options: Mapping[str, Any], *, base: Path | None = None) -> "KbgenConfig":
+        """Build a config from a mapping, ignoring keys kbgen does not know."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in options.items() if k in known and v is not None}
+        config = cls(**values)
+        config.notes_dir = Path(config.notes_dir)
+        config.cache_dir = Path(config.cache_dir)
+        if base is not None:
+            if not config.notes_dir.is_absolute():
+                config.notes_dir = base / config.notes_dir
+            if not config.cache_dir.is_absolute():
+                config.cache_dir = base / config.cache_dir
+        return config

@@ -1,0 +1,33 @@
+"""The emit stage: what a build writes besides the notes' own pages.
+
+Each emitter is a function ``emit(build) -> None`` that appends
+:class:`SitePage` s (pages that appear in navigation, rendered by kbgen) and
+:class:`SiteFile` s (static files copied verbatim) to the build.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class SiteFile:
+    dest: str  # path inside the site folder, forward slashes
+    content: bytes | str | None = None
+    source: Path | None = None  # copied from disk when content is None
+
+    def read_bytes(self) -> bytes:
+        if self.content is None:
+            assert self.source is not None
+            return self.source.read_bytes()
+        return self.content.encode("utf-8") if isinstance(self.content, str) else self.content
+
+
+@dataclass
+class SitePage:
+    src_path: str  # a virtual Markdown path, e.g. "quizzes.md"; decides the URL
+    title: str
+    html: str
+    toc: list[dict] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)

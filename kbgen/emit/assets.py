@@ -1,0 +1,25 @@
+"""kbgen's own stylesheet and scripts, served by the site (no CDN)."""
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from . import SiteFile
+
+if TYPE_CHECKING:
+    from ..build import VaultBuild
+
+ASSET_DIR = "assets/kbgen"
+
+
+def emit(build: "VaultBuild") -> None:
+    package = resources.files("kbgen.assets")
+    for entry in sorted(package.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith(("_", ".")) or not entry.is_file():
+            continue
+        dest = f"{ASSET_DIR}/{entry.name}"
+        build.files.append(SiteFile(dest, content=entry.read_bytes()))
+        if entry.name.endswith(".css"):
+            build.extra_css.append(dest)
+        elif entry.name.endswith(".js"):
+            build.extra_javascript.append(dest)

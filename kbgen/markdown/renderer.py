@@ -1,0 +1,117 @@
+"""The one markdown-it-py set-up kbgen renders every note with.
+
+Rendering is two-phase so that cross-note features work without global state:
+``parse`` turns one note into tokens (headings and block ids known), and
+``render`` turns tokens into HTML once every note of the vault has been parsed.
+Both are pure functions of (note, vault, config); per-document state travels
+in ``env``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from ..config import KbgenConfig
+from ..diagnostics import Diagnostic, Reporter
+from ..vault.note import Note
+from ..vault.vault import Vault
+from . import cjk_emphasis, headings, highlight, html_markdown, kramdown, toc_block
+from .headings import Heading, toc_tokens
+
+# A post-processor runs on a note's finished HTML (e.g. to typeset all of a
+# page's formulas in one engine call); plugins append to md.kb_postprocessors.
+PostProcessor = Callable[[str, dict], str]
+
+
+@dataclass
+class ParsedNote:
+    note: Note
+    tokens: list[Token]
+    env: dict[str, Any]
+
+    @property
+    def headings(self) -> list[Heading]:
+        return self.env.get("headings", [])
+
+
+@dataclass
+class RenderedNote:
+    src_path: str
+    html: str
+    title: str
+    toc: list[dict]  # MkDocs-style TOC tokens
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # What syntax plugins found, by plugin: {"links": [...], "quizzes": [...], …}
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def build_markdown(config: KbgenConfig) -> MarkdownIt:
+    """The MarkdownIt instance: CommonMark + GFM bits + kbgen's syntax plugins."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.kb_postprocessors = []  # type: ignore[attr-defined]
+    md.kb_config = config  # type: ignore[attr-defined]
+    md.use(cjk_emphasis.plugin)
+    md.use(html_markdown.plugin)
+    md.use(kramdown.plugin)
+    md.use(footnote_plugin)
+    md.use(tasklists_plugin)
+    md.use(headings.plugin)
+    md.use(highlight.plugin)
+    md.use(toc_block.plugin)
+    for extension in _optional_plugins():
+        md.use(extension, config=config)
+    return md
+
+
+def _optional_plugins() -> list[Callable]:
+    """Syntax modules that take the config: wiki links, math, quizzes…"""
+    plugins: list[Callable] = []
+    return plugins
+
+
+class NoteRenderer:
+    """Parses and renders notes with one shared MarkdownIt instance."""
+
+    def __init__(self, config: KbgenConfig):
+        self.config = config
+        self.md = build_markdown(config)
+
+    def new_env(self, note: Note, vault: Vault) -> dict[str, Any]:
+        return {
+            "note": note,
+            "vault": vault,
+            "config": self.config,
+            "renderer": self,
+            "report": Reporter(note.src_path, note.body_offset),
+            "data": {},
+        }
+
+    def parse(self, note: Note, vault: Vault) -> ParsedNote:
+        env = self.new_env(note, vault)
+        tokens = self.md.parse(note.body, env)
+        return ParsedNote(note, tokens, env)
+
+    def render(self, parsed: ParsedNote) -> RenderedNote:
+        env = parsed.env
+        html = self.md.renderer.render(parsed.tokens, self.md.options, env)
+        for post in self.md.kb_postprocessors:  # type: ignore[attr-defined]
+            html = post(html, env)
+        note = parsed.note
+        return RenderedNote(
+            src_path=note.src_path,
+            html=html,
+            title=note.title,
+            toc=toc_tokens(parsed.headings),
+            diagnostics=list(env["report"].items),
+            data=env["data"],
+        )
+
+    def render_note(self, note: Note, vault: Vault) -> RenderedNote:
+        """Parse and render in one go (for a single note, or a vault with no cross-links)."""
+        return self.render(self.parse(note, vault))

@@ -1,0 +1,1 @@
+"""The vault: notes and attachments on disk, read into plain data (no MkDocs here)."""

@@ -1,0 +1,167 @@
+"""The load stage: walk the notes folder and read every note into a Note.
+
+``.md`` files are notes; everything else is an attachment. Hidden folders
+(``.obsidian``, ``.trash``, ``.git``) are skipped and symlinks that leave the
+vault are not followed, so a published site never exposes files from outside.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from ..config import KbgenConfig
+from ..diagnostics import Diagnostic
+from . import frontmatter as fm
+from .decode import decode_bytes
+from .note import Note, note_url
+from .vault import Vault
+
+NOTE_SUFFIXES = (".md", ".markdown")
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
+# Titles like "neural-network-vanishing-gradient-relu" are file slugs, not titles.
+_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+
+
+def walk_vault(root: Path) -> tuple[list[Path], list[Path]]:
+    """(note files, attachment files) under ``root``, sorted, skipping hidden and escaping paths."""
+    root_real = root.resolve()
+    notes: list[Path] = []
+    attachments: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _inside(here / d, root_real))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = here / name
+            if not _inside(path, root_real) or not path.is_file():
+                continue
+            (notes if name.lower().endswith(NOTE_SUFFIXES) else attachments).append(path)
+    return notes, attachments
+
+
+def _inside(path: Path, root_real: Path) -> bool:
+    try:
+        path.resolve().relative_to(root_real)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def load_vault(config: KbgenConfig) -> Vault:
+    root = Path(config.notes_dir)
+    vault = Vault(root=root)
+    note_files, attachment_files = walk_vault(root)
+    for path in note_files:
+        note = load_note(path, root, config)
+        vault.notes[note.src_path] = note
+    for path in attachment_files:
+        vault.attachments[path.relative_to(root).as_posix()] = path
+    return vault
+
+
+def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:
+    src_path = path.relative_to(root).as_posix()
+    diagnostics: list[Diagnostic] = []
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        data = b""
+        diagnostics.append(Diagnostic(src_path, 1, 1, "error", "read", f"cannot read note: {exc.strerror}"))
+    decoded = decode_bytes(data)
+    text = decoded.text
+    if decoded.lossy:
+        diagnostics.append(Diagnostic(src_path, 1, 1, "warning", "encoding",
+                                      f"some bytes are not valid {decoded.encoding} and were replaced"))
+    if config.repair_mojibake:
+        text = _repair_mojibake(text, src_path, diagnostics)
+    note = note_from_text(src_path, path, text, config.use_directory_urls, diagnostics)
+    note.encoding = decoded.encoding
+    return note
+
+
+def _repair_mojibake(text: str, src_path: str, diagnostics: list[Diagnostic]) -> str:
+    try:
+        from .mojibake import looks_double_encoded, repair
+    except ImportError:  # pragma: no cover - module always ships
+        return text
+    if not looks_double_encoded(text):
+        return text
+    result = repair(text)
+    if result.repaired:
+        line, col = result.guesses[0] if result.guesses else (1, 1)
+        message = "note was double-encoded (UTF-8 read as cp1252) and was repaired"
+        if result.guessed:
+            message += f"; {result.guessed} character(s) had lost a byte and were guessed"
+        diagnostics.append(Diagnostic(src_path, line, col, "warning", "mojibake", message))
+    return result.text
+
+
+def note_from_text(src_path: str, abs_path: Path, text: str, use_directory_urls: bool = True,
+                   diagnostics: list[Diagnostic] | None = None) -> Note:
+    """Build a Note from decoded text: front matter read and normalized, title chosen."""
+    diagnostics = diagnostics if diagnostics is not None else []
+    parsed = fm.parse_front_matter(text)
+    if parsed.error:
+        line, col, message = parsed.error
+        diagnostics.append(Diagnostic(src_path, line, col, "error", "front-matter", message))
+    meta = parsed.data
+    note = Note(src_path=src_path, abs_path=abs_path, source=text, body=parsed.body,
+                body_offset=parsed.body_offset, meta=meta, diagnostics=diagnostics)
+    _apply_meta(note, meta)
+    note.url = note_url(src_path, use_directory_urls)
+    return note
+
+
+def _apply_meta(note: Note, meta: dict) -> None:
+    note.aliases = fm.as_text_list(meta.get("aliases", meta.get("alias")))
+    note.tags = fm.normalize_tags(meta.get("tags", meta.get("tag")))
+    note.id = str(meta["id"]).strip() if meta.get("id") not in (None, "") else None
+    note.created = fm.normalize_date(meta.get("created"))
+    note.modified = fm.normalize_date(meta.get("modified", meta.get("updated")))
+    note.date = fm.normalize_date(meta.get("date"))
+    note.author = str(meta["author"]) if meta.get("author") is not None else None
+    note.description = str(meta["description"]) if meta.get("description") is not None else None
+    note.draft = fm.as_bool(meta.get("draft"), False)
+    note.publish = fm.as_bool(meta.get("publish"), True)
+    note.title = choose_title(meta.get("title"), first_h1(note.body), note.stem)
+
+
+def choose_title(front_matter_title: object, h1: str | None, stem: str) -> str:
+    """Front matter title → first H1 → file name; a slug-like title yields to a real H1."""
+    title = str(front_matter_title).strip() if front_matter_title not in (None, "") else ""
+    if title and not (h1 and _SLUG.match(title)):
+        return title
+    if h1:
+        return h1
+    return title or stem
+
+
+def first_h1(body: str) -> str | None:
+    """The H1 that opens the note, if any.
+
+    Only a leading H1 names the note: exported blog posts often have a section
+    H1 halfway down, which is not their title (the file name is better then).
+    Blank lines, HTML comments and kramdown attribute lines may precede it.
+    """
+    in_comment = False
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if in_comment:
+            in_comment = "-->" not in stripped
+            continue
+        if not stripped or stripped.startswith("{:"):
+            continue
+        if stripped.startswith("<!--"):
+            in_comment = "-->" not in stripped
+            continue
+        m = _H1.match(line)
+        return _strip_inline_markup(m.group(1)) if m else None
+    return None
+
+
+def _strip_inline_markup(text: str) -> str:
+    text = re.sub(r"\[\[([^\]|]*\|)?([^\]]*)\]\]", r"\2", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(\*\*|__|\*|`)", "", text).strip()

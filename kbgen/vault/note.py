@@ -1,0 +1,74 @@
+"""The Note model: one Markdown file of the vault, decoded and with its front matter read."""
+from __future__ import annotations
+
+import datetime as _dt
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..diagnostics import Diagnostic
+
+
+@dataclass
+class Note:
+    src_path: str  # relative to the vault, forward slashes, e.g. "ml/relu.md"
+    abs_path: Path
+    source: str  # whole decoded (and repaired) text, newlines normalized
+    body: str  # the Markdown after the front matter
+    body_offset: int  # lines of source before the body
+    meta: dict[str, Any] = field(default_factory=dict)  # every front-matter key, normalized
+    title: str = ""
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    id: str | None = None
+    created: _dt.date | None = None
+    modified: _dt.date | None = None
+    date: _dt.date | None = None
+    author: str | None = None
+    description: str | None = None
+    draft: bool = False
+    publish: bool = True
+    encoding: str = "utf-8"
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # found while loading
+    url: str = ""  # site-relative URL, set by the loader
+
+    @property
+    def published(self) -> bool:
+        return self.publish and not self.draft
+
+    @property
+    def stem(self) -> str:
+        """File name without folder and ``.md``."""
+        return posixpath.splitext(posixpath.basename(self.src_path))[0]
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.src_path)
+
+
+def note_url(src_path: str, use_directory_urls: bool = True) -> str:
+    """The site URL of a note, as MkDocs lays it out (``a/b.md`` → ``a/b/``)."""
+    stem, _ = posixpath.splitext(src_path)
+    folder, name = posixpath.split(stem)
+    if name in ("index", "README"):
+        url = f"{folder}/" if folder else ""
+    elif use_directory_urls:
+        url = f"{stem}/"
+    else:
+        url = f"{stem}.html"
+    return quote(url, safe="/")
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """An href from the page at ``from_url`` to ``to_url`` (both site-relative)."""
+    from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    base = posixpath.normpath("/" + from_dir)
+    target = posixpath.normpath("/" + to_url) if to_url else "/"
+    rel = posixpath.relpath(target, base)
+    if (to_url == "" or to_url.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    if rel == "./":
+        return "./"
+    return rel

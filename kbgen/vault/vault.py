@@ -1,0 +1,25 @@
+"""The Vault: every note and attachment of one notes folder, plus what indexes them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..diagnostics import Diagnostic
+from .note import Note
+
+
+@dataclass
+class Vault:
+    root: Path
+    notes: dict[str, Note] = field(default_factory=dict)  # by src_path
+    attachments: dict[str, Path] = field(default_factory=dict)  # src_path -> file on disk
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # vault-level (not per note)
+    # Filled by later stages: the link index, parsed headings, … keyed by name.
+    indexes: dict[str, Any] = field(default_factory=dict)
+
+    def published(self) -> Iterator[Note]:
+        return (n for n in self.notes.values() if n.published)
+
+    def unpublished_paths(self) -> set[str]:
+        return {p for p, n in self.notes.items() if not n.published}

@@ -13,6 +13,7 @@ from .config import KbgenConfig
 from .diagnostics import Diagnostic, sort_diagnostics
 from .emit import SiteFile, SitePage
 from .emit import assets as assets_emitter
+from .emit import home as home_emitter
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .vault.load import load_vault
 from .vault.vault import Vault
@@ -53,7 +54,7 @@ def indexers() -> list[Indexer]:
 
 def emitters() -> list[Emitter]:
     """Stages that add pages and files after rendering, in order."""
-    return [assets_emitter.emit]
+    return [assets_emitter.emit, home_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -52,7 +52,7 @@ def parse_front_matter(text: str) -> FrontMatter:
     try:
         data = yaml.load(raw, Loader=_Loader) if raw.strip() else {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        mark = _error_mark(exc, raw)
         line = (mark.line + 2) if mark is not None else 1  # +1 for the opening fence, +1 to 1-based
         col = (mark.column + 1) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -62,6 +62,19 @@ def parse_front_matter(text: str) -> FrontMatter:
     if not isinstance(data, dict):
         return FrontMatter({}, body, offset, error=(2, 1, "front matter is not a mapping of keys to values"))
     return FrontMatter({str(k): v for k, v in data.items()}, body, offset)
+
+
+def _error_mark(exc: yaml.YAMLError, raw: str):  # type: ignore[no-untyped-def]
+    """Where to point the author: the problem, unless PyYAML only noticed it at the end.
+
+    An unclosed ``[`` is detected at the end of the text; the line that opened
+    it (the context) is the one to fix.
+    """
+    problem = getattr(exc, "problem_mark", None)
+    context = getattr(exc, "context_mark", None)
+    if problem is not None and context is not None and problem.index >= len(raw.rstrip()):
+        return context
+    return problem or context
 
 
 def as_text_list(value: Any) -> list[str]:

@@ -1,0 +1,305 @@
+"""``kbgen build | serve | check | setup``: a thin command line over the MkDocs plugin.
+
+The CLI never renders anything itself: ``build`` and ``serve`` run MkDocs
+with the kbgen plugin in the plugin list (added when a mkdocs.yml lacks it,
+or a default configuration when there is no mkdocs.yml), and ``check`` runs
+the same vault pipeline without writing a site.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+from .diagnostics import Diagnostic, count, format_json, format_text
+
+# Material prints an end-of-life banner on every build unless this is set; the
+# README says it once instead.
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+EXIT_OK, EXIT_ERRORS, EXIT_FAILED = 0, 1, 2
+DEFAULT_CONFIG = "mkdocs.yml"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_FAILED
+    return int(args.func(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kbgen", description="Publish a Markdown note vault as a static site.")
+    parser.add_argument("--version", action="version", version=f"kbgen {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--notes", metavar="DIR", help="notes folder (default: docs_dir of mkdocs.yml, else ./notes)")
+        p.add_argument("--config", metavar="FILE", help="mkdocs.yml to use (default: ./mkdocs.yml if present)")
+
+    build = sub.add_parser("build", help="build the site")
+    common(build)
+    build.add_argument("--site", metavar="DIR", help="output folder (default: site_dir of mkdocs.yml, else ./site)")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only the problems and the summary")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", help="live preview that rebuilds when notes change")
+    common(serve)
+    serve.add_argument("-a", "--dev-addr", metavar="IP:PORT", default="127.0.0.1:8000")
+    serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check", help="report broken links, bad math and bad front matter; writes nothing")
+    common(check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(func=cmd_check)
+
+    setup = sub.add_parser("setup", help="fetch what builds need once (KaTeX) into the cache")
+    common(setup)
+    setup.set_defaults(func=cmd_setup)
+    return parser
+
+
+# -- build --------------------------------------------------------------------------------
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.exceptions import MkDocsException
+
+    started = time.perf_counter()
+    _quiet_mkdocs_logging()
+    try:
+        config = load_mkdocs_config(args.config, notes=args.notes, site=getattr(args, "site", None))
+    except (MkDocsException, OSError, ValueError) as exc:
+        print(f"kbgen: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    plugin = _kbgen_plugin(config)
+    bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
+    diagnostics: list[Diagnostic] = []
+    plugin.progress = bar.update
+    plugin.on_diagnostics = diagnostics.extend
+    try:
+        config.plugins.on_startup(command="build", dirty=False)
+        mkdocs_build(config)
+        config.plugins.on_shutdown()
+    except (MkDocsException, OSError) as exc:
+        bar.clear()
+        print(f"kbgen: error: build failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    bar.clear()
+    if diagnostics:
+        print(format_text(diagnostics), file=sys.stderr)
+    build = plugin.build
+    notes = len(build.vault.notes) if build else 0
+    pages = (len(build.rendered) + len(build.pages)) if build else 0
+    errors, warnings = count(diagnostics, "error"), count(diagnostics, "warning")
+    seconds = time.perf_counter() - started
+    print(f"kbgen: {notes} notes → {pages} pages in {config.site_dir}: "
+          f"{errors} errors, {warnings} warnings, {seconds:.2f} s", file=sys.stderr)
+    return EXIT_ERRORS if errors else EXIT_OK
+
+
+# -- serve --------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    config_file, overrides = resolve_config(args.config, notes=args.notes, site=None)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        mkdocs_serve(config_file=config_file, dev_addr=args.dev_addr, livereload=True, **overrides)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+# -- check --------------------------------------------------------------------------------
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .build import build_vault
+    from .config import KbgenConfig
+
+    notes_dir, options = _vault_options(args.config, args.notes)
+    if not notes_dir.is_dir():
+        print(f"kbgen: error: notes folder not found: {notes_dir}", file=sys.stderr)
+        return EXIT_FAILED
+    config = KbgenConfig.from_mapping(options, base=Path.cwd())
+    config.notes_dir = notes_dir
+    build = build_vault(config)
+    diagnostics = build.diagnostics
+    if args.format == "json":
+        print(format_json(diagnostics))
+    else:
+        if diagnostics:
+            print(format_text(diagnostics))
+        errors, warnings = count(diagnostics, "error"), count(diagnostics, "warning")
+        print(f"kbgen: checked {len(build.vault.notes)} notes: {errors} errors, {warnings} warnings", file=sys.stderr)
+    return EXIT_ERRORS if count(diagnostics, "error") else EXIT_OK
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    _, options = _vault_options(args.config, args.notes)
+    cache_dir = Path(options.get("cache_dir") or ".kbgen-cache")
+    try:
+        from .katex.fetch import ensure_katex
+    except ImportError:
+        print("kbgen: nothing to set up", file=sys.stderr)
+        return EXIT_OK
+    path = ensure_katex(cache_dir)
+    if path is None:
+        print("kbgen: warning: KaTeX could not be fetched; formulas will be typeset in the browser",
+              file=sys.stderr)
+        return EXIT_OK
+    print(f"kbgen: KaTeX ready in {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- configuration ------------------------------------------------------------------------
+
+def default_config_text(notes: Path, site: Path) -> str:
+    """The mkdocs.yml kbgen uses when the project has none."""
+    import yaml
+
+    config = {
+        "site_name": notes.resolve().name or "Notes",
+        "docs_dir": str(notes.resolve()),
+        "site_dir": str(site.resolve()),
+        "theme": {
+            "name": "material",
+            "language": "ko",
+            "font": False,
+            "features": ["navigation.prune", "navigation.top", "navigation.indexes",
+                         "search.highlight", "content.code.copy", "toc.follow"],
+        },
+        "plugins": [{"search": {"lang": ["ko", "en"]}}, "tags", "kbgen"],
+    }
+    return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+
+
+def resolve_config(config_path: str | None, *, notes: str | None, site: str | None) -> tuple[str, dict[str, Any]]:
+    """(config file to load, overrides for mkdocs.config.load_config)."""
+    overrides: dict[str, Any] = {}
+    if notes:
+        overrides["docs_dir"] = str(Path(notes).resolve())
+    if site:
+        overrides["site_dir"] = str(Path(site).resolve())
+    path = Path(config_path) if config_path else Path(DEFAULT_CONFIG)
+    if config_path and not path.is_file():
+        raise FileNotFoundError(f"config file not found: {config_path}")
+    if path.is_file():
+        plugins = _plugins_with_kbgen(path)
+        if plugins is not None:
+            overrides["plugins"] = plugins
+        return str(path), overrides
+    # No mkdocs.yml: write kbgen's default next to its cache, never into the notes.
+    notes_dir = Path(notes or "notes")
+    site_dir = Path(site or "site")
+    generated = Path(".kbgen-cache") / "mkdocs.generated.yml"
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    generated.write_text(default_config_text(notes_dir, site_dir), encoding="utf-8")
+    return str(generated), overrides
+
+
+def _plugins_with_kbgen(path: Path) -> list | None:
+    """The config's plugin list with kbgen added, or None when kbgen is already there."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with path.open("rb") as fh:
+        data = yaml_load(fh) or {}
+    plugins = data.get("plugins")
+    if plugins is None:
+        return ["search", "kbgen"]
+    names = [p if isinstance(p, str) else next(iter(p), "") for p in (plugins if isinstance(plugins, list) else plugins.keys())]
+    if "kbgen" in names:
+        return None
+    if isinstance(plugins, dict):
+        return [*({k: v} for k, v in plugins.items()), "kbgen"]
+    return [*plugins, "kbgen"]
+
+
+def load_mkdocs_config(config_path: str | None, *, notes: str | None, site: str | None):  # type: ignore[no-untyped-def]
+    from mkdocs.config import load_config
+
+    config_file, overrides = resolve_config(config_path, notes=notes, site=site)
+    return load_config(config_file=config_file, **overrides)
+
+
+def _vault_options(config_path: str | None, notes: str | None) -> tuple[Path, dict[str, Any]]:
+    """(notes folder, kbgen plugin options) without building anything."""
+    path = Path(config_path) if config_path else Path(DEFAULT_CONFIG)
+    options: dict[str, Any] = {}
+    docs_dir = "notes"
+    if path.is_file():
+        from mkdocs.utils.yaml import yaml_load
+
+        with path.open("rb") as fh:
+            data = yaml_load(fh) or {}
+        docs_dir = str(path.parent / data.get("docs_dir", "docs"))
+        plugins = data.get("plugins") or []
+        items = plugins.items() if isinstance(plugins, dict) else (
+            next(iter(p.items())) if isinstance(p, dict) else (p, {}) for p in plugins)
+        for name, value in items:
+            if name == "kbgen" and isinstance(value, dict):
+                options = dict(value)
+        if "cache_dir" in options:
+            options["cache_dir"] = str(path.parent / options["cache_dir"])
+    return Path(notes) if notes else Path(docs_dir), options
+
+
+def _kbgen_plugin(config):  # type: ignore[no-untyped-def]
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin):
+            return plugin
+    raise ValueError("the kbgen plugin is not enabled in the configuration")
+
+
+def _quiet_mkdocs_logging() -> None:
+    """kbgen prints its own summary; keep MkDocs's info chatter out, warnings in."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("mkdocs: %(levelname)s: %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr for long builds (only on a terminal)."""
+
+    MIN_TOTAL = 200
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.shown = False
+        self.last = 0.0
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled or total < self.MIN_TOTAL:
+            return
+        now = time.monotonic()
+        if done != total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r{stage:>7} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self.shown = False
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,206 @@
+"""The MkDocs adapter: the only module that knows MkDocs.
+
+It maps MkDocs events onto kbgen's pipeline: ``on_files`` runs the whole
+vault build (load → render → emit), and each page then takes its HTML, title,
+TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
+(Material announces its end of life in 2027) means replacing this file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import html
+import logging
+import os
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from .build import Progress, VaultBuild, build_vault
+from .config import KbgenConfig
+from .diagnostics import Diagnostic
+from .emit import SitePage
+from .emit.templating import templates_dir
+
+log = logging.getLogger("mkdocs.plugins.kbgen")
+
+TEMPLATES_DIR = templates_dir()
+# Options a mkdocs.yml may not set: they come from MkDocs's own settings.
+_DERIVED = {"notes_dir", "use_directory_urls", "progress"}
+
+
+def _plugin_config_class() -> type[base.Config]:
+    """Declare one MkDocs option per KbgenConfig field, so the two never drift apart."""
+    attrs: dict[str, Any] = {}
+    for f in dataclasses.fields(KbgenConfig):
+        if f.name in _DERIVED:
+            continue
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        kind = type(default) if not isinstance(default, Path) else str
+        attrs[f.name] = c.Type(kind, default=str(default) if isinstance(default, Path) else default)
+    return type("KbgenPluginConfig", (base.Config,), attrs)
+
+
+KbgenPluginConfig = _plugin_config_class()
+
+
+class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
+    """``plugins: [kbgen]`` — render the vault with kbgen inside any MkDocs build."""
+
+    def __init__(self) -> None:
+        self.kb: KbgenConfig | None = None
+        self.build: VaultBuild | None = None
+        self.pages: dict[str, SitePage] = {}
+        # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
+        self.progress: Progress | None = None
+        self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
+        self.pages_written = 0
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        options = {k: v for k, v in self.config.items()}
+        base_dir = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        self.kb = KbgenConfig.from_mapping(options, base=base_dir)
+        self.kb.notes_dir = Path(config.docs_dir)
+        self.kb.use_directory_urls = config.use_directory_urls
+        # Our overrides go in front of Material's templates but behind the user's custom_dir.
+        position = 1 if config.theme.custom_dir else 0
+        if TEMPLATES_DIR.is_dir() and str(TEMPLATES_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(position, str(TEMPLATES_DIR))
+        # The site must work offline: Material's default pulls Roboto from Google Fonts.
+        if config.theme.name == "material":
+            config.theme["font"] = False
+        return config
+
+    @event_priority(-100)  # after other plugins have added or removed files
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.kb is not None
+        self.pages_written = 0
+        self.build = build = build_vault(self.kb, progress=self.progress)
+        docs_dir = Path(config.docs_dir).resolve()
+        for file in list(files):
+            if not _inside(file.abs_src_path, docs_dir):
+                continue  # theme assets and files other plugins generated
+            if file.is_documentation_page():
+                if file.src_uri not in build.rendered:
+                    files.remove(file)  # unpublished, hidden, or outside the vault: no trace
+            elif file.src_uri not in build.vault.attachments:
+                files.remove(file)  # hidden folders and symlinks that leave the vault
+        self.pages = {}
+        for page in build.pages:
+            if files.get_file_from_path(page.src_path) is None:
+                files.append(File.generated(config, page.src_path, content=""))
+                self.pages[page.src_path] = page
+        for site_file in build.files:
+            existing = files.get_file_from_path(site_file.dest)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, site_file.dest, content=site_file.read_bytes()))
+        for css in build.extra_css:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        for js in build.extra_javascript:
+            if js not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(js)
+        return files
+
+    def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        source = self._page_source(page.file.src_uri)
+        if source is not None:
+            page.read_source = types.MethodType(_reader(source), page)  # type: ignore[method-assign]
+            page.render = types.MethodType(_renderer(source), page)  # type: ignore[method-assign]
+        return page
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self.pages_written += 1
+        if self.progress is not None and self.build is not None:
+            self.progress("write", self.pages_written, len(self.build.rendered) + len(self.pages))
+        return output
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.build is None:
+            return
+        diagnostics = self.build.diagnostics
+        if self.on_diagnostics is not None:
+            self.on_diagnostics(diagnostics)
+            return
+        for d in diagnostics:
+            (log.error if d.severity == "error" else log.warning)(d.format())
+
+    def _page_source(self, src_uri: str) -> "_PageSource | None":
+        if self.build is None:
+            return None
+        rendered = self.build.rendered.get(src_uri)
+        if rendered is not None:
+            note = self.build.vault.notes[src_uri]
+            return _PageSource(note.body, page_meta(note), rendered.html, rendered.toc)
+        page = self.pages.get(src_uri)
+        if page is not None:
+            meta = {**page.meta, "title": html.escape(page.title, quote=False)}
+            return _PageSource("", meta, page.html, page.toc)
+        return None
+
+
+@dataclasses.dataclass
+class _PageSource:
+    markdown: str
+    meta: dict[str, Any]
+    html: str
+    toc: list[dict]
+
+
+def page_meta(note: Any) -> dict[str, Any]:
+    """The page metadata MkDocs and Material see.
+
+    MkDocs and Material print titles and tags into HTML without escaping, so
+    they are escaped here, once, at the boundary.
+    """
+    meta: dict[str, Any] = {k: v for k, v in note.meta.items() if k not in ("title", "tags", "aliases")}
+    meta["title"] = html.escape(note.title, quote=False)
+    if note.tags:
+        meta["tags"] = [html.escape(t, quote=False) for t in note.tags]
+    if note.description:
+        meta["description"] = note.description
+    return meta
+
+
+def _reader(source: _PageSource) -> Callable[[Page, MkDocsConfig], None]:
+    def read_source(self: Page, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = source.markdown, dict(source.meta)
+
+    return read_source
+
+
+def _renderer(source: _PageSource) -> Callable[[Page, MkDocsConfig, Files], None]:
+    def render(self: Page, config: MkDocsConfig, files: Files) -> None:
+        self.content = source.html
+        self.toc = get_toc(source.toc)
+        self.present_anchor_ids = _anchor_ids(source.toc)
+
+    return render
+
+
+def _anchor_ids(toc: list[dict]) -> set[str]:
+    ids: set[str] = set()
+    stack = list(toc)
+    while stack:
+        item = stack.pop()
+        ids.add(item["id"])
+        stack.extend(item["children"])
+    return ids
+
+
+def _inside(path: str | None, root: Path) -> bool:
+    if not path:
+        return False
+    try:
+        Path(os.path.abspath(path)).relative_to(root)
+    except ValueError:
+        return False
+    return True

@@ -49,12 +49,14 @@ class VaultBuild:
 
 def indexers() -> list[Indexer]:
     """Stages that see all parsed notes before rendering, in order."""
-    return []
+    from .markdown import linkpass
+    return [linkpass.index_links]
 
 
 def emitters() -> list[Emitter]:
     """Stages that add pages and files after rendering, in order."""
-    return [assets_emitter.emit, home_emitter.emit]
+    from .emit import aliases as aliases_emitter, backlinks as backlinks_emitter  # aliases last: it avoids every page's URL
+    return [assets_emitter.emit, home_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

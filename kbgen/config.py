@@ -22,6 +22,8 @@ class KbgenConfig:
     math_macros: dict[str, str] = field(default_factory=dict)
     # How deep ![[embeds]] may nest before they are cut.
     embed_depth: int = 4
+    # Wiki links, embeds, block ids, note links, backlinks and alias pages (off: the link pass is skipped).
+    links: bool = True
     # Repair notes that were double-encoded (UTF-8 read as cp1252).
     repair_mojibake: bool = True
     # Generate the vault-wide Quizzes page.

@@ -20,7 +20,7 @@ from ..config import KbgenConfig
 from ..diagnostics import Diagnostic, Reporter
 from ..vault.note import Note
 from ..vault.vault import Vault
-from . import cjk_emphasis, headings, highlight, html_markdown, kramdown, toc_block
+from . import callouts, cjk_emphasis, headings, highlight, html_markdown, kramdown, toc_block
 from .headings import Heading, toc_tokens
 
 # A post-processor runs on a note's finished HTML (e.g. to typeset all of a
@@ -59,6 +59,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.use(cjk_emphasis.plugin)
     md.use(html_markdown.plugin)
     md.use(kramdown.plugin)
+    md.use(callouts.plugin)
     md.use(footnote_plugin)
     md.use(tasklists_plugin)
     md.use(headings.plugin)
@@ -72,6 +73,10 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
 def _optional_plugins() -> list[Callable]:
     """Syntax modules that take the config: wiki links, math, quizzes…"""
     plugins: list[Callable] = []
+    from . import blockrefs, embeds, notelinks, wikilinks
+    plugins += [wikilinks.plugin, embeds.plugin, blockrefs.plugin, notelinks.plugin]
+    from . import flashcards, quiz  # keep last: their core rules read the tokens other plugins made
+    plugins += [quiz.plugin, flashcards.plugin]
     return plugins
 
 

@@ -32,27 +32,49 @@ _UNKNOWN = math.log(1e-8)  # cost of covering a syllable with no known morpheme
 _DAMPING = 0.5  # n-gram counts are freq**0.5: keeps 이/는/을 from dominating every context
 _INITIAL_SUFFIX_PENALTY = -6.0
 _FINAL_STEM_PENALTY = -4.0
-_STEM_ENDING_BONUS = 1.5
+_STEM_ENDING_BONUS = 3.0
+_PARTICLE_BONUS = 1.5  # a word-final particle after some other morpheme: the commonest word shape
+_NGRAM_WEIGHT = 0.5  # the n-grams come from morphemes, so they misjudge morpheme joins: trust less
+_CUE_BONUS = 2.0  # a predicate right after 안/못 or a "-게" word ("안 되는", "없게 되는")
 
 # Particles and endings: bound morphemes that cannot begin a word.
 SUFFIXES = frozenset(
     "의 에 는 은 을 를 에서 으로 와 과 께 에게 한테 까지 부터 처럼 보다 이다 입니다 습니다 니다 었 았 였 겠 "
     "었다 았다 였다 며 으며 으면 어서 아서 여서 어야 아야 는데 은데 니까 으니까 던 랑 이랑 려고 으려고 죠 요 "
     "네요 어요 아요 세요 에요 예요 지만 는지 은지 는다 답니다 냐 야 이야 군 구나 게 고 지 서 면 다 라 로 "
-    "도 만 나 이나 든 든지 었던 았던 였던 시 으시 셨 됩".split()
+    "도 만 나 이나 든 든지 었던 았던 였던 시 으시 셨 됩 데".split()
 )
 # Predicate stems that need an ending after them: they never end a word on their own.
 BOUND_STEMS = frozenset(
     "있 없 하 했 되 됐 않 같 좋 많 싶 었 았 였 겠 받 했었 만들 모르 보이 줬 봤 갔 왔 나왔 해야 맞 "
-    "작 크 높 낮 깊 넓 좁 짧 빠르 느리 어렵 쉽 가깝 멀".split()
+    "작 크 높 낮 깊 넓 좁 짧 빠르 느리 어렵 쉽 가깝 멀 던지 만지 가지 지".split()
 )
+# What a predicate can start with, for the 안/못/-게 cue: the stems plus the forms of 되다.
+PREDICATE_STARTS = BOUND_STEMS | frozenset("돼 된 될 됨 됩 되어 되었 돼서 된다 됩니다".split())
+# Adverbs after which a predicate follows (in the same word, as in 안돼, or the next one).
+_CUES = frozenset("안 못".split())
 # Endings typically found right after such a stem (adjective/verb inflection, note-style -음/-ㅁ).
 ENDINGS = frozenset(
     "다 은 는 게 고 지 아 어 아서 어서 았 었 았다 었다 음 을 으면 으며 기 던 지만 습니다 네 죠 도록 아도 어도 "
     "아야 어야 아요 어요 는다 는데 은데 니 니까 으니 다고 다는 다면 냐".split()
 )
 
-_BUILTIN = {w: 1e-3 for w in SUFFIXES | ENDINGS} | {w: 3e-4 for w in BOUND_STEMS}
+# Particles that close a noun phrase ("음의", "값을"), and note-style nominal endings ("작아짐", "됨").
+PARTICLES = frozenset(
+    "의 에 는 은 을 를 이 가 에서 으로 로 와 과 도 만 까지 부터 처럼 보다 에게 이나 나 랑 이랑 한테 께서 "
+    "짐 됨 함 임 음 움 줌 남 림 김 봄 옴 씀 듬 둠 낌".split()
+)
+
+# Very common inflected words. wordfreq's list is split into morphemes (많 + 은), so it never
+# shows these whole; without them 맞은/말은 look as good as 많은.
+COMMON_WORDS = {
+    w: 2e-4
+    for w in "많은 많이 많다 많고 많아 같은 같이 같다 있는 있다 있어 있고 있을 없는 없다 없이 없어 하는 한다 했다 "
+    "된다 되어 되고 되지 되면 돼 돼서 됐다 될 된 됨 않는 않고 않은 않아 않게 않다 아닌 아니라 좋은 작은 큰 "
+    "높은 낮은 깊은 새로운 중요한 필요한 가능한 이러한 그러한 다른 모든 어떤 위해 대한 통해 따라 함께".split()
+}
+
+_BUILTIN = {w: 1e-3 for w in SUFFIXES | ENDINGS} | {w: 3e-4 for w in BOUND_STEMS} | COMMON_WORDS
 
 
 def is_hangul(ch: str) -> bool:
@@ -68,10 +90,9 @@ class KoreanModel:
         self.syl: Counter[str] = Counter()
         self.bi: Counter[str] = Counter()
         self.tri: Counter[str] = Counter()
-        merged = dict(_BUILTIN)
-        for word, freq in lexicon.items():
-            if word and all(is_hangul(c) for c in word):
-                merged[word] = max(freq, merged.get(word, 0.0))
+        merged = {w: f for w, f in lexicon.items() if w and f > 0 and all(is_hangul(c) for c in w)}
+        for word, freq in _BUILTIN.items():
+            merged.setdefault(word, freq)  # the measured frequency wins when there is one
         for word, freq in merged.items():
             self.lexicon[word] = math.log(freq)
             self._count(word, (freq * 1e7) ** _DAMPING)
@@ -116,7 +137,7 @@ class DocumentModel:
                 if i + 2 < len(s):
                     self.tri[s[i : i + 3]] += w
         self.total = base.total + sum(v for k, v in self.syl.items() if k not in "^$")
-        self._cache: dict[tuple[str, bool], float] = {}
+        self._cache: dict[tuple[str, float, bool], float] = {}
 
     def unigram(self, ch: str) -> float:
         return math.log((self.base.syl.get(ch, 0.0) + self.syl.get(ch, 0.0) + 0.01) / (self.total + 100.0))
@@ -139,7 +160,7 @@ class DocumentModel:
             lp += math.log(0.6 * p3 + 0.3 * p2 + 0.1 * p1)
         return lp
 
-    def _segment(self, word: str, initial: bool) -> float:
+    def _segment(self, word: str, initial: float, cued: bool) -> float:
         """Best unigram segmentation into known morphemes, with the word-structure rules."""
         lex, doc = self.base.lexicon, self.word_logp
         n = len(word)
@@ -159,25 +180,31 @@ class DocumentModel:
                         continue
                     lp = _UNKNOWN + self.unigram(tok)
                 if i == 0 and initial and tok in SUFFIXES:
-                    lp += _INITIAL_SUFFIX_PENALTY
+                    lp += _INITIAL_SUFFIX_PENALTY * initial
                 if i > 0 and last[i] in BOUND_STEMS and tok in ENDINGS:
                     lp += _STEM_ENDING_BONUS
+                if (last[i] in _CUES if i > 0 else cued) and tok in PREDICATE_STARTS:
+                    lp += _CUE_BONUS
                 if j == n and tok in BOUND_STEMS:
                     lp += _FINAL_STEM_PENALTY
+                if j == n and i > 0 and tok in PARTICLES and last[i] not in SUFFIXES:
+                    lp += _PARTICLE_BONUS
                 if best[i] + lp > best[j]:
                     best[j], last[j] = best[i] + lp, tok
         return best[n]
 
-    def score(self, word: str, initial: bool = True) -> float:
+    def score(self, word: str, initial: float = 1.0, previous: str = "") -> float:
         """Log-plausibility of ``word`` as (part of) one Korean word; higher is better.
 
-        ``initial`` says the run starts a word (after a space or line start), which is where a
-        particle like 의/에 cannot stand.
+        ``initial`` says how surely the run starts a word (1 after a space or line start, 0 right
+        after other letters): a particle like 의/에 cannot stand there. ``previous`` is the Hangul word before it, if any: after
+        안/못 or a word ending in 게, a predicate (되는, 많다) is expected.
         """
-        key = (word, initial)
+        cued = previous in _CUES or previous.endswith("게")
+        key = (word, initial, cued)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._segment(word, initial) + self._ngram(word)
+            cached = self._segment(word, initial, cued) + _NGRAM_WEIGHT * self._ngram(word)
             self._cache[key] = cached
         return cached
 

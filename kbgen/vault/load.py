@@ -91,7 +91,7 @@ def _repair_mojibake(text: str, src_path: str, diagnostics: list[Diagnostic]) ->
     result = repair(text)
     if result.repaired:
         line, col = result.guesses[0] if result.guesses else (1, 1)
-        message = "note was double-encoded (UTF-8 read as cp1252) and was repaired"
+        message = "note was double-encoded (UTF-8 read as a Windows code page) and was repaired"
         if result.guessed:
             message += f"; {result.guessed} character(s) had lost a byte and were guessed"
         diagnostics.append(Diagnostic(src_path, line, col, "warning", "mojibake", message))

@@ -15,6 +15,7 @@ The set of lost bytes is inferred per text: a byte whose character survives some
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ __all__ = ["MojibakeRepair", "looks_double_encoded", "repair", "simulate_double_
 LOST_BYTES = (0x81, 0x8D, 0x8E, 0x8F, 0x90, 0x9D, 0x9E, 0xAD)
 _MAX_COMBOS = 600  # above this, a run's slots are chosen one at a time instead of jointly
 _PRUNE = 6  # Hangul candidates kept per damaged syllable (by unigram prior) before joint scoring
+_MAX_RUN = 32  # longer Hangul runs (no real word is) are scored in pieces, to bound the work
 
 
 def _byte_table() -> dict[str, int]:
@@ -40,14 +42,17 @@ def _byte_table() -> dict[str, int]:
     return table
 
 
-_BYTE_OF = _byte_table()
+# Characters str.splitlines() breaks at: never produced by a repair nor swallowed into one, so the
+# repaired text has exactly the lines of the damaged one.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_BYTE_OF = {ch: b for ch, b in _byte_table().items() if ch not in _LINE_BREAKS or b < 0x80}
 # Characters that lead a 3-byte Hangul sequence (EA..ED) once misread: a cheap pre-filter.
 _HANGUL_LEADS = frozenset("êëìí")
 # Common non-Hangul characters whose UTF-8 holds a lost byte, most likely first.
 _SYMBOLS = (
     "”\u2010“’…–—•→←⇐⇒↔∞∑∏∂√≈≠≤≥∝∈∇"
     "📝🔍🎯💡📌📍📁📎📊📈📉📚📖📄📋🔑🔗🔥🚀✨⭐❌❗❓➡⬅⬆⬇✅⚠👉👍🤔😀😂😊🙂🙏🎉🧠🔎🔁🔄🔒🔓🔐🔧🔨"
-    "📐📏📞📭🎓💻🧪🧩🏆"
+    "🏗🛠🖥🗂🗓🏷⚙⚡📦🧭🧰🗺🔬🔭📐📏📞📭🎓💻🧪🧩🏆"
     "」』【】〝〞「『"
     "íÁÍÐÝÎÏÞρνσαβγδεθλμπτφωΝΞ"
     "ㅎㅁㅏㅍㅐㅝㅞ"
@@ -81,6 +86,7 @@ def _seq_len(lead: int) -> int:
     return 0
 
 
+@functools.lru_cache(maxsize=4096)
 def _candidates(seq: bytes, lost: tuple[int, ...]) -> list[str]:
     """Every character ``seq`` can be once its missing continuation bytes are put back."""
     missing = _seq_len(seq[0]) - len(seq)
@@ -93,7 +99,7 @@ def _candidates(seq: bytes, lost: tuple[int, ...]) -> list[str]:
             found.add(s.decode("utf-8"))
         except UnicodeDecodeError:
             pass
-    return sorted(found)
+    return sorted(found - _LINE_BREAKS)
 
 
 # A parsed piece of text: (kind, start, end, payload). kind is "keep" (copy text[start:end]),
@@ -123,9 +129,10 @@ def _parse(text: str, lost: tuple[int, ...]) -> list[_Unit]:
         seq = bytes(_BYTE_OF[c] for c in text[i:j])
         if j - i == need:
             try:
-                units.append(("ok", i, j, seq.decode("utf-8")))
+                ch = seq.decode("utf-8")
             except UnicodeDecodeError:
-                units.append(("keep", i, j, None))
+                ch = ""
+            units.append(("ok", i, j, ch) if ch and ch not in _LINE_BREAKS else ("keep", i, j, None))
         else:
             cands = _candidates(seq, lost) if lost else []
             units.append(("dmg", i, j, cands) if cands else ("keep", i, j, None))
@@ -165,7 +172,13 @@ def looks_double_encoded(text: str) -> bool:
 
 
 def _is_pictograph(ch: str) -> bool:
-    return bool(ch) and (ord(ch) >= 0x1F000 or 0x2600 <= ord(ch) < 0x2800)
+    return bool(ch) and (0x1F000 <= ord(ch) < 0x1FB00 or 0x2600 <= ord(ch) < 0x2800)
+
+
+def _is_emoji(ch: str) -> bool:
+    """The blocks people actually type emoji from (not dominoes, alchemy or legacy computing)."""
+    o = ord(ch)
+    return 0x1F300 <= o < 0x1F650 or 0x1F680 <= o < 0x1F700 or 0x1F900 <= o < 0x1FB00 or 0x2600 <= o < 0x27C0
 
 
 def _symbol_score(ch: str, prev: str, nxt: str) -> float:
@@ -177,7 +190,13 @@ def _symbol_score(ch: str, prev: str, nxt: str) -> float:
     rank = _SYMBOL_RANK.get(ch)
     if rank is not None:
         return 500.0 - rank
+    if _is_emoji(ch):
+        return 100.0 - ord(ch) / 1e7
+    if _is_pictograph(ch):
+        return 60.0 - ord(ch) / 1e7
     cat = unicodedata.category(ch)
+    if cat == "Cn" or ord(ch) >= 0x20000:  # unassigned, or rare ideographs beyond the BMP
+        return -50.0
     base = {"L": 50.0, "P": 40.0, "S": 40.0, "N": 30.0, "Z": 10.0, "M": 0.0}.get(cat[0], -100.0)
     return base - ord(ch) / 1e7
 
@@ -191,17 +210,41 @@ def _context_char(units: list[_Unit], chosen: list[str], k: int, step: int) -> s
     return ""
 
 
-def _starts_word(chosen: list[str], k: int) -> bool:
-    """Whether the Hangul run at ``k`` begins a word, so a particle cannot stand there."""
+_MARKUP = ("*", "_", "~", "`")
+
+
+def _starts_word(chosen: list[str], k: int) -> float:
+    """How surely the Hangul run at ``k`` begins a word (where a particle cannot stand).
+
+    0 right after a letter or closing bracket (``ReLU는``, ``**굵게**는``); 0.5 after a Latin word
+    and a space, since technical Korean often writes ``ReLU 의``; 1 otherwise.
+    """
     j = k - 1
-    while j >= 0 and chosen[j] in ("*", "_", "~", "`"):
+    while j >= 0 and chosen[j] in _MARKUP:
         j -= 1
     if j < 0:
-        return True
+        return 1.0
     prev = chosen[j]
     if prev in "\"'":
-        return j == 0 or chosen[j - 1].isspace() or chosen[j - 1] in "([{"
-    return not (prev.isalnum() or prev in ")]}%")
+        return 1.0 if j == 0 or chosen[j - 1].isspace() or chosen[j - 1] in "([{" else 0.0
+    if prev == " ":
+        while j >= 0 and (chosen[j] == " " or chosen[j] in _MARKUP):
+            j -= 1
+        return 0.5 if j >= 0 and (chosen[j].isascii() and chosen[j].isalnum() or chosen[j] == ")") else 1.0
+    return 0.0 if prev.isalnum() or prev in ")]}%" else 1.0
+
+
+def _previous_word(chosen: list[str], k: int) -> str:
+    """The Hangul word just before position ``k``, across spaces only ("" if there is none)."""
+    j = k - 1
+    while j >= 0 and chosen[j] == " ":
+        j -= 1
+    if j == k - 1:
+        return ""
+    end = j + 1
+    while j >= 0 and len(chosen[j]) == 1 and is_hangul(chosen[j]):
+        j -= 1
+    return "".join(chosen[j + 1 : end])
 
 
 def _decide(text: str, units: list[_Unit]) -> list[str]:
@@ -222,7 +265,7 @@ def _decide(text: str, units: list[_Unit]) -> list[str]:
             j = k
             while j < len(units) and (hangul_slot[j] or (len(chosen[j]) == 1 and is_hangul(chosen[j]))):
                 j += 1
-            runs.append((k, j))
+            runs.extend((a, min(a + _MAX_RUN, j)) for a in range(k, j, _MAX_RUN))
             k = j
         else:
             k += 1
@@ -238,9 +281,10 @@ def _decide(text: str, units: list[_Unit]) -> list[str]:
             for k in slots
         }
         initial = _starts_word(chosen, a)
+        previous = _previous_word(chosen, a)
 
-        def score(pick: dict[int, str], a: int = a, b: int = b, initial: bool = initial) -> float:
-            return model.score("".join(pick.get(k, chosen[k]) for k in range(a, b)), initial)
+        def score(pick: dict[int, str], a: int = a, b: int = b, first: float = initial, prev: str = previous) -> float:
+            return model.score("".join(pick.get(k, chosen[k]) for k in range(a, b)), first, prev)
 
         total = 1
         for k in slots:
@@ -280,7 +324,7 @@ def repair(text: str) -> MojibakeRepair:
     out: list[str] = []
     guesses: list[tuple[int, int]] = []
     line, col = 1, 1
-    for (kind, start, end, _p), piece in zip(units, chosen):
+    for (kind, _start, _end, _payload), piece in zip(units, chosen):
         if kind == "dmg":
             guesses.append((line, col))
         out.append(piece)

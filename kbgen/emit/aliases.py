@@ -1,0 +1,108 @@
+"""Aliases as addresses: a redirect page per alias, and the aliases shown on the note.
+
+``aliases: [Vanishing Gradient]`` on ``ml/vg.md`` gives
+``vanishing-gradient/index.html``, which forwards to the note (meta refresh,
+canonical link, and a visible link for when refresh is off). An alias never
+replaces a note's page, a generated page, a vault file or an earlier alias;
+such a collision is reported as ``alias-collision`` and skipped.
+
+The aliases are also listed under the note's title ("별칭: …") so that the
+site search finds a note by any of its names.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
+
+from ..diagnostics import Diagnostic
+from ..markdown.headings import slugify
+from ..vault.note import Note, note_url, relative_url
+from . import SiteFile
+
+if TYPE_CHECKING:
+    from ..build import VaultBuild
+
+LABEL = "별칭"
+_LEADING_H1 = re.compile(r"^\s*<h1\b[^>]*>.*?</h1>\s*", re.S)
+
+
+def emit(build: "VaultBuild") -> None:
+    if not build.config.links:
+        return
+    directory_urls = build.config.use_directory_urls
+    taken = _taken_urls(build)
+    for src_path in sorted(build.rendered):
+        note = build.vault.notes[src_path]
+        if not note.published or not note.aliases:
+            continue
+        for alias in note.aliases:
+            url = alias_url(alias, directory_urls)
+            key = _url_key(url)
+            if key == _url_key(note.url):
+                continue  # the alias already is the note's address
+            if key in taken:
+                build.emit_diagnostics.append(Diagnostic(
+                    src_path, _alias_line(note, alias), 1, "warning", "alias-collision",
+                    f"alias '{alias}' would live at /{unquote(url)}, which {taken[key]} already uses; "
+                    "no redirect page was written"))
+                continue
+            taken[key] = f"the alias '{alias}' of {src_path}"
+            dest = unquote(url) + "index.html" if url.endswith("/") else unquote(url)
+            build.files.append(SiteFile(dest, content=redirect_html(alias, note, url)))
+        build.rendered[src_path].html = with_alias_list(build.rendered[src_path].html, note.aliases)
+
+
+def alias_url(alias: str, use_directory_urls: bool = True) -> str:
+    """Where an alias's redirect page lives: ``Vanishing Gradient`` → ``vanishing-gradient/``."""
+    return note_url(slugify(alias) + ".md", use_directory_urls)
+
+
+def redirect_html(alias: str, note: Note, url: str) -> str:
+    href = html.escape(relative_url(url, note.url), quote=True)
+    title = html.escape(note.title)
+    return (
+        "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{title}</title>\n"
+        f"<link rel=\"canonical\" href=\"{href}\">\n"
+        f"<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n"
+        "<meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n"
+        f"<p>{html.escape(alias)} → <a href=\"{href}\">{title}</a></p>\n</body>\n</html>\n"
+    )
+
+
+def with_alias_list(page_html: str, aliases: list[str]) -> str:
+    """The page body with "별칭: a, b" after its leading ``<h1>`` (or at the top)."""
+    names = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in aliases)
+    line = f'<p class="kb-aliases">{LABEL}: {names}</p>\n'
+    match = _LEADING_H1.match(page_html)
+    at = match.end() if match else 0
+    return page_html[:at] + line + page_html[at:]
+
+
+def _taken_urls(build: "VaultBuild") -> dict[str, str]:
+    """Every address a real page or file already has, case-folded (case-insensitive file systems)."""
+    directory_urls = build.config.use_directory_urls
+    taken: dict[str, str] = {}
+    for src_path in build.rendered:
+        taken[_url_key(build.vault.notes[src_path].url)] = src_path
+    for page in build.pages:
+        taken[_url_key(note_url(page.src_path, directory_urls))] = f"the page {page.src_path}"
+    for path in list(build.vault.attachments) + [f.dest for f in build.files]:
+        taken[_url_key(path)] = path
+        if path.endswith("/index.html") or path == "index.html":
+            taken[_url_key(path[: -len("index.html")])] = path
+    return taken
+
+
+def _url_key(url: str) -> str:
+    return unquote(url).strip("/").casefold()
+
+
+def _alias_line(note: Note, alias: str) -> int:
+    """The front-matter line that names the alias (1-based), for the diagnostic."""
+    for number, line in enumerate(note.source.split("\n")[: note.body_offset], 1):
+        if alias in line:
+            return number
+    return 1

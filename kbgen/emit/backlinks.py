@@ -1,0 +1,51 @@
+"""Backlinks: after each note's content, the notes that link to it and what they say.
+
+A post-render stage rather than a render rule, so a note's own render never
+depends on which other notes exist, and an embedded note does not bring its
+backlinks along. The link pass recorded the links (published notes only, so
+an unpublished note never shows up here); this only appends an ``<aside>`` to
+``RenderedNote.html``, which stays the final page body.
+"""
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from ..vault.index import Backlink
+from ..vault.note import Note, relative_url
+
+if TYPE_CHECKING:
+    from ..build import VaultBuild
+
+TITLE = "이 노트를 링크한 노트"
+TITLE_EN = "Backlinks"
+MAX_CONTEXTS = 3  # sentences shown per linking note
+
+
+def emit(build: "VaultBuild") -> None:
+    if not build.config.links:
+        return
+    index = build.vault.indexes.get("links")
+    if index is None:
+        return
+    for src_path, rendered in build.rendered.items():
+        note = build.vault.notes.get(src_path)
+        sources = [b for b in index.backlinks_of(src_path)
+                   if b.source in build.rendered and build.vault.notes[b.source].published]
+        if note is not None and sources:
+            rendered.html += backlinks_html(note, sources, build.vault.notes)
+
+
+def backlinks_html(note: Note, backlinks: list[Backlink], notes: dict[str, Note]) -> str:
+    """The ``<aside class="kb-backlinks">`` for ``note``; every author-written string escaped."""
+    items = []
+    for link in sorted(backlinks, key=lambda b: (notes[b.source].title.casefold(), b.source)):
+        source = notes[link.source]
+        href = html.escape(relative_url(note.url, source.url), quote=True)
+        contexts = "".join(f'<p class="kb-backlink-context">{html.escape(text)}</p>'
+                           for text in link.contexts[:MAX_CONTEXTS])
+        items.append(f'<li><a class="kb-link" href="{href}">{html.escape(source.title)}</a>{contexts}</li>')
+    return (f'\n<aside class="kb-backlinks" aria-label="{TITLE_EN}">\n'
+            f'<p class="kb-backlinks-title" role="heading" aria-level="2">{TITLE} '
+            f'<span class="kb-backlinks-count">({len(items)})</span></p>\n'
+            f'<ul>\n' + "\n".join(items) + "\n</ul>\n</aside>\n")

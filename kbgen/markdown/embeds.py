@@ -1,0 +1,220 @@
+"""Obsidian embeds: ``![[…]]`` transcludes notes, sections and blocks, and shows files.
+
+Accepted forms::
+
+    ![[note]]  ![[note#Heading]]  ![[note#^block-id]]  ![[#Heading]]
+    ![[img.png]]  ![[img.png|300]]  ![[img.png|300x200]]  ![[img.png|alt text|300]]
+    ![[doc.pdf]]  ![[song.mp3]]  ![[clip.mp4]]  ![[data.csv]]  (other files become links)
+
+Files are found anywhere in the vault by name. A paragraph holding only
+embeds becomes block-level embeds, so a transcluded note is never nested in a
+``<p>``; a note embedded mid-sentence is shown as a link. Transclusion renders
+the target's parsed tokens into the current page (so hrefs are relative to the
+page), at most ``config.embed_depth`` levels deep; an embed that would repeat
+itself is cut (the link pass reports cycles as ``embed-cycle``).
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from ..diagnostics import Reporter
+from .link_targets import (LinkRef, attachment_href, attr, ensure_resolved, link_html, link_index, media_kind,
+                           note_href, place, source_lines, split_wiki_target)
+from .wikilinks import find_wiki
+
+TOKEN = "kb_embed"
+STACK_KEY = "kb_embed_stack"  # env: (src_path, fragment) of the embeds being rendered
+_SIZE = re.compile(r"^\s*(\d+)\s*(?:x\s*(\d+)\s*)?$")
+
+
+def _embed(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "!" or state.linkLevel > 0:
+        return False
+    end = find_wiki(state.src, state.pos + 1)
+    if end < 0 or end > state.posMax:
+        return False
+    if not silent:
+        raw = state.src[state.pos: end]
+        target, fragment, text = split_wiki_target(raw[3:-2])
+        token = state.push(TOKEN, "", 0)
+        token.meta = {"kb_link": LinkRef("embed", target, fragment, text, raw=raw), "kb_pos": state.pos}
+    state.pos = end
+    return True
+
+
+def is_transclusion(ref: LinkRef) -> bool:
+    """Whether the embed shows a note (or a PDF/video) rather than sitting inline in text."""
+    return media_kind(ref.target) in ("", "pdf", "video")
+
+
+def _hoist(state: StateCore) -> None:
+    """Locate embeds, and lift paragraphs made only of note embeds out of their ``<p>``."""
+    tokens = state.tokens
+    lines = None
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.type == "inline" and token.children and any(c.type == TOKEN for c in token.children):
+            lines = lines if lines is not None else source_lines(state)
+            for child in token.children:
+                if child.type == TOKEN and "kb_pos" in child.meta:
+                    place(child.meta["kb_link"], token, child.meta.pop("kb_pos"), lines)
+        if (token.type == "paragraph_open" and i + 2 < len(tokens) and tokens[i + 2].type == "paragraph_close"
+                and _only_block_embeds(tokens[i + 1])):
+            for child in tokens[i + 1].children or []:
+                if child.type == TOKEN:
+                    child.block = True
+                    child.map = token.map
+                    child.level = token.level
+                    out.append(child)
+            i += 3
+            continue
+        out.append(token)
+        i += 1
+    state.tokens[:] = out
+
+
+def _only_block_embeds(inline: Token) -> bool:
+    children = inline.children or []
+    embeds = [c for c in children if c.type == TOKEN]
+    rest = [c for c in children if c.type != TOKEN]
+    return (bool(embeds) and any(is_transclusion(c.meta["kb_link"]) for c in embeds)
+            and all(c.type in ("softbreak", "hardbreak") or (c.type == "text" and not c.content.strip())
+                    for c in rest))
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+def _render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    ref: LinkRef = token.meta["kb_link"]
+    resolution = ensure_resolved(ref, env)
+    if resolution.attachment is not None:
+        body = media_html(ref, resolution.attachment, env)
+    elif resolution.note is not None and resolution.note.published and token.block:
+        body = _transclude(self, ref, options, env)
+    else:  # unresolved, unpublished (plain text), or a note embedded mid-sentence
+        body = link_html(ref, env, html.escape(ref.display()), "kb-embed-link")
+    return f"{body}\n" if token.block else body
+
+
+def media_html(ref: LinkRef, path: str, env: dict) -> str:
+    kind = media_kind(path)
+    src = attr(attachment_href(path, ref.fragment, env))
+    name = path.rsplit("/", 1)[-1]
+    if kind == "image":
+        alt, width, height = _image_options(ref.text, name)
+        size = (f' width="{width}"' if width else "") + (f' height="{height}"' if height else "")
+        return f'<img class="kb-embed-image" src="{src}" alt="{attr(alt)}"{size} loading="lazy">'
+    if kind == "audio":
+        return f'<audio class="kb-embed-audio" controls preload="metadata" src="{src}"></audio>'
+    if kind == "video":
+        return f'<video class="kb-embed-video" controls preload="metadata" src="{src}"></video>'
+    if kind == "pdf":
+        title = attr(ref.text.strip() if ref.text and ref.text.strip() else name)
+        return (f'<div class="kb-embed kb-embed-pdf"><iframe src="{src}" title="{title}" loading="lazy">'
+                f'</iframe><a class="kb-link kb-attachment" href="{src}">{html.escape(name)}</a></div>')
+    return link_html(ref, env, html.escape(ref.text.strip() if ref.text and ref.text.strip() else name))
+
+
+def _image_options(text: str | None, name: str) -> tuple[str, str | None, str | None]:
+    """``|300``, ``|300x200`` and ``|alt|300`` → (alt, width, height)."""
+    alt, width, height = name, None, None
+    parts = [p for p in (text or "").split("|")]
+    if parts and parts != [""]:
+        size = _SIZE.match(parts[-1])
+        if size:
+            width, height = size.group(1), size.group(2)
+            parts = parts[:-1]
+        if parts and "|".join(parts).strip():
+            alt = "|".join(parts).strip()
+    return alt, width, height
+
+
+def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env: dict) -> str:
+    note = ref.resolution.note  # type: ignore[union-attr]
+    index = link_index(env["vault"])
+    parsed = index.parsed.get(note.src_path)
+    page = env["note"]
+    stack = env.get(STACK_KEY) or ((page.src_path, ""),)
+    key = (note.src_path, ref.anchor or "")
+    href = attr(note_href(note, ref.anchor, env))
+    section = _section_title(index, note.src_path, ref)
+    title = html.escape(note.title) + (f" › {html.escape(section)}" if section else "")
+    heading = f'<p class="kb-embed-title"><a class="kb-link" href="{href}">{title}</a></p>'
+    depth = env["config"].embed_depth if env.get("config") is not None else 4
+    if parsed is None or (ref.fragment and ref.anchor is None):
+        return f'<div class="kb-embed kb-embed-note">{heading}</div>'
+    if key in stack or len(stack) > depth:
+        reason = "cycle" if key in stack else "depth"
+        return f'<div class="kb-embed kb-embed-note kb-embed-{reason}">{heading}</div>'
+    start, end = slice_bounds(parsed.tokens, ref, index, note.src_path)
+    part = parsed.tokens[start:end]
+    saved = {k: env.get(k) for k in ("report", STACK_KEY)}
+    env["report"] = Reporter(note.src_path)  # the link pass already reported the target's problems
+    env[STACK_KEY] = stack + (key,)
+    try:
+        inner = renderer.render(part, options, env)
+    finally:
+        env.update(saved)
+    return f'<div class="kb-embed kb-embed-note">{heading}\n<div class="kb-embed-content">\n{inner}</div></div>'
+
+
+def _section_title(index: Any, src_path: str, ref: LinkRef) -> str:
+    if not ref.anchor or ref.fragment.startswith("^"):
+        return ""
+    heading = index.find_heading(src_path, [s for s in ref.fragment.split("#") if s.strip()])
+    return heading.text if heading is not None else ""
+
+
+def slice_bounds(tokens: list[Token], ref: LinkRef, index: Any, src_path: str) -> tuple[int, int]:
+    """[start, end) of what an embed shows: the whole note, the section under a heading, or one block."""
+    if not ref.anchor:
+        return 0, len(tokens)
+    if ref.fragment.startswith("^"):
+        block = index.find_block(src_path, ref.fragment[1:])
+        start = next((i for i, t in enumerate(tokens) if block is not None and t is block.token), None)
+        return (0, 0) if start is None else (start, _matching_close(tokens, start) + 1)
+    start = next((i for i, t in enumerate(tokens) if t.type == "heading_open" and t.attrGet("id") == ref.anchor),
+                 None)
+    if start is None:
+        return 0, 0
+    level, depth = int(tokens[start].tag[1]), tokens[start].level
+    end = start + 1
+    while end < len(tokens):
+        t = tokens[end]
+        if t.level < depth or t.type == "footnote_block_open" or (
+                t.type == "heading_open" and t.level == depth and int(t.tag[1]) <= level):
+            break
+        end += 1
+    return start, end
+
+
+def _matching_close(tokens: list[Token], start: int) -> int:
+    opening = tokens[start]
+    if opening.nesting != 1:
+        return start
+    depth = 0
+    for i in range(start, len(tokens)):
+        depth += tokens[i].nesting
+        if depth == 0:
+            return i
+    return len(tokens) - 1
+
+
+def plugin(md: MarkdownIt, config: Any = None, **_options: Any) -> None:
+    if config is not None and not getattr(config, "links", True):
+        return
+    md.inline.ruler.before("image", "kb_embed", _embed)
+    md.core.ruler.push("kb_embed_blocks", _hoist)
+    md.add_render_rule(TOKEN, _render)

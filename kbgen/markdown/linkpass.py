@@ -1,0 +1,167 @@
+"""The link pass: an indexer stage that resolves every link of the vault once.
+
+It runs after every published note is parsed and before any is rendered:
+
+1. builds the :class:`~kbgen.vault.index.LinkIndex` from all notes (published
+   or not) and attachments, and adds each parsed note's heading and block ids;
+2. resolves every :class:`~.link_targets.LinkRef` the syntax modules recorded,
+   reporting ``broken-link`` and ``ambiguous-link`` at the link's line and column;
+3. records backlinks (with the sentence around each link) for the backlinks emitter;
+4. finds embeds that transclude themselves and reports them as ``embed-cycle``.
+
+Work is one dictionary lookup per link, plus a sentence cut for links that
+reach another published note.
+"""
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import Any, Iterator, Mapping
+
+from markdown_it.token import Token
+
+from ..vault.index import LinkIndex
+from ..vault.vault import Vault
+from .blockrefs import ENV_KEY as BLOCKS_KEY
+from .embeds import is_transclusion, slice_bounds
+from .link_targets import INDEX_KEY, LinkRef, media_kind, resolve_ref
+
+CONTEXT_CHARS = 240
+_SENTENCE_END = re.compile(r"[.!?。！？](?=\s)|\n")
+
+
+def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
+    """The :data:`~kbgen.build.Indexer` for links; stores the index in ``vault.indexes["links"]``."""
+    config = next(iter(parsed.values())).env.get("config") if parsed else None
+    if config is not None and not getattr(config, "links", True):
+        return
+    index = LinkIndex(vault.notes.values(), vault.attachments.keys())
+    index.parsed = parsed
+    vault.indexes[INDEX_KEY] = index
+    for item in parsed.values():
+        index.add_anchors(item.note.src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
+    embeds: dict[str, list[tuple[int, LinkRef]]] = {}
+    for src_path, item in parsed.items():
+        note, report = item.note, item.env["report"]
+        for position, ref, inline, child in iter_refs(item.tokens):
+            resolve_ref(ref, note, index, report)
+            target = ref.resolution.note if ref.resolution is not None else None
+            if ref.kind == "embed" and target is not None and target.published and is_transclusion(ref):
+                embeds.setdefault(src_path, []).append((position, ref))
+            if (target is not None and target.published and target.src_path != src_path
+                    and ref.kind != "image" and not media_kind(target.src_path)):
+                context = sentence_around(inline, child) if inline is not None else ""
+                index.add_backlink(target.src_path, src_path, context)
+    _report_embed_cycles(embeds, index, parsed)
+
+
+def iter_refs(tokens: list[Token]) -> Iterator[tuple[int, LinkRef, Token | None, int]]:
+    """(block token position, ref, inline token or None, child position) for every reference."""
+    for position, token in enumerate(tokens):
+        if token.meta and "kb_link" in token.meta:  # a block-level embed
+            yield position, token.meta["kb_link"], None, -1
+        if token.type != "inline" or not token.children:
+            continue
+        for n, child in enumerate(token.children):
+            if child.meta and "kb_link" in child.meta and child.type != "link_close":
+                yield position, child.meta["kb_link"], token, n
+
+
+# -- the sentence around a link ------------------------------------------------------------
+
+def sentence_around(inline: Token, child_index: int) -> str:
+    """The plain-text sentence of ``inline`` that holds the link at ``child_index``."""
+    cache = inline.meta.setdefault("kb_plain", {})
+    if "text" not in cache:
+        cache["text"], cache["spans"] = _plain_text(inline.children or [])
+    text: str = cache["text"]
+    start, end = cache["spans"].get(child_index, (0, 0))
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    right_match = _SENTENCE_END.search(text, end)
+    right = right_match.end() if right_match else len(text)
+    sentence = " ".join(text[left:right].split())
+    if len(sentence) > CONTEXT_CHARS:
+        middle = (start - left + end - left) // 2
+        lo = max(0, middle - CONTEXT_CHARS // 2)
+        sentence = ("…" if lo else "") + sentence[lo: lo + CONTEXT_CHARS].strip() + "…"
+    return sentence
+
+
+def _plain_text(children: list[Token]) -> tuple[str, dict[int, tuple[int, int]]]:
+    parts: list[str] = []
+    spans: dict[int, tuple[int, int]] = {}
+    size = 0
+    opened: int | None = None
+    for n, child in enumerate(children):
+        if child.type in ("softbreak", "hardbreak"):
+            piece = " "
+        elif child.type in ("text", "code_inline", "math_inline", "kb_wikilink"):
+            piece = child.content
+        else:
+            piece = ""
+        if child.type == "link_open":
+            opened = n
+            spans[n] = (size, size)
+        elif child.type == "link_close" and opened is not None:
+            spans[opened] = (spans[opened][0], size)
+            opened = None
+        spans.setdefault(n, (size, size + len(piece)))
+        parts.append(piece)
+        size += len(piece)
+    return "".join(parts), spans
+
+
+# -- embed cycles --------------------------------------------------------------------------
+
+def _report_embed_cycles(embeds: dict[str, list[tuple[int, LinkRef]]], index: LinkIndex,
+                         parsed: Mapping[str, Any]) -> None:
+    """Report every embed whose transclusion leads back to itself."""
+    nodes = [(src, n) for src, items in embeds.items() for n in range(len(items))]
+    if not nodes:
+        return
+    edges = {node: _embeds_inside(node, embeds, index, parsed) for node in nodes}
+    for node in nodes:
+        path = _path_back(node, edges)
+        if path is None:
+            continue
+        src, n = node
+        ref = embeds[src][n][1]
+        chain = " → ".join([src, _target_of(node, embeds)] + [_target_of(step, embeds) for step in path[:-1]])
+        parsed[src].env["report"].warning("embed-cycle", f"embedding '{ref.raw}' leads back to itself: {chain}",
+                                          body_line=ref.line, col=ref.col)
+
+
+def _target_of(node: tuple[str, int], embeds: dict[str, list[tuple[int, LinkRef]]]) -> str:
+    resolution = embeds[node[0]][node[1]][1].resolution
+    return resolution.note.src_path if resolution is not None and resolution.note is not None else "?"
+
+
+def _embeds_inside(node: tuple[str, int], embeds: dict[str, list[tuple[int, LinkRef]]], index: LinkIndex,
+                   parsed: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The embeds that rendering this embed would render in turn."""
+    ref = embeds[node[0]][node[1]][1]
+    target = _target_of(node, embeds)
+    if target not in parsed or (ref.fragment and ref.anchor is None):
+        return []  # renders as a title only
+    lo, hi = slice_bounds(parsed[target].tokens, ref, index, target)
+    return [(target, k) for k, (position, _) in enumerate(embeds.get(target, [])) if lo <= position < hi]
+
+
+def _path_back(start: tuple[str, int], edges: dict[tuple[str, int], list[tuple[str, int]]]) -> list | None:
+    """The embeds from ``start`` back to ``start``, or None when there is no cycle."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in edges.get(node, []):
+            if nxt == start:
+                path = [nxt]
+                step: tuple[str, int] | None = node
+                while step is not None and step != start:
+                    path.append(step)
+                    step = parent.get(step)
+                return list(reversed(path))
+            if nxt not in parent:
+                parent[nxt] = node
+                queue.append(nxt)
+    return None

@@ -1,0 +1,120 @@
+"""Obsidian wiki links and Hugo ``ref`` shortcodes standing alone in text.
+
+Accepted forms::
+
+    [[name]]  [[name|text]]  [[folder/name]]  [[name.md]]  [[name#Heading]]
+    [[name#Heading#Sub]]  [[name#^block-id]]  [[#Heading]]  [[name#Heading|text]]
+    | [[name\\|text]] |        (a pipe escaped inside a table cell)
+    {{< ref "post.md" >}}  {{< relref "post" >}}  {{% ref "post" %}}
+
+The inline rule runs before markdown-it's ``link`` rule, so in
+``[[a|b]](편미분)`` the wiki link wins and ``(편미분)`` stays text. Code spans,
+code blocks and math never reach it (their rules consume the text first).
+Targets are resolved later, by the link pass; see :mod:`.link_targets`.
+"""
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from .link_targets import LinkRef, ensure_resolved, link_html, place, source_lines, split_wiki_target
+
+TOKEN = "kb_wikilink"
+_HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+(?:"([^"\n]+)"|`([^`\n]+)`|([^\s"`<>%{}]+))\s*[%>]\}\}""")
+
+
+def find_wiki(src: str, pos: int) -> int:
+    """End of the ``[[…]]`` starting at ``pos`` (just past ``]]``), or -1."""
+    if not src.startswith("[[", pos):
+        return -1
+    close = src.find("]]", pos + 2)
+    if close < 0:
+        return -1
+    inner = src[pos + 2: close]
+    if not inner.strip() or "\n" in inner or "[[" in inner:
+        return -1
+    return close + 2
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    if state.linkLevel > 0:  # no link inside a Markdown link's text
+        return False
+    end = find_wiki(state.src, state.pos)
+    if end < 0 or end > state.posMax:
+        return False
+    if not silent:
+        raw = state.src[state.pos: end]
+        target, fragment, text = split_wiki_target(raw[2:-2])
+        ref = LinkRef("wiki", target, fragment, text, raw=raw)
+        token = state.push(TOKEN, "", 0)
+        token.content = ref.display()
+        token.meta = {"kb_link": ref, "kb_pos": state.pos}
+    state.pos = end
+    return True
+
+
+def parse_hugo_ref(src: str, pos: int) -> tuple[str, int] | None:
+    """(target, end) for a ``{{< ref "…" >}}`` shortcode at ``pos``."""
+    if not src.startswith("{{", pos):
+        return None
+    match = _HUGO_REF.match(src, pos)
+    if match is None:
+        return None
+    return next(g for g in match.groups() if g is not None), match.end()
+
+
+def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
+    if state.linkLevel > 0:
+        return False
+    found = parse_hugo_ref(state.src, state.pos)
+    if found is None or found[1] > state.posMax:
+        return False
+    path, end = found
+    if not silent:
+        target, _, fragment = path.partition("#")
+        ref = LinkRef("hugo", target, fragment, None, raw=state.src[state.pos: end])
+        token = state.push(TOKEN, "", 0)
+        token.content = ref.display()
+        token.meta = {"kb_link": ref, "kb_pos": state.pos}
+    state.pos = end
+    return True
+
+
+def _locate(state: StateCore) -> None:
+    """Give each reference its source line and column (inline rules cannot see the block)."""
+    lines = None
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        for child in block.children:
+            if child.type == TOKEN and "kb_pos" in child.meta:
+                lines = lines if lines is not None else source_lines(state)
+                place(child.meta["kb_link"], block, child.meta.pop("kb_pos"), lines)
+
+
+def _render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    ref: LinkRef = tokens[idx].meta["kb_link"]
+    label = tokens[idx].content
+    if ref.kind == "hugo" and ref.text is None:
+        # Hugo would print the URL; a published note's title reads better.
+        resolution = ensure_resolved(ref, env)
+        if resolution.note is not None and resolution.note.published:
+            label = resolution.note.title
+    return link_html(ref, env, html.escape(label))
+
+
+def plugin(md: MarkdownIt, config: Any = None, **_options: Any) -> None:
+    if config is not None and not getattr(config, "links", True):
+        return
+    md.inline.ruler.before("link", "kb_wikilink", _wikilink)
+    md.inline.ruler.before("link", "kb_hugo_shortcode", _hugo_shortcode)
+    md.core.ruler.push("kb_wikilink_locate", _locate)
+    md.add_render_rule(TOKEN, _render)

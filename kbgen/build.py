@@ -56,7 +56,9 @@ def indexers() -> list[Indexer]:
 def emitters() -> list[Emitter]:
     """Stages that add pages and files after rendering, in order."""
     from .emit import aliases as aliases_emitter, backlinks as backlinks_emitter  # aliases last: it avoids every page's URL
-    return [assets_emitter.emit, home_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit]
+    from .emit import quizzes as quizzes_emitter
+    from .emit import katex_assets as katex_emitter
+    return [assets_emitter.emit, home_emitter.emit, quizzes_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit, katex_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

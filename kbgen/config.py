@@ -20,6 +20,8 @@ class KbgenConfig:
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     # KaTeX macros, e.g. {"\\R": "\\mathbb{R}"}.
     math_macros: dict[str, str] = field(default_factory=dict)
+    # Parse and typeset $…$ / $$…$$ math; off leaves dollars as text.
+    math: bool = True
     # How deep ![[embeds]] may nest before they are cut.
     embed_depth: int = 4
     # Wiki links, embeds, block ids, note links, backlinks and alias pages (off: the link pass is skipped).

@@ -161,7 +161,7 @@
       } else {
         say(text ? TEXT.incorrectShort : TEXT.incorrect, "incorrect");
       }
-      showHistory();
+      history.textContent = "";  // the record of an earlier visit no longer applies
       announce(ok, first);
     });
 
@@ -178,7 +178,7 @@
       if (!state.tries) {
         record(id, false);
         say(TEXT.revealed, "revealed");
-        showHistory();
+        history.textContent = "";
         announce(false, true);
       }
       options.forEach(function (option, n) { if (isRight(option, n)) option.classList.add("is-right"); });

@@ -42,7 +42,9 @@ def _block_ids(state: StateCore) -> None:
     drop: set[int] = set()
     anchor_before: dict[int, Token] = {}  # id(leaf block) -> anchor token placed before it
     for i, token in enumerate(tokens):
-        if token.type != "inline" or not token.children or i == 0 or tokens[i - 1].type != "paragraph_open":
+        if token.type != "inline" or "^" not in token.content or i == 0 or tokens[i - 1].type != "paragraph_open":
+            continue
+        if not token.children:
             continue
         last = token.children[-1]
         if last.type != "text":

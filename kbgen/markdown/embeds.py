@@ -33,6 +33,7 @@ from .wikilinks import find_wiki
 
 TOKEN = "kb_embed"
 STACK_KEY = "kb_embed_stack"  # env: (src_path, fragment) of the embeds being rendered
+SEEN_KEY = "_kb_has_embeds"  # env: set while parsing when the note has an embed
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:x\s*(\d+)\s*)?$")
 
 
@@ -47,6 +48,7 @@ def _embed(state: StateInline, silent: bool) -> bool:
         target, fragment, text = split_wiki_target(raw[3:-2])
         token = state.push(TOKEN, "", 0)
         token.meta = {"kb_link": LinkRef("embed", target, fragment, text, raw=raw), "kb_pos": state.pos}
+        state.env[SEEN_KEY] = True
     state.pos = end
     return True
 
@@ -58,17 +60,22 @@ def is_transclusion(ref: LinkRef) -> bool:
 
 def _hoist(state: StateCore) -> None:
     """Locate embeds, and lift paragraphs made only of note embeds out of their ``<p>``."""
+    if not state.env.pop(SEEN_KEY, False):
+        return
     tokens = state.tokens
-    lines = None
+    holders = [i for i, t in enumerate(tokens)
+               if t.type == "inline" and t.children and any(c.type == TOKEN for c in t.children)]
+    if not holders:
+        return
+    lines = source_lines(state)
+    for i in holders:
+        for child in tokens[i].children or []:
+            if child.type == TOKEN and "kb_pos" in child.meta:
+                place(child.meta["kb_link"], tokens[i], child.meta.pop("kb_pos"), lines)
     out: list[Token] = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token.type == "inline" and token.children and any(c.type == TOKEN for c in token.children):
-            lines = lines if lines is not None else source_lines(state)
-            for child in token.children:
-                if child.type == TOKEN and "kb_pos" in child.meta:
-                    place(child.meta["kb_link"], token, child.meta.pop("kb_pos"), lines)
         if (token.type == "paragraph_open" and i + 2 < len(tokens) and tokens[i + 2].type == "paragraph_close"
                 and _only_block_embeds(tokens[i + 1])):
             for child in tokens[i + 1].children or []:
@@ -105,6 +112,8 @@ def _render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsD
         body = _transclude(self, ref, options, env)
     else:  # unresolved, unpublished (plain text), or a note embedded mid-sentence
         body = link_html(ref, env, html.escape(ref.display()), "kb-embed-link")
+        if token.block:
+            body = f"<p>{body}</p>"
     return f"{body}\n" if token.block else body
 
 
@@ -130,8 +139,8 @@ def media_html(ref: LinkRef, path: str, env: dict) -> str:
 def _image_options(text: str | None, name: str) -> tuple[str, str | None, str | None]:
     """``|300``, ``|300x200`` and ``|alt|300`` → (alt, width, height)."""
     alt, width, height = name, None, None
-    parts = [p for p in (text or "").split("|")]
-    if parts and parts != [""]:
+    parts = (text or "").split("|")
+    if parts != [""]:
         size = _SIZE.match(parts[-1])
         if size:
             width, height = size.group(1), size.group(2)
@@ -142,6 +151,13 @@ def _image_options(text: str | None, name: str) -> tuple[str, str | None, str | 
 
 
 def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env: dict) -> str:
+    """The target's tokens rendered into this page.
+
+    They render with the *page's* env, so hrefs are relative to the page and
+    render-time state other plugins gather (formulas to typeset in one call…)
+    reaches the page's post-processors; only the reporter is swapped, since
+    the link pass already reported the target's own problems.
+    """
     note = ref.resolution.note  # type: ignore[union-attr]
     index = link_index(env["vault"])
     parsed = index.parsed.get(note.src_path)
@@ -161,7 +177,7 @@ def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env:
     start, end = slice_bounds(parsed.tokens, ref, index, note.src_path)
     part = parsed.tokens[start:end]
     saved = {k: env.get(k) for k in ("report", STACK_KEY)}
-    env["report"] = Reporter(note.src_path)  # the link pass already reported the target's problems
+    env["report"] = Reporter(note.src_path)
     env[STACK_KEY] = stack + (key,)
     try:
         inner = renderer.render(part, options, env)

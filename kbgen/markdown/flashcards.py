@@ -25,7 +25,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..quiz.recognize import split_lines
+from ..quiz.tokens import join_lines, split_lines
 
 _DECK_TAG = re.compile(r"(?<![\w#&])#flashcards(?:/[\w/-]+)?(?![\w-])")
 _SEPARATORS = (":::", "::")
@@ -44,7 +44,7 @@ def is_deck(env: EnvType, src: str) -> bool:
     tags = getattr(env.get("note"), "tags", None) or []
     if any(t == "flashcards" or str(t).startswith("flashcards/") for t in tags):
         return True
-    return bool(_DECK_TAG.search(src))
+    return "#flashcards" in src and bool(_DECK_TAG.search(src))
 
 
 def _find_cards(state: StateCore) -> None:
@@ -67,7 +67,7 @@ def _paragraph_cards(opening: Token, inline: Token, closing: Token) -> list[Toke
     texts = [_line_text(line) for line in lines]
     for n, text in enumerate(texts):
         if text in _SPLIT_LINES and 0 < n < len(lines) - 1:
-            return [_cards_token(opening, [(_join(lines[:n]), _join(lines[n + 1:]))])]
+            return [_cards_token(opening, [(join_lines(lines[:n]), join_lines(lines[n + 1:]))])]
     out: list[Token] = []
     plain: list[list[Token]] = []
     cards: list[Card] = []
@@ -121,21 +121,12 @@ def _drop_empty(line: list[Token]) -> list[Token]:
     return [t for t in line if not (t.type == "text" and not t.content)]
 
 
-def _join(lines: list[list[Token]]) -> list[Token]:
-    out: list[Token] = []
-    for line in lines:
-        if out:
-            out.append(Token("softbreak", "br", 0))
-        out.extend(line)
-    return out
-
-
 def _cards_token(opening: Token, cards: list[Card]) -> Token:
     return Token("flashcards", "", 0, map=opening.map, level=opening.level, block=True, meta={"cards": cards})
 
 
 def _paragraph(opening: Token, inline: Token, closing: Token, lines: list[list[Token]]) -> list[Token]:
-    return [opening.copy(), inline.copy(children=_join(lines)), closing.copy()]
+    return [opening.copy(), inline.copy(children=join_lines(lines)), closing.copy()]
 
 
 def render_cards(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
@@ -143,7 +134,7 @@ def render_cards(self: RendererHTML, tokens: list[Token], idx: int, options: Opt
     for front, back in tokens[idx].meta["cards"]:
         out.append(f'<details class="kb-card"><summary><span class="kb-card__front">'
                    f'{self.renderInline(front, options, env)}</span>'
-                   f'<span class="kb-card__hint" aria-hidden="true">{FLIP_HINT}</span></summary>'
+                   f'<span class="kb-card__hint" aria-hidden="true" data-search-exclude>{FLIP_HINT}</span></summary>\n'
                    f'<div class="kb-card__back">{self.renderInline(back, options, env)}</div></details>\n')
     out.append("</div>\n")
     return "".join(out)

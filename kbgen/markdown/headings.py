@@ -59,14 +59,18 @@ def _assign_ids(state: StateCore) -> None:
     headings: list[Heading] = state.env.setdefault("headings", [])
     tokens = state.tokens
     for i, token in enumerate(tokens):
-        if token.type != "heading_open" or token.attrGet("id"):
+        if token.type != "heading_open":
             continue
         text = inline_text(tokens[i + 1])
-        base = slugify(text)
-        n = used.get(base, 0)
-        used[base] = n + 1
-        ident = base if n == 0 else f"{base}_{n}"
-        token.attrSet("id", ident)
+        preset = token.attrGet("id")  # an author's {#id}: reserved by the kramdown rule already
+        if preset:
+            ident = str(preset)
+        else:
+            base = slugify(text)
+            n = used.get(base, 0)
+            used[base] = n + 1
+            ident = base if n == 0 else f"{base}_{n}"
+            token.attrSet("id", ident)
         line = token.map[0] if token.map else 0
         headings.append(Heading(int(token.tag[1]), ident, text, line))
 

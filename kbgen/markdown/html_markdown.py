@@ -46,10 +46,12 @@ def _markdown_mode(attrs: str) -> tuple[str, str] | None:
 
 
 def _html_markdown_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    if state.sCount[start_line] - state.blkIndent >= 4 or not state.md.options.get("html"):
+    pos = state.bMarks[start_line] + state.tShift[start_line]
+    if state.src[pos : pos + 1] != "<" or state.sCount[start_line] - state.blkIndent >= 4 \
+            or not state.md.options.get("html"):
         return False
     first = _line(state, start_line)
-    opening = _OPEN_TAG.match(first) if first.startswith("<") else None
+    opening = _OPEN_TAG.match(first)
     if not opening or opening["tag"].lower() not in _BLOCK_TAGS:
         return False  # inline elements sit in paragraphs, whose Markdown is parsed anyway
     parsed = _markdown_mode(opening["attrs"])

@@ -53,6 +53,8 @@ _PART = re.compile(
 _ATTR_NAME = re.compile(r"^[A-Za-z_:][-A-Za-z0-9_:.]*$")
 _QUOTE_PREFIX = re.compile(r"[ \t]*>[ \t]?")
 _ID_LINE = "kramdown_id_line"  # token.meta key: the body line whose attribute list set this id
+# env keys that tell the after-inline pass whether it has anything to do
+_HAS_SPANS, _HAS_IDS = "_kramdown_spans", "_kramdown_ids"
 
 
 @dataclass
@@ -130,6 +132,7 @@ class _BlockPass:
 
     def __init__(self, state: StateCore):
         self.tokens = state.tokens
+        self.env = state.env
         self.report = state.env.get("report")
         self.lines = state.src.split("\n")
         self.dropped: set[int] = set()
@@ -294,13 +297,13 @@ class _BlockPass:
                 self.make_toc(token, line)
             else:
                 self.warn(f"attribute list refers to {ref!r}, which no {{:{ref}: …}} defines; ignored", line)
-        _set_attributes(token, ial, line)
+        _set_attributes(token, ial, line, self.env)
 
     def make_toc(self, token: Token, line: int) -> None:
         if token.type not in ("bullet_list_open", "ordered_list_open"):
             self.warn("{:toc} only replaces a list (as in `* TOC` / `{:toc}`); ignored", line)
             return
-        start = end = self.tokens.index(token)
+        start = end = next(n for n, t in enumerate(self.tokens) if t is token)  # tokens compare by value
         while not (self.tokens[end].nesting == -1 and self.tokens[end].level == token.level):
             end += 1
         self.dropped.update(range(start + 1, end + 1))
@@ -312,7 +315,7 @@ def _takes_attributes(token: Token) -> bool:
     return (token.nesting == 1 and bool(token.tag) and not token.hidden) or token.type == "hr"
 
 
-def _set_attributes(token: Token, ial: AttributeList, line: int) -> None:
+def _set_attributes(token: Token, ial: AttributeList, line: int, env: EnvType) -> None:
     for name in ial.classes:
         token.attrJoin("class", name)
     for key, value in ial.attrs:
@@ -320,6 +323,7 @@ def _set_attributes(token: Token, ial: AttributeList, line: int) -> None:
     if ial.id:
         token.attrSet("id", ial.id)
         token.meta[_ID_LINE] = line
+        env[_HAS_IDS] = True
 
 
 def _ancestors(tokens: list[Token], i: int) -> list[Token]:
@@ -366,22 +370,25 @@ def _span_ial(state: StateInline, silent: bool) -> bool:
     if not silent:
         token = state.push("kramdown_span_ial", "", 0)
         token.meta = {"attributes": parsed, "text": m.group(0)}
+        state.env[_HAS_SPANS] = True
     state.pos = m.end()
     return True
 
 
 def _attach_spans_and_settle_ids(state: StateCore) -> None:
-    if "{:" not in state.src and "{#" not in state.src:
+    if not (state.env.get(_HAS_SPANS) or state.env.get(_HAS_IDS)):
         return
     report = state.env.get("report")
     lines = state.src.split("\n")
-    for block in state.tokens:
-        if block.type == "inline" and any(t.type == "kramdown_span_ial" for t in block.children or ()):
-            block.children = _attach_spans(block, report, lines)
-    _settle_ids(state, report, lines)
+    if state.env.pop(_HAS_SPANS, False):
+        for block in state.tokens:
+            if block.type == "inline" and any(t.type == "kramdown_span_ial" for t in block.children or ()):
+                block.children = _attach_spans(block, report, lines, state.env)
+    if state.env.pop(_HAS_IDS, False):
+        _settle_ids(state, report, lines)
 
 
-def _attach_spans(block: Token, report, lines: list[str]) -> list[Token]:
+def _attach_spans(block: Token, report, lines: list[str], env: EnvType) -> list[Token]:
     kept: list[Token] = []
     for token in block.children or []:
         if token.type != "kramdown_span_ial":
@@ -396,7 +403,7 @@ def _attach_spans(block: Token, report, lines: list[str]) -> list[Token]:
             report.warning("kramdown", f"the attribute list {token.meta['text']!r} {what}; it was dropped",
                            body_line=line, col=col)
         if target is not None:
-            _set_attributes(target, ial, line)
+            _set_attributes(target, ial, line, env)
     return kept
 
 

@@ -21,6 +21,7 @@ from markdown_it.token import Token
 from ..diagnostics import Reporter
 from ..vault.index import LinkIndex, Resolution, has_note_suffix
 from ..vault.note import Note, relative_url
+from .headings import slugify
 
 LinkKind = Literal["wiki", "embed", "markdown", "image", "hugo"]
 INDEX_KEY = "links"  # vault.indexes[INDEX_KEY] holds the LinkIndex
@@ -156,7 +157,7 @@ def resolve_ref(ref: LinkRef, note: Note, index: LinkIndex, report: Reporter | N
                        f"({', '.join(resolution.candidates)}); linked to {chosen}",
                        body_line=ref.line, col=ref.col)
     if not resolution.found:
-        if ref.strict:
+        if ref.strict or resolution.outside:
             where = "is outside the vault" if resolution.outside else "matches no note or file"
             report.warning("broken-link", f"link target '{ref.target or ref.raw}' {where}",
                            body_line=ref.line, col=ref.col)
@@ -166,6 +167,9 @@ def resolve_ref(ref: LinkRef, note: Note, index: LinkIndex, report: Reporter | N
         return
     if ref.kind == "markdown" or ref.kind == "hugo":
         ref.anchor = _markdown_anchor(index, target, ref.fragment)
+        return
+    if target.src_path not in index.headings:  # not parsed (a single-note render): trust the fragment
+        ref.anchor = ref.fragment if ref.fragment.startswith("^") else slugify(ref.fragment.split("#")[-1])
         return
     if ref.fragment.startswith("^"):
         block = index.find_block(target.src_path, ref.fragment[1:])

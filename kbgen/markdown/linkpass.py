@@ -24,7 +24,7 @@ from ..vault.index import LinkIndex
 from ..vault.vault import Vault
 from .blockrefs import ENV_KEY as BLOCKS_KEY
 from .embeds import is_transclusion, slice_bounds
-from .link_targets import INDEX_KEY, LinkRef, media_kind, resolve_ref
+from .link_targets import INDEX_KEY, LinkRef, resolve_ref
 
 CONTEXT_CHARS = 240
 _SENTENCE_END = re.compile(r"[.!?。！？](?=\s)|\n")
@@ -49,7 +49,7 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
             if ref.kind == "embed" and target is not None and target.published and is_transclusion(ref):
                 embeds.setdefault(src_path, []).append((position, ref))
             if (target is not None and target.published and target.src_path != src_path
-                    and ref.kind != "image" and not media_kind(target.src_path)):
+                    and ref.kind != "image"):
                 context = sentence_around(inline, child) if inline is not None else ""
                 index.add_backlink(target.src_path, src_path, context)
     _report_embed_cycles(embeds, index, parsed)

@@ -59,7 +59,7 @@ def _positioned(rule: InlineRule, token_type: str) -> InlineRule:
 
 def _hugo_link(state: StateInline, silent: bool) -> bool:
     """``[text]({{< ref "x" >}})``: markdown-it cannot read a shortcode as a link destination."""
-    if state.src[state.pos] != "[" or state.linkLevel > 0:
+    if state.src[state.pos] != "[" or state.linkLevel > 0 or "{{" not in state.src:
         return False
     label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
     if label_end < 0 or not state.src.startswith("(", label_end + 1):
@@ -134,7 +134,7 @@ def _decision(ref: LinkRef, env: dict) -> tuple[str, str | None]:
         return "link", note_href(resolution.note, ref.anchor, env)
     if resolution.attachment is not None:
         return "link", attachment_href(resolution.attachment, ref.fragment, env)
-    return ("unresolved", None) if ref.strict else ("keep", None)
+    return ("unresolved", None) if ref.strict or resolution.outside else ("keep", None)
 
 
 def _with_attrs(token: Token, changes: dict[str, str], render: Callable[[], str]) -> str:

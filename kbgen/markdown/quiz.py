@@ -24,7 +24,8 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from ..quiz.fenced import FencedQuiz, FenceProblem, Fragment, parse_fenced_quiz
 from ..quiz.model import Quiz, answer_hash, normalize_answer
-from ..quiz.recognize import OptionParts, QuizParts, recognize, visible_text
+from ..quiz.recognize import OptionParts, QuizParts, may_hold_quiz, quiz_token, recognize
+from ..quiz.tokens import inline_children, visible_text
 
 # Words the component shows; the vaults are Korean study notes.
 LABELS = {
@@ -52,22 +53,21 @@ def _find_quizzes(state: StateCore) -> None:
         return
     env = state.env
     report = env.get("report")
-    src_lines = state.src.split("\n")
     for i, token in enumerate(state.tokens):
         if token.type == "fence" and token.info.strip().lower() == "quiz":
             replacement = _fence_quiz(state.md, token, env, report)
             if replacement is not None:
                 state.tokens[i] = replacement
-    _found, problems = recognize(state.tokens, src_lines)
-    if report is not None:
+    if may_hold_quiz(state.src):
+        _found, problems = recognize(state.tokens, state.src.split("\n"))
         for problem in problems:
-            report.warning(problem.code, problem.message, body_line=problem.body_line, col=problem.col)
-    quizzes = env.setdefault("data", {}).setdefault("quizzes", [])
-    for token in state.tokens:
-        if token.type == "quiz":
-            quiz: Quiz = token.meta["quiz"]
-            quiz.id = _quiz_id(env, quiz)
-            quizzes.append(quiz)
+            if report is not None:
+                report.warning(problem.code, problem.message, body_line=problem.body_line, col=problem.col)
+    found: list[Quiz] = [t.meta["quiz"] for t in state.tokens if t.type == "quiz"]
+    for quiz in found:
+        quiz.id = _quiz_id(env, quiz)
+    if found:
+        env.setdefault("data", {}).setdefault("quizzes", []).extend(found)
 
 
 def _fence_quiz(md: MarkdownIt, token: Token, env: EnvType, report: Any) -> Token | None:
@@ -81,11 +81,10 @@ def _fence_quiz(md: MarkdownIt, token: Token, env: EnvType, report: Any) -> Toke
     quiz = result.quiz
     quiz.line = first - 1
     parts = _fence_parts(md, result, env, first)
-    quiz.question = visible_text(_inline_children(parts.question)).strip()
+    quiz.question = visible_text(inline_children(parts.question)).strip()
     for option, option_parts in zip(quiz.options, parts.options):
         option.text = visible_text(option_parts.inline).strip()
-    return Token("quiz", "", 0, map=list(token.map) if token.map else None, level=token.level, block=True,
-                 meta={"quiz": quiz, "parts": parts})
+    return quiz_token(quiz, parts, list(token.map) if token.map else None, token.level)
 
 
 def _fence_parts(md: MarkdownIt, fenced: FencedQuiz, env: EnvType, first: int) -> QuizParts:
@@ -121,16 +120,6 @@ def parse_inline(md: MarkdownIt, src: str, env: EnvType) -> list[Token]:
     return children
 
 
-def _inline_children(tokens: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for token in tokens:
-        if token.type == "inline":
-            if out:
-                out.append(Token("softbreak", "br", 0))
-            out.extend(token.children or [])
-    return out
-
-
 def _quiz_id(env: EnvType, quiz: Quiz) -> str:
     """Stable across builds (note path + question), unique within the vault."""
     note = env.get("note")
@@ -163,7 +152,7 @@ def render_quiz(self: RendererHTML, tokens: list[Token], idx: int, options: Opti
     out.append(f'<div class="kb-quiz" id="{root}" data-quiz="{ident}" data-kind="{quiz.kind}"{key}>\n')
     out.append(f'<div class="kb-quiz__question" id="{root}-q">\n{self.render(parts.question, options, env)}</div>\n')
     if quiz.kind == "short":
-        out.append(f'<div class="kb-quiz__short"><label for="{root}-input">{LABELS["short"]}</label> '
+        out.append(f'<div class="kb-quiz__short"><label for="{root}-input" data-search-exclude>{LABELS["short"]}</label> '
                    f'<input type="text" id="{root}-input" class="kb-quiz__input" autocomplete="off" '
                    f'spellcheck="false"></div>\n')
     else:
@@ -179,10 +168,11 @@ def render_quiz(self: RendererHTML, tokens: list[Token], idx: int, options: Opti
                        f'<label for="{root}-{n}">{badge}<span class="kb-quiz__text">{text}</span></label>'
                        f'{extra}</div>\n')
         out.append("</fieldset>\n")
-    out.append(f'<div class="kb-quiz__actions" hidden><button type="button" class="md-button md-button--primary '
+    # Buttons and feedback are not content: keep their words out of search results.
+    out.append(f'<div class="kb-quiz__actions" hidden data-search-exclude><button type="button" class="md-button md-button--primary '
                f'kb-quiz__check">{LABELS["check"]}</button> <button type="button" class="md-button kb-quiz__retry" '
                f'hidden>{LABELS["retry"]}</button></div>\n')
-    out.append('<p class="kb-quiz__feedback" role="status" aria-live="polite"></p>\n')
+    out.append('<p class="kb-quiz__feedback" role="status" aria-live="polite" data-search-exclude></p>\n')
     # The custom element keeps the whole key out of Material's search index even
     # when an explanation nests its own <details> or <div> (its parser un-skips
     # an excluded element when any element with the same tag name closes).
@@ -193,13 +183,20 @@ def render_quiz(self: RendererHTML, tokens: list[Token], idx: int, options: Opti
         out.append('<ul class="kb-quiz__notes">\n')
         for n, fragment in sorted(parts.feedback.items()):
             label = html.escape(quiz.options[n].label)
-            out.append(f'<li data-kb-option="{n}"><strong>{label})</strong> {self.render(fragment, options, env)}</li>\n')
+            out.append(f'<li data-kb-option="{n}"><strong>{label})</strong> {_render_loose(self, fragment, options, env)}</li>\n')
         out.append("</ul>\n")
     if parts.explanation:
         out.append(f'<div class="kb-quiz__explanation">\n{self.render(parts.explanation, options, env)}</div>\n')
     out.append("</kb-quiz-key></details>\n</div>\n")
     out.append(END_MARK.format(id=ident) + "\n")
     return "".join(out)
+
+
+def _render_loose(self: RendererHTML, tokens: list[Token], options: OptionsDict, env: EnvType) -> str:
+    """A one-paragraph fragment as inline HTML (so it runs on after a label), else as blocks."""
+    if len(tokens) == 3 and tokens[0].type == "paragraph_open" and tokens[1].type == "inline":
+        return self.renderInline(tokens[1].children or [], options, env)
+    return self.render(tokens, options, env)
 
 
 def _answer_html(quiz: Quiz, option_html: list[str]) -> str:

@@ -52,8 +52,10 @@ class RenderedNote:
 
 def build_markdown(config: KbgenConfig) -> MarkdownIt:
     """The MarkdownIt instance: CommonMark + GFM bits + kbgen's syntax plugins."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    # GFM-style bare URLs only: fuzzy matching turns file names like ReLU.py into links.
+    md.linkify.set({"fuzzy_link": False})
     md.kb_postprocessors = []  # type: ignore[attr-defined]
     md.kb_config = config  # type: ignore[attr-defined]
     md.use(cjk_emphasis.plugin)
@@ -75,6 +77,8 @@ def _optional_plugins() -> list[Callable]:
     plugins: list[Callable] = []
     from . import blockrefs, embeds, notelinks, wikilinks
     plugins += [wikilinks.plugin, embeds.plugin, blockrefs.plugin, notelinks.plugin]
+    from . import math as math_syntax
+    plugins.append(math_syntax.plugin)
     from . import flashcards, quiz  # keep last: their core rules read the tokens other plugins made
     plugins += [quiz.plugin, flashcards.plugin]
     return plugins

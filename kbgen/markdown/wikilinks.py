@@ -28,6 +28,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from .link_targets import LinkRef, ensure_resolved, link_html, place, source_lines, split_wiki_target
 
 TOKEN = "kb_wikilink"
+SEEN_KEY = "_kb_has_wikilinks"  # env: set while parsing when the note has a wiki link
 _HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+(?:"([^"\n]+)"|`([^`\n]+)`|([^\s"`<>%{}]+))\s*[%>]\}\}""")
 
 
@@ -57,6 +58,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
         token = state.push(TOKEN, "", 0)
         token.content = ref.display()
         token.meta = {"kb_link": ref, "kb_pos": state.pos}
+        state.env[SEEN_KEY] = True
     state.pos = end
     return True
 
@@ -84,12 +86,15 @@ def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
         token = state.push(TOKEN, "", 0)
         token.content = ref.display()
         token.meta = {"kb_link": ref, "kb_pos": state.pos}
+        state.env[SEEN_KEY] = True
     state.pos = end
     return True
 
 
 def _locate(state: StateCore) -> None:
     """Give each reference its source line and column (inline rules cannot see the block)."""
+    if not state.env.pop(SEEN_KEY, False):
+        return
     lines = None
     for block in state.tokens:
         if block.type != "inline" or not block.children:

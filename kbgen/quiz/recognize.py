@@ -16,9 +16,9 @@ letters (``B, D``) make a several-answers quiz; an ordered list ``1.`` … with 
 answer works too. An explanation line or list item that starts with ``Option A``,
 ``A)``, ``A:`` or ``A -`` is attached to that option.
 
-The recognizer only reads tokens; :func:`recognize` returns what it found and the
-problems of blocks that look like quizzes but are not complete, so the caller can
-warn and leave those tokens alone (they then render as ordinary Markdown).
+:func:`recognize` replaces each quiz's tokens by one ``quiz`` token and returns
+the problems of blocks that look like quizzes but are incomplete, so the caller
+can warn; those keep their tokens and render as ordinary Markdown.
 """
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from markdown_it.token import Token
 
 from .model import Option, Quiz, label_key
+from .tokens import block_end, inline_children, paragraph, split_lines, strip_prefix, visible_text
 
 _QUESTION = re.compile(r"^(?:question|q|문제|질문|quiz|퀴즈)\s*#?\d*\s*[:.)：]\s*", re.IGNORECASE)
+# Anything a question line could start with, anywhere in the source: notes without it skip the pass.
+_QUESTION_HINT = re.compile(r"(?:question|q|문제|질문|quiz|퀴즈)\s*#?\d*\s*[*_]*\s*[:.)：]", re.IGNORECASE)
 _OPTIONS_LABEL = re.compile(r"^(?:options?|choices?|보기|선택지|선지)\s*[:：]?$", re.IGNORECASE)
 _OPTION = re.compile(r"^(?:\(([A-Za-z])\)\s+|([A-Za-z])[).](?:\s+|$)|([①-⑳])\s*)")
 _ANSWER = re.compile(r"^(?:correct\s+answers?|answers?|정답|해답|답)\s*[:：]\s*", re.IGNORECASE)
@@ -39,8 +42,6 @@ _OPTION_NOTE = re.compile(
 )
 _ANSWER_LABEL = re.compile(r"\(?([A-Za-z]|[①-⑳]|\d{1,2})\)?(?=$|[\s,/&).:]|번|와|과|및)")
 _ANSWER_SEPARATOR = re.compile(r"\s*(?:,|/|&|\band\b|및|와|과)\s*", re.IGNORECASE)
-_EMPHASIS = {"strong_open": "strong_close", "em_open": "em_close", "s_open": "s_close"}
-_CLOSERS = set(_EMPHASIS.values())
 
 
 @dataclass
@@ -58,6 +59,16 @@ class QuizParts:
     # Per-option explanations written apart from the general explanation (fenced quizzes).
     feedback: dict[int, list[Token]] = field(default_factory=dict)
     explanation: list[Token] = field(default_factory=list)  # block tokens
+
+    def all_tokens(self) -> list[Token]:
+        """Every token of the quiz as one run, each option an inline token (what a link pass should see)."""
+        out = list(self.question)
+        for option in self.options:
+            out.append(Token("inline", "", 0, children=option.inline))
+            out.extend(option.blocks)
+        for tokens in self.feedback.values():
+            out.extend(tokens)
+        return out + self.explanation
 
 
 @dataclass
@@ -108,106 +119,12 @@ class _Item:
     line: int
 
 
-def visible_text(children: list[Token]) -> str:
-    """The text a reader sees in inline tokens (markup dropped, no stripping)."""
-    parts: list[str] = []
-    for tok in children:
-        if tok.type in ("text", "code_inline"):
-            parts.append(tok.content)
-        elif tok.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-        elif tok.type == "math_inline":
-            parts.append(tok.content)
-        elif tok.children:
-            parts.append(visible_text(tok.children))
-    return "".join(parts)
-
-
-def strip_prefix(children: list[Token], count: int) -> list[Token]:
-    """Inline tokens without their first ``count`` visible characters (a marker).
-
-    Emphasis that wrapped only the marker (``**A)** text``) goes with it; emphasis
-    that goes on past it (``**정답: B) text**``) keeps its opening token.
-    """
-    out: list[Token] = []
-    pending: list[Token] = []  # openers met inside the marker, not yet known to be empty
-    remaining = count
-    i = 0
-    while i < len(children) and remaining > 0:
-        tok = children[i]
-        i += 1
-        if tok.type == "text":
-            if len(tok.content) <= remaining:
-                remaining -= len(tok.content)
-                continue
-            out.extend(pending)
-            pending = []
-            out.append(tok.copy(content=tok.content[remaining:]))
-            remaining = 0
-        elif tok.type in _EMPHASIS:
-            pending.append(tok)
-        elif tok.type in _CLOSERS and pending and _EMPHASIS[pending[-1].type] == tok.type:
-            pending.pop()
-        else:
-            out.extend(pending)
-            pending = []
-            out.append(tok)
-            remaining = 0
-    out.extend(pending)
-    rest = children[i:]
-    # A closer right after the marker belongs to an opener that was dropped.
-    while rest and not pending and rest[0].type in _CLOSERS and not _opened(out, rest[0]):
-        rest = rest[1:]
-    out.extend(rest)
-    return _trim_start(out)
-
-
-def _opened(tokens: list[Token], closer: Token) -> bool:
-    depth = 0
-    for tok in tokens:
-        if _EMPHASIS.get(tok.type) == closer.type:
-            depth += 1
-        elif tok.type == closer.type:
-            depth -= 1
-    return depth > 0
-
-
-def _trim_start(children: list[Token]) -> list[Token]:
-    out = list(children)
-    while out and out[0].type == "text" and not out[0].content.strip():
-        out.pop(0)
-    if out and out[0].type == "text":
-        out[0] = out[0].copy(content=out[0].content.lstrip())
-    return out
-
-
-def split_lines(inline: Token) -> list[list[Token]]:
-    lines: list[list[Token]] = [[]]
-    for tok in inline.children or []:
-        if tok.type in ("softbreak", "hardbreak"):
-            lines.append([])
-        else:
-            lines[-1].append(tok)
-    return lines
-
-
-def _block_end(tokens: list[Token], i: int) -> int:
-    """Index just after the block that starts at ``tokens[i]``."""
-    if tokens[i].nesting != 1:
-        return i + 1
-    level = tokens[i].level
-    j = i + 1
-    while j < len(tokens) and not (tokens[j].level == level and tokens[j].nesting == -1):
-        j += 1
-    return j + 1
-
-
 def _units(tokens: list[Token], start: int, end: int) -> list[_Unit]:
     units: list[_Unit] = []
     i = start
     while i < end:
         tok = tokens[i]
-        stop = _block_end(tokens, i)
+        stop = block_end(tokens, i)
         line = tok.map[0] if tok.map else 0
         if tok.type == "paragraph_open":
             for k, children in enumerate(split_lines(tokens[i + 1])):
@@ -227,7 +144,7 @@ def _list_items(tokens: list[Token], start: int, stop: int) -> list[_Item]:
     items: list[_Item] = []
     i = start + 1
     while i < stop - 1:
-        item_end = _block_end(tokens, i)
+        item_end = block_end(tokens, i)
         opening = tokens[i]
         body = tokens[i + 1:item_end - 1]
         children: list[Token] = []
@@ -244,8 +161,9 @@ def _list_items(tokens: list[Token], start: int, stop: int) -> list[_Item]:
 # --------------------------------------------------------------------------- recognition
 
 
-def is_question_line(text: str) -> bool:
-    return bool(_QUESTION.match(text))
+def may_hold_quiz(src: str) -> bool:
+    """False when no line of ``src`` can be a question line (a cheap test before :func:`recognize`)."""
+    return _QUESTION_HINT.search(src) is not None
 
 
 def recognize(tokens: list[Token], src_lines: list[str]) -> tuple[list[Found], list[Problem]]:
@@ -267,8 +185,8 @@ def recognize(tokens: list[Token], src_lines: list[str]) -> tuple[list[Found], l
                 if isinstance(result, Found):
                     for token, n in result.marks:
                         token.attrSet("data-kb-option", str(n))
-                    result.token = Token("quiz", "", 0, map=[result.quiz.line, result.end_line], level=tok.level,
-                                         block=True, meta={"quiz": result.quiz, "parts": result.parts})
+                    result.token = quiz_token(result.quiz, result.parts, [result.quiz.line, result.end_line],
+                                              tok.level)
                     tokens[result.start:result.end] = [result.token, *result.tail]
                     found.append(result)
                 elif result is not None:
@@ -277,24 +195,29 @@ def recognize(tokens: list[Token], src_lines: list[str]) -> tuple[list[Found], l
     return found, problems
 
 
+def quiz_token(quiz: Quiz, parts: QuizParts, line_map: list[int] | None, level: int) -> Token:
+    """The one token a quiz becomes; ``children`` lists its block tokens for passes that walk nested tokens."""
+    return Token("quiz", "", 0, map=line_map, level=level, block=True, children=parts.all_tokens(),
+                 meta={"quiz": quiz, "parts": parts})
+
+
 def _region_end(tokens: list[Token], start: int) -> int:
     """Where a quiz that starts at ``start`` must end: a heading, a rule, or its container's end."""
     level = tokens[start].level
-    j = _block_end(tokens, start)
+    j = block_end(tokens, start)
     while j < len(tokens):
         tok = tokens[j]
         if tok.level < level or tok.type in ("heading_open", "hr"):
             break
-        j = _block_end(tokens, j)
+        j = block_end(tokens, j)
     return j
 
 
 class _Reader:
     """Walks the units of one candidate block: question → options → answer → explanation."""
 
-    def __init__(self, units: list[_Unit], src_lines: list[str]):
+    def __init__(self, units: list[_Unit]):
         self.units = units
-        self.src_lines = src_lines
         self.question: list[_Unit] = []
         self.options: list[tuple[str, list[Token], list[Token], int]] = []  # label, inline, blocks, line
         self.answer: _Unit | None = None
@@ -378,7 +301,7 @@ def _next_label(label: str) -> str:
 
 def _read_quiz(tokens: list[Token], start: int, end: int, src_lines: list[str]) -> Found | Problem | None:
     units = _units(tokens, start, end)
-    reader = _Reader(units, src_lines)
+    reader = _Reader(units)
     reader.read()
     all_units = units
     units = units[: reader.consumed]
@@ -455,10 +378,11 @@ def _build(tokens: list[Token], start: int, units: list[_Unit], all_units: list[
     marks: list[tuple[Token, int]] = []
     explanation, general = _explanation_tokens(reader.explanation, by_key, options, marks)
     kind = "multiple" if len(correct) > 1 else "single"
-    quiz = Quiz(kind, visible_text(_flat_children(reader.question)).strip(), options,
+    question = _blocks(reader.question)
+    quiz = Quiz(kind, visible_text(inline_children(question)).strip(), options,
                 explanation=general, line=units[0].line, syntax="block")
     parts = QuizParts(
-        question=_blocks(reader.question),
+        question=question,
         options=[OptionParts(inline, blocks) for _, inline, blocks, _ in reader.options],
         explanation=explanation,
     )
@@ -472,26 +396,14 @@ def _unread_lines(units: list[_Unit], consumed: int) -> list[Token]:
     """The lines after the quiz that share its last paragraph, as a paragraph of their own."""
     if consumed >= len(units) or units[consumed].kind != "line" or consumed == 0:
         return []
-    paragraph = units[consumed].paragraph
-    if units[consumed - 1].paragraph != paragraph:
+    shared = units[consumed].paragraph
+    if units[consumed - 1].paragraph != shared:
         return []
-    rest = [u for u in units[consumed:] if u.kind == "line" and u.paragraph == paragraph]
-    tokens = _paragraph([u.children for u in rest])
+    rest = [u for u in units[consumed:] if u.kind == "line" and u.paragraph == shared]
+    tokens = paragraph([u.children for u in rest])
     tokens[0].map = tokens[1].map = [rest[0].line, rest[-1].line + 1]
     tokens[1].content = "\n".join(u.text for u in rest)
     return tokens
-
-
-def _flat_children(units: list[_Unit]) -> list[Token]:
-    out: list[Token] = []
-    for unit in units:
-        if out:
-            out.append(Token("softbreak", "br", 0))
-        if unit.kind == "line":
-            out.extend(unit.children)
-        else:
-            out.extend(c for t in unit.tokens if t.type == "inline" for c in (t.children or []))
-    return out
 
 
 def _explanation_tokens(units: list[_Unit], by_key: dict[str, int], options: list[Option],
@@ -503,7 +415,7 @@ def _explanation_tokens(units: list[_Unit], by_key: dict[str, int], options: lis
 
     def flush() -> None:
         if lines:
-            out.extend(_paragraph([u.children for u in lines]))
+            out.extend(paragraph([u.children for u in lines]))
             general.append(" ".join(u.text for u in lines))
             lines.clear()
 
@@ -517,7 +429,7 @@ def _explanation_tokens(units: list[_Unit], by_key: dict[str, int], options: lis
                 continue
             flush()
             n, note = target
-            para = _paragraph([unit.children])
+            para = paragraph([unit.children])
             marks.append((para[0], n))
             options[n].feedback = note
             out.extend(para)
@@ -550,37 +462,26 @@ def _plain(tokens: list[Token]) -> str:
     return " ".join(visible_text(t.children or []).strip() for t in tokens if t.type == "inline").strip()
 
 
-def _paragraph(lines: list[list[Token]]) -> list[Token]:
-    children: list[Token] = []
-    for line in lines:
-        if children:
-            children.append(Token("softbreak", "br", 0))
-        children.extend(line)
-    return [Token("paragraph_open", "p", 1, block=True),
-            Token("inline", "", 0, children=children, block=True),
-            Token("paragraph_close", "p", -1, block=True)]
-
-
 def _blocks(units: list[_Unit]) -> list[Token]:
     """Block tokens for a run of units: lines of one paragraph are joined again."""
     out: list[Token] = []
     lines: list[list[Token]] = []
-    paragraph = None
+    current = None
     for unit in units:
-        if unit.kind == "line" and (paragraph is None or unit.paragraph == paragraph):
+        if unit.kind == "line" and (current is None or unit.paragraph == current):
             lines.append(unit.children)
-            paragraph = unit.paragraph
+            current = unit.paragraph
             continue
         if lines:
-            out.extend(_paragraph(lines))
-            lines, paragraph = [], None
+            out.extend(paragraph(lines))
+            lines, current = [], None
         if unit.kind == "line":
             lines.append(unit.children)
-            paragraph = unit.paragraph
+            current = unit.paragraph
         else:
             out.extend(unit.tokens)
     if lines:
-        out.extend(_paragraph(lines))
+        out.extend(paragraph(lines))
     return out
 
 

@@ -15,9 +15,24 @@ from typing import Any
 import yaml
 
 try:  # the C loader is several times faster on large vaults
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loading, but an impossible date (``2023-02-30``) stays a string instead of raising."""
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_SCALARS = (str, int, float, _dt.date)
 
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -82,8 +97,9 @@ def as_text_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, (list, tuple, set)):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
-    text = str(value).strip()
+        # Nested lists and mappings are not names (and may be alias bombs when printed).
+        return [str(v).strip() for v in value if isinstance(v, _SCALARS) and str(v).strip()]
+    text = str(value).strip() if isinstance(value, _SCALARS) else ""
     return [text] if text else []
 
 

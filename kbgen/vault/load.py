@@ -130,7 +130,8 @@ def _apply_meta(note: Note, meta: dict) -> None:
 
 def choose_title(front_matter_title: object, h1: str | None, stem: str) -> str:
     """Front matter title → first H1 → file name; a slug-like title yields to a real H1."""
-    title = str(front_matter_title).strip() if front_matter_title not in (None, "") else ""
+    scalar = isinstance(front_matter_title, (str, int, float))
+    title = str(front_matter_title).strip() if scalar else ""  # a list or mapping is no title
     if title and not (h1 and _SLUG.match(title)):
         return title
     if h1:

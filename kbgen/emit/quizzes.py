@@ -1,0 +1,146 @@
+"""The Quizzes page: every quiz of the vault, grouped by its note's tags, plus a practice mode.
+
+Each quiz links to its place in its note. The practice mode (assets/quiz.js)
+runs the quizzes one after another from ``<template>`` copies of the very
+components the notes show, cut from the notes' finished HTML between the
+markers the quiz renderer writes; their relative links are rebased onto this
+page. Only rendered notes are read, so unpublished notes leave no trace.
+"""
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..markdown.headings import Heading, slugify, toc_tokens
+from ..markdown.quiz import END_MARK, START_MARK
+from ..quiz.model import Quiz
+from ..vault.note import Note, note_url, relative_url
+from . import SitePage
+from .templating import render_template
+
+if TYPE_CHECKING:
+    from ..build import VaultBuild
+
+PAGE_SRC = "quizzes.md"
+PAGE_TITLE = "퀴즈"
+UNTAGGED = "태그 없음"
+QUESTION_CHARS = 160  # the listing shows the start of long questions
+
+_URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
+_NOT_RELATIVE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.\-]*:|/)")
+
+
+@dataclass
+class QuizEntry:
+    quiz: Quiz
+    note: Note
+    href: str  # from the Quizzes page to the quiz in its note
+    component: str  # the quiz's HTML, links rebased onto the Quizzes page
+
+    @property
+    def tags(self) -> list[str]:
+        return self.note.tags or [UNTAGGED]
+
+    @property
+    def question(self) -> str:
+        text = self.quiz.question
+        return text if len(text) <= QUESTION_CHARS else text[:QUESTION_CHARS].rstrip() + "…"
+
+
+def emit(build: "VaultBuild") -> None:
+    if not build.config.quizzes_page:
+        return
+    page_url = note_url(PAGE_SRC, build.config.use_directory_urls)
+    entries = collect(build, page_url)
+    if not entries:
+        return
+    groups: dict[str, list[QuizEntry]] = {}
+    for entry in entries:
+        for tag in entry.tags:
+            groups.setdefault(tag, []).append(entry)
+    ordered = sorted(groups.items(), key=lambda item: (item[0] == UNTAGGED, item[0].casefold()))
+    headings = _headings([tag for tag, _ in ordered])
+    page_html = render_template(
+        "quizzes.html",
+        title=PAGE_TITLE,
+        entries=entries,
+        notes=len({e.note.src_path for e in entries}),
+        groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
+        tags_json=lambda entry: json.dumps(entry.tags, ensure_ascii=False),
+    )
+    build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings)))
+
+
+def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:
+    """Every quiz of every rendered note, in note title order, then by position in the note."""
+    entries: list[QuizEntry] = []
+    for src_path, rendered in build.rendered.items():
+        quizzes: list[Quiz] = rendered.data.get("quizzes", [])
+        if not quizzes:
+            continue
+        note = build.vault.notes[src_path]
+        for quiz in quizzes:
+            component = component_html(rendered.html, quiz.id)
+            if component is None:
+                continue  # a post-processor dropped it; the note itself still shows it
+            entries.append(QuizEntry(
+                quiz, note,
+                href=f"{relative_url(page_url, note.url)}#quiz-{quiz.id}",
+                component=rebase_links(component, note.url, page_url),
+            ))
+    entries.sort(key=lambda e: (e.note.title.casefold(), e.note.src_path, e.quiz.line))
+    return entries
+
+
+def component_html(note_html: str, quiz_id: str) -> str | None:
+    """The finished HTML of one quiz, cut from its note's page."""
+    start_mark, end_mark = START_MARK.format(id=quiz_id), END_MARK.format(id=quiz_id)
+    start = note_html.find(start_mark)
+    end = note_html.find(end_mark, start)
+    if start < 0 or end < 0:
+        return None
+    return note_html[start + len(start_mark):end]
+
+
+def rebase_links(fragment: str, from_url: str, to_url: str) -> str:
+    """``href``/``src`` values relative to the page at ``from_url``, made relative to ``to_url``."""
+    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url) + "/"
+
+    def fix(match: re.Match) -> str:
+        value = html.unescape(match.group(2))
+        if not value or _NOT_RELATIVE.match(value):
+            return match.group(0)
+        path, sep, rest = _split_suffix(value)
+        if path:
+            target = posixpath.normpath(posixpath.join(from_dir, path))
+            target = "" if target == "." else target
+            if path.endswith("/") and target:
+                target += "/"
+        else:
+            target = from_url  # "#fragment" of the note itself
+        new = relative_url(to_url, target) + sep + rest
+        return f'{match.group(1)}="{html.escape(new, quote=True)}"'
+
+    return _URL_ATTR.sub(fix, fragment)
+
+
+def _split_suffix(value: str) -> tuple[str, str, str]:
+    cut = min((i for i in (value.find("?"), value.find("#")) if i >= 0), default=-1)
+    if cut < 0:
+        return value, "", ""
+    return value[:cut], value[cut], value[cut + 1:]
+
+
+def _headings(tags: list[str]) -> list[Heading]:
+    used: dict[str, int] = {}
+    out: list[Heading] = []
+    for tag in tags:
+        base = "tag-" + slugify(tag)
+        n = used.get(base, 0)
+        used[base] = n + 1
+        out.append(Heading(2, base if n == 0 else f"{base}_{n}", tag, 0))
+    return out

@@ -1,0 +1,132 @@
+"""Typeset formulas on disk, so an unchanged vault typesets no formula twice.
+
+One SQLite file in WAL mode: a page's lookups are one indexed query, writers
+from several processes queue up instead of corrupting the file, and readers
+never wait for a writer. Entries are keyed by the SHA-256 of everything that
+decides KaTeX's output (TeX, display mode, macros, KaTeX version and our
+options), so nothing is ever invalidated — a changed formula simply has a new
+key. Errors are stored too: a warm build must still report a broken formula.
+HTML is zlib-compressed: KaTeX's markup shrinks about sixfold.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import threading
+import zlib
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .engine import RenderResult
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = "math-cache.sqlite3"
+# Bump when the options kbgen passes to KaTeX change what it writes.
+RENDER_OPTIONS_REV = 1
+# SQLite's default limit on query parameters is 999 on old builds.
+_CHUNK = 900
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS formula (
+    key BLOB PRIMARY KEY,
+    html BLOB,
+    error TEXT,
+    position INTEGER
+) WITHOUT ROWID
+"""
+
+
+def formula_key_base(macros: Mapping[str, str], katex_version: str) -> "hashlib._Hash":
+    """A hash primed with what is shared by every formula of a build; copy it per formula."""
+    shared = json.dumps([katex_version, RENDER_OPTIONS_REV, sorted(macros.items())], ensure_ascii=False)
+    base = hashlib.sha256(shared.encode("utf-8"))
+    base.update(b"\x00")
+    return base
+
+
+def formula_key(base: "hashlib._Hash", tex: str, display: bool) -> bytes:
+    digest = base.copy()
+    digest.update(b"D" if display else b"I")  # fixed width, so (display, tex) is unambiguous
+    digest.update(tex.encode("utf-8"))
+    return digest.digest()
+
+
+class FormulaCache:
+    """Typeset formulas by key; never raises — a cache that fails is just empty."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._opened = False
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._opened:
+            return self._db
+        self._opened = True
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a crash may lose the last writes, never corrupt the file.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+            self._db = db
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("formula cache %s unusable, typesetting without it: %s", self.path, exc)
+            self._db = None
+        return self._db
+
+    def get_many(self, keys: Iterable[bytes]) -> dict[bytes, RenderResult]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[bytes, RenderResult] = {}
+        with self._lock:
+            db = self._connect()
+            if db is None or not wanted:
+                return found
+            try:
+                for start in range(0, len(wanted), _CHUNK):
+                    chunk = wanted[start : start + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    rows = db.execute(f"SELECT key, html, error, position FROM formula WHERE key IN ({marks})", chunk)
+                    for key, html, error, position in rows:
+                        text = zlib.decompress(html).decode("utf-8") if html is not None else None
+                        found[key] = RenderResult(text, error, position)
+            except (sqlite3.Error, zlib.error) as exc:
+                log.warning("formula cache %s unreadable: %s", self.path, exc)
+        return found
+
+    def put_many(self, entries: Mapping[bytes, RenderResult]) -> None:
+        rows = [
+            (key, zlib.compress(r.html.encode("utf-8"), 6) if r.html is not None else None, r.error, r.position)
+            for key, r in entries.items()
+        ]
+        if not rows:
+            return
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return
+            try:
+                with db:  # one transaction per page
+                    db.execute("BEGIN")
+                    db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?, ?, ?)", rows)
+            except sqlite3.Error as exc:
+                log.warning("formula cache %s not written: %s", self.path, exc)
+
+    def __len__(self) -> int:
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return 0
+            return int(db.execute("SELECT count(*) FROM formula").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+            self._db = None
+            self._opened = False

@@ -1,0 +1,44 @@
+"""Helpers for the link tests: write a small vault, build it, look at pages and diagnostics."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kbgen.build import VaultBuild, build_vault
+from kbgen.config import KbgenConfig
+
+
+def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def build(tmp_path: Path, files: dict[str, str | bytes], **options) -> VaultBuild:
+    notes = write_vault(tmp_path / "notes", files)
+    config = KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "cache", **options)
+    return build_vault(config)
+
+
+def page(result: VaultBuild, src_path: str) -> str:
+    return result.rendered[src_path].html
+
+
+def hrefs(html: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', html)
+
+
+def anchor(html: str, text: str) -> str | None:
+    """The href of the ``<a>`` whose visible text is ``text``."""
+    match = re.search(r'<a [^>]*href="([^"]*)"[^>]*>' + re.escape(text) + "</a>", html)
+    return match.group(1) if match else None
+
+
+def found(result: VaultBuild, code: str) -> list[str]:
+    """Formatted diagnostics with this code."""
+    return [d.format() for d in result.diagnostics if d.code == code]

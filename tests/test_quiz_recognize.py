@@ -343,3 +343,13 @@ def test_marker_alone_on_its_line_leaves_no_empty_emphasis():
     assert quiz.question == "What is it?"
     assert '<div class="kb-quiz__question" id="quiz-' + quiz.id + '-q">\n<p>What is it?</p>\n</div>' in rendered.html
     assert "<strong></strong>" not in rendered.html
+
+
+def test_links_in_quizzes_are_reported_at_their_own_line_and_column():
+    text = ("# T\n\n**Q.** about [[missing-in-block]]?\n\n- A) a\n- B) b\n\n정답: A\n\n"
+            "- item\n\n  ```quiz\n  about\n  - [x] go [[missing-option]]\n  - [ ] b\n    > see [[missing-feedback]]\n  ```\n")
+    assert messages(render(text), "broken-link") == [
+        "3:14: link target 'missing-in-block' matches no note or file",
+        "14:12: link target 'missing-option' matches no note or file",
+        "16:11: link target 'missing-feedback' matches no note or file",
+    ]

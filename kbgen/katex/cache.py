@@ -99,6 +99,23 @@ class FormulaCache:
                 log.warning("formula cache %s unreadable: %s", self.path, exc)
         return found
 
+    def missing(self, keys: Iterable[bytes]) -> list[bytes]:
+        """The keys not in the cache (nothing decompressed: for deciding what to typeset)."""
+        wanted = list(dict.fromkeys(keys))
+        with self._lock:
+            db = self._connect()
+            if db is None:
+                return wanted
+            present: set[bytes] = set()
+            try:
+                for start in range(0, len(wanted), _CHUNK):
+                    chunk = wanted[start : start + _CHUNK]
+                    marks = ",".join("?" * len(chunk))
+                    present.update(k for (k,) in db.execute(f"SELECT key FROM formula WHERE key IN ({marks})", chunk))
+            except sqlite3.Error as exc:
+                log.warning("formula cache %s unreadable: %s", self.path, exc)
+        return [k for k in wanted if k not in present]
+
     def put_many(self, entries: Mapping[bytes, RenderResult]) -> None:
         rows = [
             (key, zlib.compress(r.html.encode("utf-8"), 6) if r.html is not None else None, r.error, r.position)

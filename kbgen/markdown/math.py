@@ -244,19 +244,26 @@ def _push(state: StateInline, tex: str, markup: str, offset: int, *, display: bo
     token.content = tex
     token.markup = markup
     # `src` is the paragraph's text (a reference, not a copy); with the paragraph's
-    # first line (added by _locate_inline) it turns KaTeX's error offset into line:col.
+    # first line (added by the core rule) it turns KaTeX's error offset into line:col.
     token.meta = {"display": display, "src": state.src, "offset": offset}
 
 
-def _locate_inline(state: StateCore) -> None:
-    """Give every inline formula the body line its paragraph starts on."""
-    state.env["_math_source"] = state.src
-    for token in state.tokens:
-        if token.type != "inline" or not token.children or token.map is None:
-            continue
-        for child in token.children:
-            if child.type == "math_inline":
-                child.meta["line"] = token.map[0]
+def make_core_rule(typesetter: Typesetter):
+    """A core rule: locate inline formulas and announce every formula for typesetting ahead."""
+
+    def collect_formulas(state: StateCore) -> None:
+        state.env["_math_source"] = state.src
+        for token in state.tokens:
+            if token.type == "math_block":
+                typesetter.expect(token.content.strip(), True)
+            elif token.type == "inline" and token.children:
+                for child in token.children:
+                    if child.type == "math_inline":
+                        # The body line its paragraph starts on, for error positions.
+                        child.meta["line"] = token.map[0] if token.map else 0
+                        typesetter.expect(child.content.strip(), bool(child.meta.get("display")))
+
+    return collect_formulas
 
 
 # ---------------------------------------------------------------- rendering
@@ -384,10 +391,10 @@ def plugin(md: MarkdownIt, config: KbgenConfig | None = None) -> None:
         "fence", "math_block", math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
     md.inline.ruler.before("escape", "math_inline", math_inline)
-    md.core.ruler.after("inline", "math_locate", _locate_inline)
+    typesetter = Typesetter(config.cache_dir, config.math_macros)
+    md.core.ruler.after("inline", "math_collect", make_core_rule(typesetter))
     md.add_render_rule("math_inline", _render_inline)
     md.add_render_rule("math_block", _render_block)
-    typesetter = Typesetter(config.cache_dir, config.math_macros)
     md.kb_math_typesetter = typesetter  # type: ignore[attr-defined]
     postprocessors = getattr(md, "kb_postprocessors", None)
     if postprocessors is None:

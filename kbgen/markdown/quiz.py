@@ -26,6 +26,7 @@ from ..quiz.fenced import FencedQuiz, FenceProblem, Fragment, parse_fenced_quiz
 from ..quiz.model import Quiz, answer_hash, normalize_answer
 from ..quiz.recognize import OptionParts, QuizParts, may_hold_quiz, quiz_token, recognize
 from ..quiz.tokens import inline_children, visible_text
+from .link_targets import place, source_lines
 
 # Words the component shows; the vaults are Korean study notes.
 LABELS = {
@@ -55,7 +56,7 @@ def _find_quizzes(state: StateCore) -> None:
     report = env.get("report")
     for i, token in enumerate(state.tokens):
         if token.type == "fence" and token.info.strip().lower() == "quiz":
-            replacement = _fence_quiz(state.md, token, env, report)
+            replacement = _fence_quiz(state.md, token, env, report, source_lines(state))
             if replacement is not None:
                 state.tokens[i] = replacement
     if may_hold_quiz(state.src):
@@ -70,7 +71,7 @@ def _find_quizzes(state: StateCore) -> None:
         env.setdefault("data", {}).setdefault("quizzes", []).extend(found)
 
 
-def _fence_quiz(md: MarkdownIt, token: Token, env: EnvType, report: Any) -> Token | None:
+def _fence_quiz(md: MarkdownIt, token: Token, env: EnvType, report: Any, lines: list[str]) -> Token | None:
     first = (token.map[0] if token.map else 0) + 1  # body line of the fence's first content line
     result = parse_fenced_quiz(token.content)
     if isinstance(result, FenceProblem):
@@ -80,23 +81,40 @@ def _fence_quiz(md: MarkdownIt, token: Token, env: EnvType, report: Any) -> Toke
         return None
     quiz = result.quiz
     quiz.line = first - 1
-    parts = _fence_parts(md, result, env, first)
+    parts = _fence_parts(md, result, env, first, lines)
     quiz.question = visible_text(inline_children(parts.question)).strip()
     for option, option_parts in zip(quiz.options, parts.options):
         option.text = visible_text(option_parts.inline).strip()
     return quiz_token(quiz, parts, list(token.map) if token.map else None, token.level)
 
 
-def _fence_parts(md: MarkdownIt, fenced: FencedQuiz, env: EnvType, first: int) -> QuizParts:
+def _fence_parts(md: MarkdownIt, fenced: FencedQuiz, env: EnvType, first: int, lines: list[str]) -> QuizParts:
     def blocks(fragment: Fragment | None) -> list[Token]:
-        return parse_blocks(md, fragment.source, env, first + fragment.line) if fragment else []
+        tokens = parse_blocks(md, fragment.source, env, first + fragment.line) if fragment else []
+        _locate_links(tokens, lines)
+        return tokens
+
+    def option(fragment: Fragment) -> OptionParts:
+        line = first + fragment.line
+        inline = Token("inline", "", 0, map=[line, line + 1], content=fragment.source,
+                       children=parse_inline(md, fragment.source, env))
+        _locate_links([inline], lines)
+        return OptionParts(inline.children or [])
 
     return QuizParts(
         question=blocks(fenced.question),
-        options=[OptionParts(parse_inline(md, f.source, env)) for f in fenced.options],
+        options=[option(f) for f in fenced.options],
         feedback={n: blocks(f) for n, f in fenced.feedback.items()},
         explanation=blocks(fenced.explanation),
     )
+
+
+def _locate_links(tokens: list[Token], lines: list[str]) -> None:
+    """Line and column for links in a fence's fragments: the link plugin's own rule ran before they existed."""
+    for token in tokens:
+        for child in token.children or []:
+            if child.meta and "kb_pos" in child.meta:
+                place(child.meta["kb_link"], token, child.meta.pop("kb_pos"), lines)
 
 
 def parse_blocks(md: MarkdownIt, src: str, env: EnvType, line_offset: int = 0) -> list[Token]:

@@ -5,6 +5,7 @@ Like Quartz, a build reads in order: every stage is a plain function over a
 """
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -12,8 +13,13 @@ from typing import Callable, Iterable
 from .config import KbgenConfig
 from .diagnostics import Diagnostic, sort_diagnostics
 from .emit import SiteFile, SitePage
+from .emit import aliases as aliases_emitter
 from .emit import assets as assets_emitter
+from .emit import backlinks as backlinks_emitter
 from .emit import home as home_emitter
+from .emit import katex_assets as katex_emitter
+from .emit import quizzes as quizzes_emitter
+from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .vault.load import load_vault
 from .vault.vault import Vault
@@ -49,16 +55,16 @@ class VaultBuild:
 
 def indexers() -> list[Indexer]:
     """Stages that see all parsed notes before rendering, in order."""
-    from .markdown import linkpass
     return [linkpass.index_links]
 
 
 def emitters() -> list[Emitter]:
-    """Stages that add pages and files after rendering, in order."""
-    from .emit import aliases as aliases_emitter, backlinks as backlinks_emitter  # aliases last: it avoids every page's URL
-    from .emit import quizzes as quizzes_emitter
-    from .emit import katex_assets as katex_emitter
-    return [assets_emitter.emit, home_emitter.emit, quizzes_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit, katex_emitter.emit]
+    """Stages that add pages and files after rendering, in order.
+
+    Aliases come last: a redirect page must not take the URL of anything else.
+    """
+    return [assets_emitter.emit, katex_emitter.emit, home_emitter.emit, quizzes_emitter.emit,
+            backlinks_emitter.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
@@ -72,6 +78,19 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
     published = list(vault.published())  # filter: drafts never reach parse, render or emit
     parsed = {note.src_path: renderer.parse(note, vault) for note in _counted(published, "parse", progress)}
     clock.lap(build, "parse")
+    # The token trees live until the end of the build; without freezing them every
+    # full collection walks them again and later stages grow super-linear.
+    gc.freeze()
+    try:
+        _index_render_emit(build, renderer, parsed, clock, progress)
+    finally:
+        gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
+    return build
+
+
+def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: dict[str, ParsedNote],
+                       clock: "_Clock", progress: Progress | None) -> None:
+    vault = build.vault
     for index in indexers():
         index(vault, parsed)
     clock.lap(build, "index")
@@ -83,7 +102,6 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
     for emit in emitters():
         emit(build)
     clock.lap(build, "emit")
-    return build
 
 
 def _counted(items: list, stage: str, progress: Progress | None) -> Iterable:

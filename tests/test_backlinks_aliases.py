@@ -134,3 +134,14 @@ def test_bench_vault_of_1000_notes_resolves_every_link(tmp_path):
             assert ref.anchor == "핵심-정리"
     assert not found(result, "ambiguous-link") and not found(result, "embed-cycle")
 
+
+
+def test_links_inside_a_recognized_quiz_count_as_backlinks(tmp_path):
+    result = build(tmp_path, {
+        "q.md": "**Question:** Which note explains [[other|the other one]]?\n\n- A) this\n- B) that\n\n**정답: A**\n",
+        "other.md": "# Other\n",
+    })
+    assert "kb-quiz" in page(result, "q.md")  # the block really became a quiz
+    aside = _aside(page(result, "other.md"))
+    assert anchor(aside, "q") == "../q/"
+    assert "Which note explains the other one?" in aside

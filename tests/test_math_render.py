@@ -247,3 +247,12 @@ def test_without_katex_at_all_the_build_succeeds_and_shows_tex(tmp_path, monkeyp
 def test_a_tarball_that_fails_its_integrity_check_is_refused():
     with pytest.raises(KatexFetchError, match="failed its integrity check"):
         verify_integrity(b"not katex", KATEX_INTEGRITY)
+
+
+def test_embedded_formulas_are_typeset_and_their_errors_reported_once_at_their_own_note(tmp_path):
+    notes = {"source.md": "# 원본\n\n정상 $x^2$ 와 깨진 $\\frac{1}{$\n", "page.md": "# 페이지\n\n![[source]]\n"}
+    build = _build(_vault(tmp_path, notes), fresh_cache(tmp_path))
+    page = build.rendered["page.md"].html
+    assert page.count('<span class="katex">') == 1 and page.count('class="katex-error"') == 1
+    assert "kbgen-math" not in page  # no placeholder left behind
+    assert _math_diagnostics(build) == [f"source.md:3:25: error: {INLINE_ERROR} [math]"]

@@ -1,20 +1,24 @@
 """Typeset a page's formulas: from the disk cache, the rest in one KaTeX call.
 
-Formulas can also be announced while notes are parsed (:meth:`Typesetter.expect`);
-the first page rendered then typesets every announced formula the cache lacks
-in a few large engine calls — a vault's first build pays V8's per-call cost
-once per few hundred formulas instead of once per page. The engine is loaded
+Formulas are also announced while notes are parsed (:meth:`Typesetter.expect`).
+Every few hundred, a worker thread typesets the ones the cache lacks — V8
+runs without the GIL, so on a vault's first build KaTeX works while Python
+parses — and the first page rendered waits for that work. The engine is loaded
 only when a formula is missing from the cache, so a warm build never starts V8.
 """
 from __future__ import annotations
 
+import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from .cache import CACHE_FILE, FormulaCache, formula_key, formula_key_base
 from .engine import KatexEngine, RenderResult, get_engine, unavailable_reason
 from .fetch import KATEX_VERSION
+
+log = logging.getLogger(__name__)
 
 # Formulas per engine call when typesetting ahead: large enough that V8's
 # per-call cost vanishes, small enough that one call's JSON stays a few MB.
@@ -40,12 +44,21 @@ class Typesetter:
         self.macros = normalize_macros(macros)
         self.cache = FormulaCache(self.cache_dir / CACHE_FILE)
         self._key_base = formula_key_base(self.macros, KATEX_VERSION)
+        self._announced: set[bytes] = set()
         self._expected: dict[bytes, tuple[str, bool]] = {}
-        self.seconds = 0.0  # wall time spent here, for the bench
+        self._worker: ThreadPoolExecutor | None = None
+        self._ahead: list[Future] = []
+        self.seconds = 0.0  # wall time the pages waited for math, for the bench
 
     def expect(self, tex: str, display: bool) -> None:
-        """Announce a formula a page will need, so it can be typeset with many others."""
-        self._expected.setdefault(formula_key(self._key_base, tex, display), (tex, display))
+        """Announce a formula a page will need, so it is typeset ahead with many others."""
+        key = formula_key(self._key_base, tex, display)
+        if key in self._announced:
+            return
+        self._announced.add(key)
+        self._expected[key] = (tex, display)
+        if len(self._expected) >= _BATCH:
+            self._typeset_ahead()
 
     def engine(self) -> KatexEngine | None:
         return get_engine(self.cache_dir)
@@ -57,37 +70,46 @@ class Typesetter:
         """One result per item; None for the formulas only a browser can typeset now."""
         started = time.perf_counter()
         try:
-            return self._typeset(items)
+            self._finish_ahead()
+            keys = [formula_key(self._key_base, tex, display) for tex, display in items]
+            found: dict[bytes, RenderResult | None] = dict(self.cache.get_many(keys))
+            missing = {key: item for key, item in zip(keys, items) if key not in found}
+            if missing:
+                found.update(self._render(missing))
+            return [found[key] for key in keys]
         finally:
             self.seconds += time.perf_counter() - started
 
-    def _typeset_expected(self) -> None:
-        expected, self._expected = self._expected, {}
-        missing = self.cache.missing(expected)
-        engine = self.engine() if missing else None
+    def _render(self, items: Mapping[bytes, tuple[str, bool]]) -> dict[bytes, RenderResult | None]:
+        """Typeset with the engine and store in the cache; None for each when there is no engine."""
+        engine = self.engine()
         if engine is None:
-            return
-        for start in range(0, len(missing), _BATCH):
-            keys = missing[start : start + _BATCH]
-            results = engine.render_many([expected[k] for k in keys], self.macros)
-            self.cache.put_many({k: r for k, r in zip(keys, results) if r.cacheable})
+            return dict.fromkeys(items)
+        results = dict(zip(items, engine.render_many(list(items.values()), self.macros)))
+        self.cache.put_many({key: r for key, r in results.items() if r.cacheable})
+        return results
 
-    def _typeset(self, items: Sequence[tuple[str, bool]]) -> list[RenderResult | None]:
-        if self._expected:
-            self._typeset_expected()
-        keys = [formula_key(self._key_base, tex, display) for tex, display in items]
-        found: dict[bytes, RenderResult | None] = dict(self.cache.get_many(keys))
-        missing: dict[bytes, tuple[str, bool]] = {}
-        for key, item in zip(keys, items):
-            if key not in found:
-                missing.setdefault(key, item)
+    def _typeset_ahead(self) -> None:
+        batch, self._expected = self._expected, {}
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kbgen-katex")
+        self._ahead.append(self._worker.submit(self._fill_cache, batch))
+
+    def _fill_cache(self, batch: dict[bytes, tuple[str, bool]]) -> None:
+        missing = self.cache.missing(batch)
         if missing:
-            engine = self.engine()
-            if engine is None:
-                found.update(dict.fromkeys(missing))
-            else:
-                results = engine.render_many(list(missing.values()), self.macros)
-                fresh = dict(zip(missing, results))
-                self.cache.put_many({k: r for k, r in fresh.items() if r.cacheable})
-                found.update(fresh)
-        return [found[key] for key in keys]
+            self._render({key: batch[key] for key in missing})
+
+    def _finish_ahead(self) -> None:
+        if self._expected:
+            self._typeset_ahead()
+        if self._worker is None:
+            return
+        for future in self._ahead:
+            try:
+                future.result()
+            except Exception as exc:  # the page's own call below typesets whatever is still missing
+                log.warning("typesetting ahead failed: %s", exc)
+        self._ahead.clear()
+        self._worker.shutdown(wait=True)
+        self._worker = None

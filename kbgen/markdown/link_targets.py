@@ -11,7 +11,6 @@ rendered (``env["note"]``) — the two differ when a note is embedded in another
 from __future__ import annotations
 
 import html
-import posixpath
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -19,7 +18,7 @@ from urllib.parse import quote
 from markdown_it.token import Token
 
 from ..diagnostics import Reporter
-from ..vault.index import LinkIndex, Resolution, has_note_suffix
+from ..vault.index import LinkIndex, Resolution, file_extension
 from ..vault.note import Note, relative_url
 from .headings import slugify
 
@@ -51,8 +50,7 @@ class LinkRef:
         """Whether an unresolved target is a broken link (not, say, a link to a site page)."""
         if self.kind in ("wiki", "embed", "image", "hugo"):
             return True
-        base = posixpath.basename(self.target)
-        return has_note_suffix(base) or bool(file_extension(base))
+        return bool(file_extension(self.target))  # other.md, report.pdf — not ../tags/ or a bare name
 
     def display(self) -> str:
         """The text shown for the link when the author gave none (as Obsidian shows it)."""
@@ -61,11 +59,6 @@ class LinkRef:
         parts = [self.target.strip()] if self.target.strip() else []
         parts += [p.strip() for p in self.fragment.split("#") if p.strip()]
         return " > ".join(parts) or self.raw
-
-
-def file_extension(path: str) -> str:
-    ext = posixpath.splitext(posixpath.basename(path))[1][1:].lower()
-    return ext if ext.isalnum() and not ext.isdigit() else ""
 
 
 def media_kind(path: str) -> str:

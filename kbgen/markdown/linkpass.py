@@ -58,13 +58,24 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
 def iter_refs(tokens: list[Token]) -> Iterator[tuple[int, LinkRef, Token | None, int]]:
     """(block token position, ref, inline token or None, child position) for every reference."""
     for position, token in enumerate(tokens):
-        if token.meta and "kb_link" in token.meta:  # a block-level embed
-            yield position, token.meta["kb_link"], None, -1
-        if token.type != "inline" or not token.children:
-            continue
-        for n, child in enumerate(token.children):
-            if child.meta and "kb_link" in child.meta and child.type != "link_close":
-                yield position, child.meta["kb_link"], token, n
+        for ref, inline, child in _refs_in(token):
+            yield position, ref, inline, child
+
+
+def _refs_in(token: Token) -> Iterator[tuple[LinkRef, Token | None, int]]:
+    if token.meta and "kb_link" in token.meta:  # a block-level embed
+        yield token.meta["kb_link"], None, -1
+    if not token.children:
+        return
+    if token.type != "inline":
+        # A block that holds blocks (a recognized quiz keeps its question, options
+        # and explanations as children): their links count as the note's links.
+        for inner in token.children:
+            yield from _refs_in(inner)
+        return
+    for n, child in enumerate(token.children):
+        if child.meta and "kb_link" in child.meta and child.type != "link_close":
+            yield child.meta["kb_link"], token, n
 
 
 # -- the sentence around a link ------------------------------------------------------------

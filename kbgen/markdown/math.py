@@ -121,7 +121,7 @@ def _block_spans(
         if 0 <= state.sCount[line] < limit:
             return None
         text = src[begin:line_end].rstrip()
-        if text.endswith(closer) and not _escaped(text, len(text) - len(closer), closer):
+        if text.endswith(closer) and not _escaped(text, len(text) - len(closer)):
             stop = begin + len(text) - (0 if keep_closer else len(closer))
             spans.append((line, begin, stop))
             return spans
@@ -132,13 +132,13 @@ def _block_spans(
 def _find_closer(text: str, closer: str) -> int:
     """Index of the first unescaped ``closer`` in ``text``, or -1."""
     at = text.find(closer)
-    while at >= 0 and _escaped(text, at, closer):
+    while at >= 0 and _escaped(text, at):
         at = text.find(closer, at + 1)
     return at
 
 
-def _escaped(text: str, at: int, closer: str) -> bool:
-    """True when ``closer`` at ``at`` is part of a TeX escape (``\\$``, ``\\\\]``)."""
+def _escaped(text: str, at: int) -> bool:
+    """True when the delimiter at ``at`` follows an odd run of backslashes (``\\$`` is TeX's dollar)."""
     slashes = 0
     i = at - 1
     while i >= 0 and text[i] == "\\":
@@ -243,8 +243,8 @@ def _push(state: StateInline, tex: str, markup: str, offset: int, *, display: bo
     token = state.push("math_inline", "math", 0)
     token.content = tex
     token.markup = markup
-    # `src` is the paragraph's text (a reference, not a copy); with the paragraph's
-    # first line (added by the core rule) it turns KaTeX's error offset into line:col.
+    # `src` is the paragraph's text (a reference, not a copy); with the paragraph's first
+    # line and the note's source (added by the core rule) it turns KaTeX's error offset into line:col.
     token.meta = {"display": display, "src": state.src, "offset": offset}
 
 
@@ -252,15 +252,14 @@ def make_core_rule(typesetter: Typesetter):
     """A core rule: locate inline formulas and announce every formula for typesetting ahead."""
 
     def collect_formulas(state: StateCore) -> None:
-        state.env["_math_source"] = state.src
         for token in state.tokens:
             if token.type == "math_block":
                 typesetter.expect(token.content.strip(), True)
             elif token.type == "inline" and token.children:
                 for child in token.children:
                     if child.type == "math_inline":
-                        # The body line its paragraph starts on, for error positions.
                         child.meta["line"] = token.map[0] if token.map else 0
+                        child.meta["source"] = state.src
                         typesetter.expect(child.content.strip(), bool(child.meta.get("display")))
 
     return collect_formulas
@@ -276,6 +275,7 @@ class Formula:
     block: bool  # on its own lines (a <div>) rather than inside a paragraph (a <span>)
     token: Token
     lead: int  # whitespace stripped from the front of the token's TeX
+    report: Any  # the Reporter of the note being rendered when the formula was met
 
 
 def _placeholder(env: EnvType, token: Token, *, display: bool, block: bool) -> str:
@@ -284,7 +284,7 @@ def _placeholder(env: EnvType, token: Token, *, display: bool, block: bool) -> s
     nonce = env.setdefault("_math_nonce", secrets.token_hex(8))
     tex = token.content.strip()
     lead = len(token.content) - len(token.content.lstrip())
-    formulas.append(Formula(tex, display, block, token, lead))
+    formulas.append(Formula(tex, display, block, token, lead, env.get("report")))
     return f"<!--kbgen-math:{nonce}:{len(formulas) - 1}-->"
 
 
@@ -316,7 +316,7 @@ def formula_html(formula: Formula, result: RenderResult | None) -> str:
     return f'<{tag} class="arithmatex"><span class="katex-error" title="{title}" style="{style}">{source}</span></{tag}>'
 
 
-def error_location(formula: Formula, position: int | None, source: str | None) -> tuple[int, int]:
+def error_location(formula: Formula, position: int | None) -> tuple[int, int]:
     """0-based body line and 1-based column of ``position`` in the formula's TeX."""
     token, tex = formula.token, formula.token.content
     at = formula.lead + min(max(position or 0, 0), len(formula.tex))
@@ -331,7 +331,7 @@ def error_location(formula: Formula, position: int | None, source: str | None) -
     fragment_start = text.rfind("\n", 0, offset) + 1
     fragment_end = text.find("\n", offset)
     fragment = text[fragment_start : fragment_end if fragment_end >= 0 else len(text)]
-    lines = source.split("\n") if source else []
+    lines = token.meta.get("source", "").split("\n")
     col0 = _fragment_column(fragment, lines[line]) if line < len(lines) else 0
     return line, col0 + (offset - fragment_start) + 1
 
@@ -359,8 +359,9 @@ def make_postprocessor(typesetter: Typesetter):
         for formula, result in zip(formulas, results):
             if result is not None and not result.ok:
                 errors += 1
-                if report is not None:
-                    line, col = error_location(formula, result.position, env.get("_math_source"))
+                # A formula embedded from another note is reported on that note's own page.
+                if report is not None and formula.report is report:
+                    line, col = error_location(formula, result.position)
                     report.error("math", result.error or "KaTeX error", body_line=line, col=col)
         pieces = [formula_html(f, r) for f, r in zip(formulas, results)]
         data: dict[str, Any] = env.setdefault("data", {})
@@ -395,7 +396,6 @@ def plugin(md: MarkdownIt, config: KbgenConfig | None = None) -> None:
     md.core.ruler.after("inline", "math_collect", make_core_rule(typesetter))
     md.add_render_rule("math_inline", _render_inline)
     md.add_render_rule("math_block", _render_block)
-    md.kb_math_typesetter = typesetter  # type: ignore[attr-defined]
     postprocessors = getattr(md, "kb_postprocessors", None)
     if postprocessors is None:
         postprocessors = md.kb_postprocessors = []  # type: ignore[attr-defined]

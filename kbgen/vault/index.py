@@ -89,7 +89,8 @@ class LinkIndex:
         self._attachment_key: dict[str, str] = {}
         self._attachments_by_suffix: dict[str, list[str]] = {}
         # Filled by the link pass from parsed notes:
-        self.headings: dict[str, list[Any]] = {}  # src_path -> [Heading]
+        self.headings: dict[str, list[Any]] = {}  # src_path -> [Heading] (kbgen.markdown.headings)
+        self._heading_keys: dict[str, list[str]] = {}
         self.blocks: dict[str, dict[str, Any]] = {}  # src_path -> {folded block id: anchor}
         self.backlinks: dict[str, dict[str, Backlink]] = {}  # target -> {source: Backlink}
         self.parsed: Mapping[str, Any] = {}  # src_path -> ParsedNote, for transclusion
@@ -122,6 +123,7 @@ class LinkIndex:
 
     def add_anchors(self, src_path: str, headings: Sequence[Any], blocks: Mapping[str, Any]) -> None:
         self.headings[src_path] = list(headings)
+        self._heading_keys.pop(src_path, None)
         self.blocks[src_path] = dict(blocks)
 
     def add_backlink(self, target: str, source: str, context: str) -> None:
@@ -159,10 +161,14 @@ class LinkIndex:
     def find_heading(self, src_path: str, chain: Sequence[str]) -> Any | None:
         """The heading ``chain[-1]`` nested under ``chain[0]`` … (``[[n#A#B]]``)."""
         headings = self.headings.get(src_path, [])
+        keys = self._heading_keys.get(src_path)
+        if keys is None:
+            keys = self._heading_keys[src_path] = [heading_key(h.text) for h in headings]
         start, end, found = 0, len(headings), None
         for segment in chain:
             wanted = heading_key(segment)
-            hit = next((i for i in range(start, end) if _heading_matches(headings[i], segment, wanted)), None)
+            hit = next((i for i in range(start, end)
+                        if keys[i] == wanted or _id_matches(headings[i].id, segment)), None)
             if hit is None:
                 return None
             found = headings[hit]
@@ -185,7 +191,7 @@ class LinkIndex:
 
     def _exact(self, path: str) -> Resolution:
         """The note or attachment at exactly this vault path (case and Unicode form aside)."""
-        if not has_note_suffix(path) and _has_extension(path):
+        if not has_note_suffix(path) and file_extension(path):
             key = link_key(path)
             for candidate in self._attachments_by_suffix.get(key, ()):
                 if self._attachment_key[candidate] == key:
@@ -197,11 +203,11 @@ class LinkIndex:
         return Resolution()
 
     def _by_name(self, path: str, from_folder: str) -> Resolution:
-        key = link_key(path)
         if has_note_suffix(path):
-            return self._choose_note(self._by_suffix.get(link_key(strip_note_suffix(path)), []),
-                                     link_key(strip_note_suffix(path)), from_folder)
-        if _has_extension(path):
+            note_key = link_key(strip_note_suffix(path))
+            return self._choose_note(self._by_suffix.get(note_key, []), note_key, from_folder)
+        key = link_key(path)
+        if file_extension(path):
             files = self._attachments_by_suffix.get(key)
             if files:
                 chosen, ambiguous, candidates = _choose(files, key, from_folder, self._attachment_key)
@@ -229,9 +235,10 @@ def _escapes(path: str) -> bool:
     return path == ".." or path.startswith(("../", "/"))
 
 
-def _has_extension(path: str) -> bool:
-    ext = posixpath.splitext(posixpath.basename(path))[1]
-    return 1 < len(ext) <= 6 and ext[1:].isalnum() and not ext[1:].isdigit()
+def file_extension(path: str) -> str:
+    """``Fig 1.PNG`` → ``png``; "" when the name has none (``v1.2`` and ``Dr. Kim`` have none)."""
+    ext = posixpath.splitext(posixpath.basename(path))[1][1:].lower()
+    return ext if ext.isalnum() and not ext.isdigit() else ""
 
 
 def _choose(paths: list[str], key: str, from_folder: str, keys: Mapping[str, str]) -> tuple[str, bool, tuple[str, ...]]:
@@ -261,8 +268,7 @@ def _distance(a: list[str], b: list[str]) -> int:
     return (len(a) - common) + (len(b) - common)
 
 
-def _heading_matches(heading: Any, segment: str, wanted: str) -> bool:
-    if heading_key(heading.text) == wanted:
-        return True
+def _id_matches(ident: str, segment: str) -> bool:
+    """A fragment written as the id itself (``#기울기-소실``), as Markdown links do."""
     segment = segment.strip()
-    return heading.id == segment or heading.id.casefold() == segment.casefold().replace(" ", "-")
+    return ident == segment or ident.casefold() == segment.casefold().replace(" ", "-")

@@ -28,6 +28,7 @@ from .config import KbgenConfig
 from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.templating import templates_dir
+from .search import rewrite_search_index
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -123,7 +124,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             self.progress("write", self.pages_written, len(self.build.rendered) + len(self.pages))
         return output
 
+    @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config: MkDocsConfig) -> None:
+        rewrite_search_index(Path(config.site_dir))  # Korean-aware separator and word parts
         if self.build is None:
             return
         diagnostics = self.build.diagnostics

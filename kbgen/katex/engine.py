@@ -89,13 +89,10 @@ class KatexEngine:
         """Typeset ``(tex, display)`` pairs in one V8 call; results in the same order."""
         if not items:
             return []
-        from py_mini_racer import JSTimeoutException
-
         with self._lock:
             try:
                 raw = self._call(items, macros, _BATCH_TIMEOUT_S + 0.05 * len(items))
-            except JSTimeoutException:
-                # Find the formula that ran away without losing the others.
+            except Exception:  # a timeout or V8 running out of memory: find the culprit alone
                 return [self._render_one(tex, display, macros) for tex, display in items]
         return [_result(tex, data) for (tex, _), data in zip(items, raw)]
 
@@ -106,7 +103,9 @@ class KatexEngine:
             return _result(tex, self._call([(tex, display)], macros, _SINGLE_TIMEOUT_S)[0])
         except JSTimeoutException:
             message = f"KaTeX gave up: typesetting took longer than {_SINGLE_TIMEOUT_S:g} s"
-            return RenderResult(None, message, cacheable=False)
+        except Exception as exc:  # whatever V8 throws, the build goes on
+            message = f"KaTeX failed: {type(exc).__name__}: {exc}"
+        return RenderResult(None, " ".join(message.split()), cacheable=False)
 
     def _call(self, items: Sequence[tuple[str, bool]], macros: Mapping[str, str], timeout: float) -> list[dict]:
         if self._ctx is None:

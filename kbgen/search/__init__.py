@@ -1,0 +1,17 @@
+"""Search support: Korean-aware tokens for Material's lunr index (no MkDocs imports)."""
+from __future__ import annotations
+
+from .index import PARTS_FIELD, document_parts, korean_search_index, rewrite_search_index
+from .korean import SEPARATOR, compound_parts, separator_pattern, stem, words
+
+__all__ = [
+    "PARTS_FIELD",
+    "SEPARATOR",
+    "compound_parts",
+    "document_parts",
+    "korean_search_index",
+    "rewrite_search_index",
+    "separator_pattern",
+    "stem",
+    "words",
+]

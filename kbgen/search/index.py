@@ -1,0 +1,103 @@
+"""Make Material's search index (``search/search_index.json``) find Korean words.
+
+Material's browser search reads its whole configuration from this file, so
+rewriting it after the build is enough, and needs no script of ours:
+
+- ``config.separator`` becomes :data:`~kbgen.search.korean.SEPARATOR` when it is
+  still Material's stock ``[\\s\\-]+`` (a separator the author chose is kept):
+  punctuation splits words (역전파(Backpropagation) → 역전파, backpropagation)
+  and particles are cut off words in the index and in queries alike;
+- every document gets a hidden field, :data:`PARTS_FIELD`, listing the inner
+  parts of its compound words, so 소실 finds 기울기소실. Material displays only
+  ``title``, ``text`` and ``tags``; extra fields are searched, never shown.
+"""
+from __future__ import annotations
+
+import bisect
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .korean import SEPARATOR, compound_parts, words
+
+# Material's default separator for every language but Chinese and Japanese.
+STOCK_SEPARATOR = r"[\s\-]+"
+PARTS_FIELD = "parts"
+# Below the text's own boost (1): a word found whole ranks above one found inside a compound.
+PARTS_BOOST = 0.5
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(markup: str) -> str:
+    """The words of an index entry's HTML, tags dropped and entities decoded."""
+    return html.unescape(_TAG.sub(" ", markup))
+
+
+def document_parts(doc: dict[str, Any]) -> str:
+    """The inner parts of the compound words in a document's title and text, space-separated.
+
+    A part that already begins one of the document's own words is left out:
+    the prefix search finds the document through that word.
+    """
+    found: list[str] = []
+    for field in ("title", "text"):
+        value = doc.get(field)
+        if isinstance(value, str):
+            found.extend(words(plain_text(value)))
+    own = sorted(set(found))
+    parts: dict[str, None] = {}
+    for word in found:
+        for part in compound_parts(word):
+            if part not in parts and not _begins_a_word(part, own):
+                parts[part] = None
+    return " ".join(parts)
+
+
+def _begins_a_word(prefix: str, sorted_words: list[str]) -> bool:
+    i = bisect.bisect_left(sorted_words, prefix)
+    return i < len(sorted_words) and sorted_words[i].startswith(prefix)
+
+
+def korean_search_index(index: dict[str, Any]) -> dict[str, Any]:
+    """Return ``index`` (the parsed search_index.json) made Korean-aware; idempotent."""
+    config = index.setdefault("config", {})
+    if config.get("separator", STOCK_SEPARATOR) == STOCK_SEPARATOR:
+        config["separator"] = SEPARATOR
+    fields = config.setdefault("fields", {})
+    fields.setdefault(PARTS_FIELD, {"boost": PARTS_BOOST})
+    for doc in index.get("docs", []):
+        if not isinstance(doc, dict):
+            continue
+        parts = document_parts(doc)
+        if parts:
+            doc[PARTS_FIELD] = parts
+        else:
+            doc.pop(PARTS_FIELD, None)
+    return index
+
+
+def rewrite_search_index(site_dir: Path) -> bool:
+    """Rewrite ``site_dir/search/search_index.json`` in place; False when there is none.
+
+    Material's search plugin writes the file in its own ``on_post_build``, so
+    this must run after it.
+    """
+    path = Path(site_dir) / "search" / "search_index.json"
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(index, dict):
+        return False
+    korean_search_index(index)
+    # Material escapes every non-ASCII character; raw UTF-8 halves a Korean index (fetch() decodes it).
+    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form; Material's escaped form has
+        data = json.dumps(index, separators=(",", ":")).encode("ascii")
+    path.write_bytes(data)
+    return True

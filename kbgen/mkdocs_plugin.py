@@ -20,6 +20,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -110,6 +111,15 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if js not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(js)
         return files
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        # In a navigation MkDocs made up from the files, generated pages (the
+        # Quizzes page) sort among the notes by file name; put them after the notes.
+        if config.nav is None and self.pages:
+            generated = [item for item in nav.items if getattr(getattr(item, "file", None), "src_uri", None)
+                         in self.pages and not item.is_homepage]
+            nav.items = [item for item in nav.items if item not in generated] + generated
+        return nav
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         source = self._page_source(page.file.src_uri)

@@ -104,7 +104,7 @@ def main() -> None:
     off, cold, warm = (min(runs[name], key=lambda r: r["total"]) for name in ("off", "cold", "warm"))
 
     print(f"vault: {vault} ({off['notes']} notes, {cold['formulas']} formulas"
-          f"{', all distinct' if args.unique else ''}); formula cache {cache_mb:.1f} MB")
+          f"{', all distinct' if args.unique else ''}); formula cache {cache_mb:.2f} MB")
     print(f"{'run':<12}{'build s':>10}{'cpu s':>8}{'math s':>9}{'math share':>12}{'vs. off':>10}{'cpu vs. off':>13}")
     print(f"{'math off':<12}{off['total']:>10.2f}{off['cpu']:>8.2f}{'-':>9}{'-':>12}")
     for name, run in (("cold cache", cold), ("warm cache", warm)):

@@ -24,7 +24,7 @@ import html
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -248,7 +248,7 @@ def _push(state: StateInline, tex: str, markup: str, offset: int, *, display: bo
     token.meta = {"display": display, "src": state.src, "offset": offset}
 
 
-def make_core_rule(typesetter: Typesetter):
+def make_core_rule(typesetter: Typesetter) -> Callable[[StateCore], None]:
     """A core rule: locate inline formulas and announce every formula for typesetting ahead."""
 
     def collect_formulas(state: StateCore) -> None:
@@ -344,7 +344,7 @@ def _fragment_column(fragment: str, source_line: str) -> int:
     return max(found, 0)
 
 
-def make_postprocessor(typesetter: Typesetter):
+def make_postprocessor(typesetter: Typesetter) -> Callable[[str, dict], str]:
     """The post-processor typesetting a page's formulas in one go and reporting KaTeX's errors."""
 
     def typeset_page(page_html: str, env: dict) -> str:

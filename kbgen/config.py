@@ -26,12 +26,10 @@ class KbgenConfig:
     embed_depth: int = 4
     # Wiki links, embeds, block ids, note links, backlinks and alias pages (off: the link pass is skipped).
     links: bool = True
-    # Repair notes that were double-encoded (UTF-8 read as cp1252).
+    # Repair notes that were double-encoded (UTF-8 read as a Windows code page).
     repair_mojibake: bool = True
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
-    # Progress callback granularity is decided by the caller; this only turns it off.
-    progress: bool = True
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any], *, base: Path | None = None) -> "KbgenConfig":

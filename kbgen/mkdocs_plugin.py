@@ -18,7 +18,7 @@ from typing import Any, Callable
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -29,13 +29,13 @@ from .config import KbgenConfig
 from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.templating import templates_dir
-from .search import rewrite_search_index
+from .search import rewrite_search_index, searchable_html
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
-_DERIVED = {"notes_dir", "use_directory_urls", "progress"}
+_DERIVED = {"notes_dir", "use_directory_urls"}
 
 
 def _plugin_config_class() -> type[base.Config]:
@@ -60,6 +60,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb: KbgenConfig | None = None
         self.build: VaultBuild | None = None
         self.pages: dict[str, SitePage] = {}
+        self._sources: dict[str, _PageSource | None] = {}  # per build, by src_uri
         # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
         self.progress: Progress | None = None
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
@@ -85,6 +86,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         assert self.kb is not None
         self.pages_written = 0
         self.build = build = build_vault(self.kb, progress=self.progress)
+        self._sources = {}
         docs_dir = Path(config.docs_dir).resolve()
         for file in list(files):
             if not _inside(file.abs_src_path, docs_dir):
@@ -147,17 +149,43 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             (log.error if d.severity == "error" else log.warning)(d.format())
 
     def _page_source(self, src_uri: str) -> "_PageSource | None":
+        if src_uri not in self._sources:
+            self._sources[src_uri] = self._make_page_source(src_uri)
+        return self._sources[src_uri]
+
+    def _make_page_source(self, src_uri: str) -> "_PageSource | None":
         if self.build is None:
             return None
         rendered = self.build.rendered.get(src_uri)
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
-            return _PageSource(note.body, page_meta(note), rendered.html, rendered.toc)
+            return _PageSource(note.body, page_meta(note), rendered.html, rendered.toc,
+                               searchable_html(rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:
             meta = {**page.meta, "title": html.escape(page.title, quote=False)}
-            return _PageSource("", meta, page.html, page.toc)
+            if not page.searchable:
+                meta["search"] = {"exclude": True}
+            return _PageSource("", meta, page.html, page.toc, page.html)
         return None
+
+    # Material's search plugin indexes page.content in on_page_context (priority 0):
+    # it gets the page as kbgen.search wants it indexed, and the page gets its HTML back.
+    @event_priority(100)
+    def _content_for_search(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
+        source = self._page_source(page.file.src_uri)
+        if source is not None:
+            page.content = source.search_html
+        return context
+
+    @event_priority(-100)
+    def _content_for_page(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
+        source = self._page_source(page.file.src_uri)
+        if source is not None:
+            page.content = source.html
+        return context
+
+    on_page_context = CombinedEvent(_content_for_search, _content_for_page)
 
 
 @dataclasses.dataclass
@@ -166,6 +194,7 @@ class _PageSource:
     meta: dict[str, Any]
     html: str
     toc: list[dict]
+    search_html: str  # what Material's search index sees
 
 
 def page_meta(note: Any) -> dict[str, Any]:

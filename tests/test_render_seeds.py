@@ -178,3 +178,12 @@ def test_seed_004_keeps_the_csv_comment(build):
     html = html_of(build, SEED_004)
     assert html.startswith("<!-- CSV_APPLIED: 기술사_기본필수노트_AI - AI.csv | NO=9 | "
                            "중토픽=기울기소실 문제 (Vanishing Gradient Problem) -->\n")
+
+
+def test_bare_urls_become_links_but_file_names_do_not():
+    from render_support import render_html
+
+    html = render_html("참고: https://example.com/a?b=1 그리고 ReLU.py, model.pt 파일\n")
+    assert '<a href="https://example.com/a?b=1">https://example.com/a?b=1</a>' in html
+    assert "ReLU.py" in html and 'href="http://ReLU.py"' not in html
+    assert html.count("<a ") == 1

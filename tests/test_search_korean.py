@@ -166,6 +166,18 @@ def test_built_index_is_korean_aware(site):
     assert memo["text"] == "<p>순방향신경망에서 그래디언트소실현상을 정리했다.</p>"
 
 
+def test_index_leaves_out_katex_markup_and_generated_pages_but_pages_keep_it(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+    assert not any("katex" in d["text"] for d in docs)  # no formula markup in the index
+    leaky = next(d for d in docs if "Leaky ReLU" in d["title"] and "What" in d["location"])
+    assert "뉴런이 죽는 문제 해결" in leaky["text"]  # the prose around the formula stays
+    assert "\\alpha" not in leaky["text"] and "α" not in leaky["text"]
+    assert not any(d["location"].startswith(("quizzes/", "index.html")) or d["location"] == "" for d in docs)
+    page = (site / "What is Vanishing Gradient" / "index.html").read_text(encoding="utf-8")
+    assert page.count('class="katex"') == 9  # the page itself still has all 9 of its formulas
+
+
 # -- Material's search box in Chromium --------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -31,3 +31,6 @@ class SitePage:
     html: str
     toc: list[dict] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    # Pages that only gather what the notes already say (home, quizzes) stay
+    # out of the search index, so a search finds the note, not a listing of it.
+    searchable: bool = False

@@ -370,6 +370,8 @@ def make_postprocessor(typesetter: Typesetter) -> Callable[[str, dict], str]:
             "errors": errors,
             "browser": sum(1 for r in results if r is None),  # left for katex-fallback.js
             "seconds": typesetter.seconds - started,
+            # KaTeX's markup, so a search index can leave it out (see kbgen.search.page_text)
+            "markup": sorted({p for p, r in zip(pieces, results) if r is not None and r.ok}, key=len, reverse=True),
         }
 
         def substitute(match: re.Match) -> str:

@@ -20,7 +20,8 @@ from ..config import KbgenConfig
 from ..diagnostics import Diagnostic, Reporter
 from ..vault.note import Note
 from ..vault.vault import Vault
-from . import callouts, cjk_emphasis, headings, highlight, html_markdown, kramdown, toc_block
+from . import (blockrefs, callouts, cjk_emphasis, embeds, flashcards, headings, highlight, html_markdown,
+               kramdown, math, notelinks, quiz, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
 # A post-processor runs on a note's finished HTML (e.g. to typeset all of a
@@ -56,6 +57,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.enable(["table", "strikethrough", "linkify"])
     # GFM-style bare URLs only: fuzzy matching turns file names like ReLU.py into links.
     md.linkify.set({"fuzzy_link": False})
+    md.linkify.pretest = _linkify_pretest(md.linkify.pretest)  # type: ignore[method-assign]
     md.kb_postprocessors = []  # type: ignore[attr-defined]
     md.kb_config = config  # type: ignore[attr-defined]
     md.use(cjk_emphasis.plugin)
@@ -72,16 +74,24 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     return md
 
 
+def _linkify_pretest(pretest: Callable[[str], bool]) -> Callable[[str], bool]:
+    """linkify-it's pretest is a large regex run on every paragraph; without fuzzy
+    links every link it can find has a ``:`` (scheme) or an ``@`` (e-mail)."""
+
+    def quick_pretest(text: str) -> bool:
+        return (":" in text or "@" in text) and pretest(text)
+
+    return quick_pretest
+
+
 def _optional_plugins() -> list[Callable]:
-    """Syntax modules that take the config: wiki links, math, quizzes…"""
-    plugins: list[Callable] = []
-    from . import blockrefs, embeds, notelinks, wikilinks
-    plugins += [wikilinks.plugin, embeds.plugin, blockrefs.plugin, notelinks.plugin]
-    from . import math as math_syntax
-    plugins.append(math_syntax.plugin)
-    from . import flashcards, quiz  # keep last: their core rules read the tokens other plugins made
-    plugins += [quiz.plugin, flashcards.plugin]
-    return plugins
+    """Syntax modules that take the config, in the order their rules must run.
+
+    Quizzes and flashcards come last: their core rules read the tokens the
+    link and math rules made.
+    """
+    return [wikilinks.plugin, embeds.plugin, blockrefs.plugin, notelinks.plugin, math.plugin,
+            quiz.plugin, flashcards.plugin]
 
 
 class NoteRenderer:

@@ -54,13 +54,16 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     if not silent:
         raw = state.src[state.pos: end]
         target, fragment, text = split_wiki_target(raw[2:-2])
-        ref = LinkRef("wiki", target, fragment, text, raw=raw)
-        token = state.push(TOKEN, "", 0)
-        token.content = ref.display()
-        token.meta = {"kb_link": ref, "kb_pos": state.pos}
-        state.env[SEEN_KEY] = True
+        _push_ref(state, LinkRef("wiki", target, fragment, text, raw=raw))
     state.pos = end
     return True
+
+
+def _push_ref(state: StateInline, ref: LinkRef) -> None:
+    token = state.push(TOKEN, "", 0)
+    token.content = ref.display()
+    token.meta = {"kb_link": ref, "kb_pos": state.pos}
+    state.env[SEEN_KEY] = True
 
 
 def parse_hugo_ref(src: str, pos: int) -> tuple[str, int] | None:
@@ -82,11 +85,7 @@ def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
     path, end = found
     if not silent:
         target, _, fragment = path.partition("#")
-        ref = LinkRef("hugo", target, fragment, None, raw=state.src[state.pos: end])
-        token = state.push(TOKEN, "", 0)
-        token.content = ref.display()
-        token.meta = {"kb_link": ref, "kb_pos": state.pos}
-        state.env[SEEN_KEY] = True
+        _push_ref(state, LinkRef("hugo", target, fragment, None, raw=state.src[state.pos: end]))
     state.pos = end
     return True
 

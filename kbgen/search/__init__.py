@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .index import PARTS_FIELD, document_parts, korean_search_index, rewrite_search_index
 from .korean import SEPARATOR, compound_parts, separator_pattern, stem, words
+from .page_text import searchable_html
 
 __all__ = [
     "PARTS_FIELD",
@@ -11,6 +12,7 @@ __all__ = [
     "document_parts",
     "korean_search_index",
     "rewrite_search_index",
+    "searchable_html",
     "separator_pattern",
     "stem",
     "words",

@@ -163,7 +163,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                                searchable_html(rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:
-            meta = {**page.meta, "title": html.escape(page.title, quote=False)}
+            meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
             return _PageSource("", meta, page.html, page.toc, page.html)
@@ -200,16 +200,28 @@ class _PageSource:
 def page_meta(note: Any) -> dict[str, Any]:
     """The page metadata MkDocs and Material see.
 
-    MkDocs and Material print titles and tags into HTML without escaping, so
-    they are escaped here, once, at the boundary.
+    MkDocs and Material print front-matter values (title, description, tags,
+    subtitle…) into HTML text and attributes without escaping, so every string
+    is escaped here, once, at the boundary.
     """
     meta: dict[str, Any] = {k: v for k, v in note.meta.items() if k not in ("title", "tags", "aliases")}
-    meta["title"] = html.escape(note.title, quote=False)
+    meta["title"] = note.title
     if note.tags:
-        meta["tags"] = [html.escape(t, quote=False) for t in note.tags]
+        meta["tags"] = list(note.tags)
     if note.description:
         meta["description"] = note.description
-    return meta
+    return escape_strings(meta)
+
+
+def escape_strings(value: Any) -> Any:
+    """``value`` with every string in it HTML-escaped (dicts and lists walked)."""
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, dict):
+        return {k: escape_strings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [escape_strings(v) for v in value]
+    return value
 
 
 def _reader(source: _PageSource) -> Callable[[Page, MkDocsConfig], None]:

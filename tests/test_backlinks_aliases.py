@@ -64,6 +64,14 @@ def test_alias_redirect_pages_and_the_alias_list(tmp_path):
     assert anchor(page(result, "user.md"), "VG") == "../ml/vg/"
 
 
+def test_alias_collision_points_at_the_alias_not_an_earlier_mention(tmp_path):
+    result = build(tmp_path, {
+        "a.md": "---\naliases: [Vanishing Gradient]\n---\n",
+        "b.md": "---\ntitle: vanishing-gradient notes\ntags: [vanishing-gradient]\naliases:\n  - vanishing-gradient\n---\n",
+    })
+    assert [d.split(": warning")[0] for d in found(result, "alias-collision")] == ["b.md:5:5"]
+
+
 def test_aliases_never_overwrite_pages_or_each_other(tmp_path):
     result = build(tmp_path, {
         "relu.md": "---\naliases: [Sigmoid, Shared]\n---\n# ReLU\n",
@@ -75,9 +83,9 @@ def test_aliases_never_overwrite_pages_or_each_other(tmp_path):
     assert dests.count("shared/index.html") == 1
     assert not [d for d in dests if "draft" in d]  # unpublished notes leave no alias behind
     assert found(result, "alias-collision") == [
-        "relu.md:2:1: warning: alias 'Sigmoid' would live at /sigmoid/, which sigmoid.md already uses; "
+        "relu.md:2:11: warning: alias 'Sigmoid' would live at /sigmoid/, which sigmoid.md already uses; "
         "no redirect page was written [alias-collision]",
-        "sigmoid.md:2:1: warning: alias 'shared' would live at /shared/, which the alias 'Shared' of relu.md "
+        "sigmoid.md:2:11: warning: alias 'shared' would live at /shared/, which the alias 'Shared' of relu.md "
         "already uses; no redirect page was written [alias-collision]",
     ]
 

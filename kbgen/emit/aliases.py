@@ -44,7 +44,7 @@ def emit(build: "VaultBuild") -> None:
                 continue  # the alias already is the note's address
             if key in taken:
                 build.emit_diagnostics.append(Diagnostic(
-                    src_path, _alias_line(note, alias), 1, "warning", "alias-collision",
+                    src_path, *_alias_position(note, alias), "warning", "alias-collision",
                     f"alias '{alias}' would live at /{unquote(url)}, which {taken[key]} already uses; "
                     "no redirect page was written"))
                 continue
@@ -100,9 +100,15 @@ def _url_key(url: str) -> str:
     return unquote(url).strip("/").casefold()
 
 
-def _alias_line(note: Note, alias: str) -> int:
-    """The front-matter line that names the alias (1-based), for the diagnostic."""
-    for number, line in enumerate(note.source.split("\n")[: note.body_offset], 1):
+def _alias_position(note: Note, alias: str) -> tuple[int, int]:
+    """Line and column (1-based) where the front matter names the alias, for the diagnostic.
+
+    The search starts at the ``aliases:`` key: the alias text often appears in
+    the title or tags above it too.
+    """
+    lines = note.source.split("\n")[: note.body_offset]
+    start = next((i for i, line in enumerate(lines) if re.match(r"alias(es)?\s*:", line)), 0)
+    for number, line in enumerate(lines[start:], start + 1):
         if alias in line:
-            return number
-    return 1
+            return number, line.index(alias) + 1
+    return start + 1, 1

@@ -6,6 +6,8 @@ import random
 import re
 from pathlib import Path
 
+from link_vaults import write_vault
+
 from kbgen.build import build_vault
 from kbgen.cli import main
 from kbgen.config import KbgenConfig
@@ -28,19 +30,9 @@ NASTY = {
 }
 
 
-def _write(root: Path, files: dict) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
 def test_nasty_notes_all_build_and_problems_are_reported(tmp_path):
     notes = tmp_path / "notes"
-    _write(notes, NASTY)
+    write_vault(notes, NASTY)
     rng = random.Random(1234)
     for i in range(30):  # random Markdown-ish soup
         alphabet = "#*_`$[]()!|\\<>{}:-^~ \n가나다abc123=&\"'"
@@ -56,7 +48,7 @@ def test_nasty_notes_all_build_and_problems_are_reported(tmp_path):
 
 def test_author_text_is_escaped_everywhere_it_lands(tmp_path):
     notes = tmp_path / "notes"
-    _write(notes, {
+    write_vault(notes, {
         "evil.md": (f"---\ntitle: '{XSS}'\naliases: ['{XSS}']\ntags: ['{XSS}']\ndescription: '{XSS}'\n---\n"
                     f"**Question:** Pick {XSS.replace('<', '&lt;')} [[target]]\n\n- A) yes\n- B) no\n\n**정답: A**\n"),
         "target.md": "# Target\n\nlinked from evil\n",

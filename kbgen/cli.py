@@ -123,14 +123,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import build_vault
-    from .config import KbgenConfig
 
-    notes_dir, options = _vault_options(args.config, args.notes)
-    if not notes_dir.is_dir():
-        print(f"kbgen: error: notes folder not found: {notes_dir}", file=sys.stderr)
+    config = _kbgen_config(args.config, args.notes)
+    if not config.notes_dir.is_dir():
+        print(f"kbgen: error: notes folder not found: {config.notes_dir}", file=sys.stderr)
         return EXIT_FAILED
-    config = KbgenConfig.from_mapping(options, base=Path.cwd())
-    config.notes_dir = notes_dir
     build = build_vault(config)
     diagnostics = build.diagnostics
     if args.format == "json":
@@ -144,14 +141,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    _, options = _vault_options(args.config, args.notes)
-    cache_dir = Path(options.get("cache_dir") or ".kbgen-cache")
-    try:
-        from .katex.fetch import ensure_katex
-    except ImportError:
-        print("kbgen: nothing to set up", file=sys.stderr)
-        return EXIT_OK
-    path = ensure_katex(cache_dir)
+    from .katex.fetch import ensure_katex
+
+    config = _kbgen_config(args.config, args.notes)
+    path = ensure_katex(config.cache_dir)
     if path is None:
         print("kbgen: warning: KaTeX could not be fetched; formulas will be typeset in the browser",
               file=sys.stderr)
@@ -230,26 +223,33 @@ def load_mkdocs_config(config_path: str | None, *, notes: str | None, site: str 
     return load_config(config_file=config_file, **overrides)
 
 
-def _vault_options(config_path: str | None, notes: str | None) -> tuple[Path, dict[str, Any]]:
-    """(notes folder, kbgen plugin options) without building anything."""
+def _kbgen_config(config_path: str | None, notes: str | None):  # type: ignore[no-untyped-def]
+    """kbgen's options as the plugin would see them, without building anything.
+
+    Relative paths (the cache) count from the mkdocs.yml's folder, as in the plugin.
+    """
+    from .config import KbgenConfig
+
     path = Path(config_path) if config_path else Path(DEFAULT_CONFIG)
     options: dict[str, Any] = {}
-    docs_dir = "notes"
+    base = Path.cwd()
+    docs_dir = Path("notes")
     if path.is_file():
         from mkdocs.utils.yaml import yaml_load
 
         with path.open("rb") as fh:
             data = yaml_load(fh) or {}
-        docs_dir = str(path.parent / data.get("docs_dir", "docs"))
+        base = path.resolve().parent
+        docs_dir = base / data.get("docs_dir", "docs")
         plugins = data.get("plugins") or []
         items = plugins.items() if isinstance(plugins, dict) else (
             next(iter(p.items())) if isinstance(p, dict) else (p, {}) for p in plugins)
         for name, value in items:
             if name == "kbgen" and isinstance(value, dict):
                 options = dict(value)
-        if "cache_dir" in options:
-            options["cache_dir"] = str(path.parent / options["cache_dir"])
-    return Path(notes) if notes else Path(docs_dir), options
+    config = KbgenConfig.from_mapping(options, base=base)
+    config.notes_dir = Path(notes) if notes else docs_dir
+    return config
 
 
 def _kbgen_plugin(config):  # type: ignore[no-untyped-def]

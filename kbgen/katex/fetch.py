@@ -76,7 +76,8 @@ def last_error() -> str:
 
 def fetch_katex(cache_dir: Path | str) -> Path:
     """Fetch, verify and unpack KaTeX into the cache; raises :class:`KatexFetchError`."""
-    target = katex_dir(cache_dir)
+    # Absolute: npm runs in the temporary folder, where a relative path means something else.
+    target = katex_dir(Path(cache_dir).resolve())
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kbgen-katex-", dir=target.parent) as tmp:
         tarball = _npm_pack(Path(tmp))

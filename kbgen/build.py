@@ -6,9 +6,10 @@ Like Quartz, a build reads in order: every stage is a plain function over a
 from __future__ import annotations
 
 import gc
+import html
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 from .config import KbgenConfig
 from .diagnostics import Diagnostic, sort_diagnostics
@@ -22,7 +23,10 @@ from .emit import quizzes as quizzes_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .vault.load import load_vault
+from .vault.note import Note
 from .vault.vault import Vault
+
+T = TypeVar("T")
 
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
@@ -76,7 +80,11 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
 
     renderer = NoteRenderer(config)
     published = list(vault.published())  # filter: drafts never reach parse, render or emit
-    parsed = {note.src_path: renderer.parse(note, vault) for note in _counted(published, "parse", progress)}
+    parsed: dict[str, ParsedNote] = {}
+    for note in _counted(published, "parse", progress):
+        item = _guarded(lambda: renderer.parse(note, vault), note, build)
+        if item is not None:
+            parsed[note.src_path] = item
     clock.lap(build, "parse")
     # The token trees live until the end of the build; without freezing them every
     # full collection walks them again and later stages grow super-linear.
@@ -96,12 +104,32 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: dict[s
     clock.lap(build, "index")
 
     for src_path, item in zip(parsed, _counted(list(parsed.values()), "render", progress)):
-        build.rendered[src_path] = renderer.render(item)
+        rendered = _guarded(lambda: renderer.render(item), item.note, build)
+        if rendered is not None:
+            build.rendered[src_path] = rendered
+    for note in vault.published():  # a note a bug kept from rendering still gets its page
+        if note.src_path not in build.rendered:
+            build.rendered[note.src_path] = _source_page(note)
     clock.lap(build, "render")
 
     for emit in emitters():
         emit(build)
     clock.lap(build, "emit")
+
+
+def _guarded(step: Callable[[], T], note: Note, build: VaultBuild) -> T | None:
+    """Run one note's parse or render; a bug in kbgen costs that note its formatting, not the build."""
+    try:
+        return step()
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
+        build.emit_diagnostics.append(Diagnostic(
+            note.src_path, note.body_offset + 1, 1, "error", "internal",
+            f"kbgen failed to render this note ({type(exc).__name__}: {exc}); it is shown as plain text"))
+        return None
+
+
+def _source_page(note: Note) -> RenderedNote:
+    return RenderedNote(note.src_path, f"<pre class=\"kb-source\">{html.escape(note.body)}</pre>\n", note.title, [])
 
 
 def _counted(items: list, stage: str, progress: Progress | None) -> Iterable:

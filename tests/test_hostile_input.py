@@ -68,3 +68,23 @@ def test_author_text_is_escaped_everywhere_it_lands(tmp_path):
     # and the text is there, escaped, where a reader sees it
     target = (site / "target" / "index.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=" in target  # the backlink's title
+
+
+def test_a_bug_in_one_note_costs_that_note_its_formatting_not_the_build(tmp_path, monkeypatch):
+    from kbgen.markdown import highlight
+
+    def broken(code: str, lang: str) -> str:
+        if "boom" in code:
+            raise RuntimeError("simulated renderer bug")
+        return f"<pre><code>{code}</code></pre>"
+
+    monkeypatch.setattr(highlight, "highlight_code", broken)
+    notes = tmp_path / "notes"
+    write_vault(notes, {"ok.md": "# Fine\n\n```\nfine\n```\n", "bad.md": "---\ntitle: Bad\n---\n# Bad\n\n```\nboom <b>\n```\n"})
+    build = build_vault(KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "cache"))
+    assert "<pre><code>fine" in build.rendered["ok.md"].html
+    bad = build.rendered["bad.md"]
+    assert bad.html.startswith('<pre class="kb-source">') and "boom &lt;b&gt;" in bad.html
+    assert [d.format() for d in build.diagnostics if d.code == "internal"] == [
+        "bad.md:4:1: error: kbgen failed to render this note (RuntimeError: simulated renderer bug); "
+        "it is shown as plain text [internal]"]

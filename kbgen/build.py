@@ -8,12 +8,10 @@ from __future__ import annotations
 import gc
 import html
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Iterable, TypeVar
 
 from .config import KbgenConfig
-from .diagnostics import Diagnostic, sort_diagnostics
-from .emit import SiteFile, SitePage
+from .diagnostics import Diagnostic
 from .emit import aliases as aliases_emitter
 from .emit import assets as assets_emitter
 from .emit import backlinks as backlinks_emitter
@@ -25,6 +23,7 @@ from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .vault.load import load_vault
 from .vault.note import Note
 from .vault.vault import Vault
+from .vault_build import VaultBuild
 
 T = TypeVar("T")
 
@@ -32,29 +31,7 @@ T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
 # An indexer sees every parsed note before any is rendered (links, headings, tags…).
 Indexer = Callable[[Vault, dict[str, ParsedNote]], None]
-Emitter = Callable[["VaultBuild"], None]
-
-
-@dataclass
-class VaultBuild:
-    config: KbgenConfig
-    vault: Vault
-    rendered: dict[str, RenderedNote] = field(default_factory=dict)
-    pages: list[SitePage] = field(default_factory=list)
-    files: list[SiteFile] = field(default_factory=list)
-    extra_css: list[str] = field(default_factory=list)
-    extra_javascript: list[str] = field(default_factory=list)
-    emit_diagnostics: list[Diagnostic] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        items: list[Diagnostic] = list(self.vault.diagnostics) + list(self.emit_diagnostics)
-        for note in self.vault.notes.values():
-            items.extend(note.diagnostics)
-        for rendered in self.rendered.values():
-            items.extend(rendered.diagnostics)
-        return sort_diagnostics(items)
+Emitter = Callable[[VaultBuild], None]
 
 
 def indexers() -> list[Indexer]:

@@ -141,15 +141,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    from .katex.fetch import ensure_katex
+    """Fetch every front-end package a site may serve (KaTeX, …) into the cache, once."""
+    from .katex import fetch as _katex  # noqa: F401 - modules register their packages on import
+    from .npm_assets import PACKAGES, ensure_package, last_error
 
     config = _kbgen_config(args.config, args.notes)
-    path = ensure_katex(config.cache_dir)
-    if path is None:
-        print("kbgen: warning: KaTeX could not be fetched; formulas will be typeset in the browser",
-              file=sys.stderr)
-        return EXIT_OK
-    print(f"kbgen: KaTeX ready in {path}", file=sys.stderr)
+    for package in PACKAGES.values():
+        path = ensure_package(config.cache_dir, package)
+        if path is None:
+            print(f"kbgen: warning: {package.spec} could not be fetched ({last_error(package)}); "
+                  "pages that need it fall back as documented", file=sys.stderr)
+        else:
+            print(f"kbgen: {package.spec} ready in {path}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -24,7 +24,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .build import Progress, VaultBuild, build_vault
+from .build import Progress, build_vault
+from .vault_build import VaultBuild
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
 from .emit import SitePage

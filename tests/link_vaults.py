@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kbgen.build import VaultBuild, build_vault
+from kbgen.build import build_vault
+from kbgen.vault_build import VaultBuild
 from kbgen.config import KbgenConfig
 
 

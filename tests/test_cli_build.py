@@ -133,7 +133,7 @@ def test_setup_fetches_katex_into_the_cache_next_to_the_config(tmp_path):
     (tmp_path / "notes").mkdir()
     result = _run(["setup"], cwd=tmp_path)  # no mkdocs.yml: the cache is ./.kbgen-cache
     assert result.returncode == 0, result.stderr
-    assert "KaTeX ready in" in result.stderr, result.stderr
+    assert "katex@0.19.1 ready in" in result.stderr, result.stderr
     katex = next((tmp_path / ".kbgen-cache" / "katex").glob("*/katex.min.css"))
     assert katex.stat().st_size > 10_000
     assert sorted(p.name for p in tmp_path.iterdir()) == [".kbgen-cache", "notes"]  # nothing else written

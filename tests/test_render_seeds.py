@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.build import VaultBuild, build_vault
+from kbgen.build import build_vault
+from kbgen.vault_build import VaultBuild
 from kbgen.config import KbgenConfig
 
 NOTES = Path(__file__).resolve().parent.parent / "notes"

@@ -22,7 +22,7 @@ from ..vault.note import Note, note_url, relative_url
 from . import SiteFile
 
 if TYPE_CHECKING:
-    from ..build import VaultBuild
+    from ..vault_build import VaultBuild
 
 LABEL = "별칭"
 _LEADING_H1 = re.compile(r"^\s*<h1\b[^>]*>.*?</h1>\s*", re.S)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from . import SiteFile
 
 if TYPE_CHECKING:
-    from ..build import VaultBuild
+    from ..vault_build import VaultBuild
 
 ASSET_DIR = "assets/kbgen"
 

@@ -15,7 +15,7 @@ from ..vault.index import Backlink
 from ..vault.note import Note, relative_url
 
 if TYPE_CHECKING:
-    from ..build import VaultBuild
+    from ..vault_build import VaultBuild
 
 TITLE = "이 노트를 링크한 노트"
 TITLE_EN = "Backlinks"

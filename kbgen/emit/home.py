@@ -12,7 +12,7 @@ from . import SitePage
 from .templating import render_template
 
 if TYPE_CHECKING:
-    from ..build import VaultBuild
+    from ..vault_build import VaultBuild
 
 HOME_SRC = "index.md"
 HOME_TITLE = "노트 목록"

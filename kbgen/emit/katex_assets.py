@@ -20,7 +20,7 @@ from ..katex.typeset import normalize_macros
 from . import SiteFile
 
 if TYPE_CHECKING:
-    from ..build import VaultBuild
+    from ..vault_build import VaultBuild
 
 ASSET_DIR = "assets/katex"
 # Every browser that can show KaTeX reads woff2; the woff/ttf fallbacks are not shipped.

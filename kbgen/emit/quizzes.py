@@ -23,7 +23,7 @@ from . import SitePage
 from .templating import render_template
 
 if TYPE_CHECKING:
-    from ..build import VaultBuild
+    from ..vault_build import VaultBuild
 
 PAGE_SRC = "quizzes.md"
 PAGE_TITLE = "퀴즈"

@@ -16,6 +16,8 @@ DEFAULT_CACHE_DIR = ".kbgen-cache"
 class KbgenConfig:
     notes_dir: Path = Path("notes")
     use_directory_urls: bool = True
+    # Interface language of the strings kbgen adds (theme.language under MkDocs); see kbgen.messages.
+    language: str = "ko"
     # Where caches live (rendered formulas, KaTeX, language models).
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     # KaTeX macros, e.g. {"\\R": "\\mathbb{R}"}.

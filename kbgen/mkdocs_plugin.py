@@ -36,7 +36,7 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
-_DERIVED = {"notes_dir", "use_directory_urls"}
+_DERIVED = {"notes_dir", "use_directory_urls", "language"}
 
 
 def _plugin_config_class() -> type[base.Config]:
@@ -73,6 +73,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb = KbgenConfig.from_mapping(options, base=base_dir)
         self.kb.notes_dir = Path(config.docs_dir)
         self.kb.use_directory_urls = config.use_directory_urls
+        self.kb.language = str(config.theme.get("language") or "en")
         # Our overrides go in front of Material's templates but behind the user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         if TEMPLATES_DIR.is_dir() and str(TEMPLATES_DIR) not in config.theme.dirs:

@@ -20,7 +20,7 @@ from ..config import KbgenConfig
 from ..diagnostics import Diagnostic, Reporter
 from ..vault.note import Note
 from ..vault.vault import Vault
-from . import (blockrefs, callouts, cjk_emphasis, embeds, flashcards, headings, highlight, html_markdown,
+from . import (blockrefs, callouts, cjk_emphasis, embeds, flashcards, headings, highlight, html_markdown, mark,
                kramdown, math, notelinks, quiz, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
@@ -61,6 +61,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.kb_postprocessors = []  # type: ignore[attr-defined]
     md.kb_config = config  # type: ignore[attr-defined]
     md.use(cjk_emphasis.plugin)
+    md.use(mark.plugin)
     md.use(html_markdown.plugin)
     md.use(kramdown.plugin)
     md.use(callouts.plugin)

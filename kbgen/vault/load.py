@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config import KbgenConfig
 from ..diagnostics import Diagnostic
 from . import frontmatter as fm
+from .comments import strip_comments
 from .decode import decode_bytes
 from .note import Note, note_url
 from .vault import Vault
@@ -107,11 +108,24 @@ def note_from_text(src_path: str, abs_path: Path, text: str, use_directory_urls:
         line, col, message = parsed.error
         diagnostics.append(Diagnostic(src_path, line, col, "error", "front-matter", message))
     meta = parsed.data
-    note = Note(src_path=src_path, abs_path=abs_path, source=text, body=parsed.body,
+    body = _without_comments(src_path, parsed.body, parsed.body_offset, diagnostics)
+    if body is not parsed.body:  # keep source = front matter + body, comment-free
+        text = "\n".join(text.split("\n")[: parsed.body_offset] + [body])
+    note = Note(src_path=src_path, abs_path=abs_path, source=text, body=body,
                 body_offset=parsed.body_offset, meta=meta, diagnostics=diagnostics)
     _apply_meta(note, meta)
     note.url = note_url(src_path, use_directory_urls)
     return note
+
+
+def _without_comments(src_path: str, body: str, body_offset: int, diagnostics: list[Diagnostic]) -> str:
+    """The transform every later stage relies on: ``%%comments%%`` are gone from the body."""
+    stripped = strip_comments(body)
+    if stripped.unclosed is not None:
+        line, col = stripped.unclosed
+        diagnostics.append(Diagnostic(src_path, body_offset + line + 1, col + 1, "warning", "comment",
+                                      "unclosed %% comment: the rest of the note is hidden"))
+    return stripped.text if stripped.comments else body
 
 
 def _apply_meta(note: Note, meta: dict) -> None:

@@ -1,6 +1,6 @@
 """The Quizzes page: every quiz of the vault, grouped by its note's tags, plus a practice mode.
 
-Each quiz links to its place in its note. The practice mode (assets/quiz.js)
+Each quiz links to its place in its note. The practice mode (study/assets/quiz.js)
 runs the quizzes one after another from ``<template>`` copies of the very
 components the notes show, cut from the notes' finished HTML between the
 markers the quiz renderer writes; their relative links are rebased onto this
@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..emit import SitePage
+from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
-from ..markdown.quiz import END_MARK, START_MARK
-from ..quiz.model import Quiz
 from ..vault.note import Note, note_url, relative_url
-from . import SitePage
-from .templating import render_template
+from .model import Quiz
+from .quiz_syntax import END_MARK, START_MARK
 
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild

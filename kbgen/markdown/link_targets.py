@@ -21,7 +21,8 @@ from markdown_it.token import Token
 
 from ..diagnostics import Reporter
 from ..vault.index import LinkIndex, Resolution, file_extension
-from ..vault.note import Note, relative_url
+from ..vault.note import Note
+from ..vault.urls import relative_url
 from .headings import slugify
 
 LinkKind = Literal["wiki", "embed", "markdown", "image", "hugo"]

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from ..emit import SitePage
 from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
-from ..vault.note import Note, note_url, relative_url
+from ..vault.note import Note
+from ..vault.urls import relative_url
 from .model import Quiz
 from .quiz_syntax import END_MARK, START_MARK
 
@@ -54,7 +55,7 @@ class QuizEntry:
 def emit(build: "VaultBuild") -> None:
     if not build.config.quizzes_page:
         return
-    page_url = note_url(PAGE_SRC, build.config.use_directory_urls)
+    page_url = build.page_url(PAGE_SRC)
     entries = collect(build, page_url)
     if not entries:
         return
@@ -72,7 +73,7 @@ def emit(build: "VaultBuild") -> None:
         groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
         tags_json=lambda entry: json.dumps(entry.tags, ensure_ascii=False),
     )
-    build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings)))
+    build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings), url=page_url))
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

@@ -22,6 +22,8 @@ from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
 from .study import review_page as review_emitter
 from .study import site_assets as study_assets_emitter
+from .nav import folders as folder_pages
+from .nav import tree as nav_tree
 from .tags import model as tag_model
 from .tags import pages as tag_pages
 from .vault.load import load_vault
@@ -49,7 +51,8 @@ def emitters() -> list[Emitter]:
     Aliases come last: a redirect page must not take the URL of anything else.
     """
     return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit,
-            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, tag_pages.emit, aliases_emitter.emit]
+            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, folder_pages.emit, tag_pages.emit,
+            nav_tree.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -175,7 +175,7 @@ def default_config_text(notes: Path, site: Path) -> str:
             "features": ["navigation.prune", "navigation.top", "navigation.indexes",
                          "search.highlight", "content.code.copy", "toc.follow"],
         },
-        "plugins": [{"search": {"lang": ["ko", "en"]}}, "tags", "kbgen"],
+        "plugins": [{"search": {"lang": ["ko", "en"]}}, "kbgen"],
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 

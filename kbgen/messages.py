@@ -11,6 +11,8 @@ FALLBACK = "en"
 # key → text. Keep the keys sorted within each feature's block; add every key to both tables.
 MESSAGES: dict[str, dict[str, str]] = {
     "ko": {
+        # folders
+        "folder.count": "노트 {n}개",
         # home page
         "home.count": "노트 {notes}개 · 태그 {tags}개",
         "home.recent": "최근 바뀐 노트",
@@ -48,6 +50,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.tag": "태그",
     },
     "en": {
+        # folders
+        "folder.count": "{n} notes",
         # home page
         "home.count": "{notes} notes · {tags} tags",
         "home.recent": "Recently changed",

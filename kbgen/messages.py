@@ -11,6 +11,9 @@ FALLBACK = "en"
 # key → text. Keep the keys sorted within each feature's block; add every key to both tables.
 MESSAGES: dict[str, dict[str, str]] = {
     "ko": {
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
+        "limits.too_deep": "너무 깊이 중첩된 부분이라 원문 그대로 보여 줍니다.",
         # quizzes
         "quiz.answer": "정답",
         "quiz.check": "정답 확인",
@@ -39,6 +42,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.tag": "태그",
     },
     "en": {
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "This note is too large: only its first part is published.",
+        "limits.too_deep": "Nested too deeply: shown as source text.",
         # quizzes
         "quiz.answer": "Answer",
         "quiz.check": "Check answer",

@@ -11,6 +11,9 @@ FALLBACK = "en"
 # key → text. Keep the keys sorted within each feature's block; add every key to both tables.
 MESSAGES: dict[str, dict[str, str]] = {
     "ko": {
+        # dates
+        "dates.created": "작성",
+        "dates.modified": "수정",
         # folders
         "folder.count": "노트 {n}개",
         # home page
@@ -53,6 +56,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.tag": "태그",
     },
     "en": {
+        # dates
+        "dates.created": "Created",
+        "dates.modified": "Updated",
         # folders
         "folder.count": "{n} notes",
         # home page

@@ -17,6 +17,7 @@ from . import frontmatter as fm
 from .comments import strip_comments
 from .decode import decode_bytes
 from .note import Note
+from .dates import assign_dates
 from .urls import UrlMap, assign_note_urls, note_url
 from .vault import Vault
 
@@ -62,6 +63,7 @@ def load_vault(config: KbgenConfig) -> Vault:
     for path in attachment_files:
         vault.attachments[path.relative_to(root).as_posix()] = path
     assign_urls(vault, config.use_directory_urls)
+    assign_dates(root, vault.published())
     return vault
 
 

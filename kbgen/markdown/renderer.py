@@ -20,7 +20,7 @@ from ..config import KbgenConfig
 from ..diagnostics import Diagnostic, Reporter
 from ..vault.note import Note
 from ..vault.vault import Vault
-from . import (blockrefs, callouts, cjk_emphasis, embeds, flashcards, headings, highlight, html_markdown, mark,
+from . import (blockrefs, callouts, cjk_emphasis, embeds, flashcards, headings, highlight, html_markdown, mark, mermaid,
                kramdown, math, notelinks, quiz, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
@@ -69,6 +69,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(headings.plugin)
     md.use(highlight.plugin)
+    md.use(mermaid.plugin)
     md.use(toc_block.plugin)
     for extension in _optional_plugins():
         md.use(extension, config=config)

@@ -17,12 +17,13 @@ from .emit import assets as assets_emitter
 from .emit import backlinks as backlinks_emitter
 from .emit import home as home_emitter
 from .emit import katex_assets as katex_emitter
-from .emit import quizzes as quizzes_emitter
 from .emit import graph as graph_emitter
 from .emit import mermaid_assets as mermaid_emitter
 from .emit import web_assets as web_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
+from .study import quizzes_page as quizzes_emitter
+from .study import site_assets as study_assets_emitter
 from .vault.load import load_vault
 from .vault.note import Note
 from .vault.vault import Vault
@@ -47,8 +48,8 @@ def emitters() -> list[Emitter]:
 
     Aliases come last: a redirect page must not take the URL of anything else.
     """
-    return [assets_emitter.emit, web_emitter.emit, katex_emitter.emit, mermaid_emitter.emit, home_emitter.emit,
-            quizzes_emitter.emit, backlinks_emitter.emit, graph_emitter.emit, aliases_emitter.emit]
+    return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
+            home_emitter.emit, quizzes_emitter.emit, backlinks_emitter.emit, graph_emitter.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -9,13 +9,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..config import KbgenConfig
 from ..diagnostics import Diagnostic
 from . import frontmatter as fm
 from .comments import strip_comments
 from .decode import decode_bytes
-from .note import Note, note_url
+from .note import Note
+from .urls import UrlMap, assign_note_urls, note_url
 from .vault import Vault
 
 NOTE_SUFFIXES = (".md", ".markdown")
@@ -59,7 +61,25 @@ def load_vault(config: KbgenConfig) -> Vault:
         vault.notes[note.src_path] = note
     for path in attachment_files:
         vault.attachments[path.relative_to(root).as_posix()] = path
+    assign_urls(vault, config.use_directory_urls)
     return vault
+
+
+def assign_urls(vault: Vault, use_directory_urls: bool) -> None:
+    """Give every published note its URL, collisions resolved and reported (``url-collision``).
+
+    Unpublished notes take no part: they must not push a published note off its URL.
+    """
+    vault.urls = UrlMap(use_directory_urls)
+    published = [n.src_path for n in vault.published()]
+    for src_path, (url, clash) in assign_note_urls(published, vault.urls).items():
+        note = vault.notes[src_path]
+        note.url = url
+        if clash is not None:
+            note.diagnostics.append(Diagnostic(
+                src_path, 1, 1, "warning", "url-collision",
+                f"this note and {clash} would share the URL /{unquote(note_url(src_path, use_directory_urls))}; "
+                f"this note is published at /{unquote(url)}"))
 
 
 def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:

@@ -23,6 +23,7 @@ from .emit import web_assets as web_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
+from .study import review_page as review_emitter
 from .study import site_assets as study_assets_emitter
 from .vault.load import load_vault
 from .vault.note import Note
@@ -49,7 +50,8 @@ def emitters() -> list[Emitter]:
     Aliases come last: a redirect page must not take the URL of anything else.
     """
     return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
-            home_emitter.emit, quizzes_emitter.emit, backlinks_emitter.emit, graph_emitter.emit, aliases_emitter.emit]
+            home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
+            aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..messages import table
 from ..npm_assets import NpmPackage, ensure_package, last_error, register
 from ..diagnostics import Diagnostic
-from ..vault.note import note_url, relative_url
+from ..vault.note import relative_url
 from . import SiteFile, SitePage
 from .web_assets import safe_json
 
@@ -90,10 +90,9 @@ def emit(build: "VaultBuild") -> None:
         return
     build.files.append(SiteFile(f"{LIB_DIR}/force-graph.min.js", source=library / "force-graph.min.js"))
     build.files.append(SiteFile(f"{LIB_DIR}/LICENSE", source=library / "LICENSE"))
-    graph_url = note_url(GRAPH_SRC, build.config.use_directory_urls)
-    if GRAPH_SRC not in build.vault.notes:  # a note of that name keeps its URL
-        messages = table(build.config.language)
-        build.pages.append(SitePage(GRAPH_SRC, messages["graph.title"], global_graph_html(messages)))
+    graph_url = build.page_url(GRAPH_SRC)  # a note at graph/ keeps its URL; this page moves aside
+    messages = table(build.config.language)
+    build.pages.append(SitePage(GRAPH_SRC, messages["graph.title"], global_graph_html(messages), url=graph_url))
     linked = {i for pair in data["links"] for i in pair}
     for i, path in enumerate(graph_paths(build)):
         if i in linked:  # a note without links gets no graph

@@ -25,6 +25,8 @@ from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
 from .study import review_page as review_emitter
 from .study import site_assets as study_assets_emitter
+from .nav import folders as folder_pages
+from .nav import tree as nav_tree
 from .tags import model as tag_model
 from .tags import pages as tag_pages
 from .vault.load import load_vault
@@ -53,7 +55,7 @@ def emitters() -> list[Emitter]:
     """
     return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
             home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
-            tag_pages.emit, aliases_emitter.emit]
+            folder_pages.emit, tag_pages.emit, nav_tree.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -32,6 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # hover previews
         "preview.label": "링크 미리보기",
         "preview.loading": "불러오는 중…",
+        # folders
+        "folder.count": "노트 {n}개",
         # home page
         "home.count": "노트 {notes}개 · 태그 {tags}개",
         "home.recent": "최근 바뀐 노트",
@@ -41,6 +43,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.count": "태그 {n}개",
         "tags.index_title": "태그",
         "tags.notes": "노트",
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
+        "limits.too_deep": "너무 깊이 중첩된 부분이라 원문 그대로 보여 줍니다.",
         # quizzes
         "quiz.answer": "정답",
         "quiz.check": "정답 확인",
@@ -90,6 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # hover previews
         "preview.label": "Link preview",
         "preview.loading": "Loading…",
+        # folders
+        "folder.count": "{n} notes",
         # home page
         "home.count": "{notes} notes · {tags} tags",
         "home.recent": "Recently changed",
@@ -99,6 +106,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.count": "{n} tags",
         "tags.index_title": "Tags",
         "tags.notes": "Notes",
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "This note is too large: only its first part is published.",
+        "limits.too_deep": "Nested too deeply: shown as source text.",
         # quizzes
         "quiz.answer": "Answer",
         "quiz.check": "Check answer",

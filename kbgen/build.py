@@ -18,6 +18,9 @@ from .emit import backlinks as backlinks_emitter
 from .emit import feed, note_dates
 from .emit import home as home_emitter
 from .emit import katex_assets as katex_emitter
+from .emit import graph as graph_emitter
+from .emit import mermaid_assets as mermaid_emitter
+from .emit import web_assets as web_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
@@ -51,9 +54,9 @@ def emitters() -> list[Emitter]:
 
     Aliases come last: a redirect page must not take the URL of anything else.
     """
-    return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit,
-            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, folder_pages.emit, tag_pages.emit,
-            nav_tree.emit, note_dates.emit, feed.emit, aliases_emitter.emit]
+    return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
+            home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
+            folder_pages.emit, tag_pages.emit, nav_tree.emit, note_dates.emit, feed.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

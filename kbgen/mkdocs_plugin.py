@@ -34,6 +34,7 @@ from .search import rewrite_search_index, searchable_html
 from .nav.tree import NAV_KEY, NavNode
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
+from .emit.note_dates import with_dates
 from .vault.urls import note_url, relative_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -181,7 +182,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         rendered = self.build.rendered.get(src_uri)
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
-            return _PageSource(note.body, page_meta(note), rendered.html, rendered.toc,
+            return _PageSource(note.body, page_meta(note), with_dates(rendered.html, note, self.build.config.language),
+                               rendered.toc,
                                searchable_html(rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:

@@ -7,25 +7,28 @@ from typing import TYPE_CHECKING
 from ..messages import table
 
 if TYPE_CHECKING:
-    from ..vault_build import VaultBuild
+    from ..vault.note import Note
 
 _LEADING_H1 = re.compile(r"^\s*<h1\b[^>]*>.*?</h1>\s*", re.S)
 
 
-def emit(build: "VaultBuild") -> None:
-    words = table(build.config.language)
-    for src_path, rendered in build.rendered.items():
-        note = build.vault.notes[src_path]
-        parts = []
-        if note.created:
-            parts.append(f'{words["dates.created"]} <time datetime="{note.created.isoformat()}">'
-                         f"{note.created.isoformat()}</time>")
-        if note.modified and note.modified != note.created:
-            parts.append(f'{words["dates.modified"]} <time datetime="{note.modified.isoformat()}">'
-                         f"{note.modified.isoformat()}</time>")
-        if not parts:
-            continue
-        line = f'<p class="kb-dates">{" · ".join(parts)}</p>\n'
-        match = _LEADING_H1.match(rendered.html[:4096])  # the title opens the page, if anywhere
-        at = match.end() if match else 0
-        rendered.html = rendered.html[:at] + line + rendered.html[at:]
+def with_dates(page_html: str, note: "Note", language: str) -> str:
+    """The note's page HTML with its dates line after the leading ``<h1>`` (or at the top).
+
+    Added to the page only, not to the rendered note: embeds, the search index
+    and the Quizzes page take the note's own HTML.
+    """
+    words = table(language)
+    parts = []
+    if note.created:
+        parts.append(f'{words["dates.created"]} <time datetime="{note.created.isoformat()}">'
+                     f"{note.created.isoformat()}</time>")
+    if note.modified and note.modified != note.created:
+        parts.append(f'{words["dates.modified"]} <time datetime="{note.modified.isoformat()}">'
+                     f"{note.modified.isoformat()}</time>")
+    if not parts:
+        return page_html
+    line = f'<p class="kb-dates">{" · ".join(parts)}</p>\n'
+    match = _LEADING_H1.match(page_html[:4096])  # the title opens the page, if anywhere
+    at = match.end() if match else 0
+    return page_html[:at] + line + page_html[at:]

@@ -90,7 +90,7 @@ class LinkIndex:
         self._attachments_by_suffix: dict[str, list[str]] = {}
         # Filled by the link pass from parsed notes:
         self.headings: dict[str, list[Any]] = {}  # src_path -> [Heading] (kbgen.markdown.headings)
-        self._heading_keys: dict[str, list[str]] = {}
+        self._heading_keys: dict[str, list[tuple[str, str]]] = {}
         self.blocks: dict[str, dict[str, Any]] = {}  # src_path -> {folded block id: anchor}
         self.backlinks: dict[str, dict[str, Backlink]] = {}  # target -> {source: Backlink}
         self.parsed: Mapping[str, Any] = {}  # src_path -> ParsedNote, for transclusion
@@ -163,12 +163,14 @@ class LinkIndex:
         headings = self.headings.get(src_path, [])
         keys = self._heading_keys.get(src_path)
         if keys is None:
-            keys = self._heading_keys[src_path] = [heading_key(h.text) for h in headings]
+            # A heading matches by its text, or by its Markdown as written (markup and all).
+            keys = self._heading_keys[src_path] = [
+                (heading_key(h.text), heading_key(getattr(h, "source", "") or h.text)) for h in headings]
         start, end, found = 0, len(headings), None
         for segment in chain:
             wanted = heading_key(segment)
             hit = next((i for i in range(start, end)
-                        if keys[i] == wanted or _id_matches(headings[i].id, segment)), None)
+                        if wanted in keys[i] or _id_matches(headings[i].id, segment)), None)
             if hit is None:
                 return None
             found = headings[hit]

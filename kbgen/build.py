@@ -22,6 +22,8 @@ from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
 from .study import review_page as review_emitter
 from .study import site_assets as study_assets_emitter
+from .tags import model as tag_model
+from .tags import pages as tag_pages
 from .vault.load import load_vault
 from .vault.note import Note
 from .vault.vault import Vault
@@ -38,7 +40,7 @@ Emitter = Callable[[VaultBuild], None]
 
 def indexers() -> list[Indexer]:
     """Stages that see all parsed notes before rendering, in order."""
-    return [linkpass.index_links]
+    return [linkpass.index_links, tag_model.index_tags]
 
 
 def emitters() -> list[Emitter]:
@@ -47,7 +49,7 @@ def emitters() -> list[Emitter]:
     Aliases come last: a redirect page must not take the URL of anything else.
     """
     return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit,
-            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit]
+            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, tag_pages.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -11,6 +11,15 @@ FALLBACK = "en"
 # key → text. Keep the keys sorted within each feature's block; add every key to both tables.
 MESSAGES: dict[str, dict[str, str]] = {
     "ko": {
+        # home page
+        "home.count": "노트 {notes}개 · 태그 {tags}개",
+        "home.recent": "최근 바뀐 노트",
+        "home.title": "노트 목록",
+        # tags
+        "tags.children": "하위 태그",
+        "tags.count": "태그 {n}개",
+        "tags.index_title": "태그",
+        "tags.notes": "노트",
         # quizzes
         "quiz.answer": "정답",
         "quiz.check": "정답 확인",
@@ -39,6 +48,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.tag": "태그",
     },
     "en": {
+        # home page
+        "home.count": "{notes} notes · {tags} tags",
+        "home.recent": "Recently changed",
+        "home.title": "Notes",
+        # tags
+        "tags.children": "Subtags",
+        "tags.count": "{n} tags",
+        "tags.index_title": "Tags",
+        "tags.notes": "Notes",
         # quizzes
         "quiz.answer": "Answer",
         "quiz.check": "Check answer",

@@ -19,7 +19,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -31,6 +31,7 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html
+from .tags.model import tag_links
 from .vault.urls import note_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -104,7 +105,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.pages = {}
         for page in build.pages:
             if files.get_file_from_path(page.src_path) is None:
-                file = File.generated(config, page.src_path, content="")
+                inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+                file = File.generated(config, page.src_path, content="", inclusion=inclusion)
                 _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
                 files.append(file)
                 self.pages[page.src_path] = page
@@ -190,6 +192,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         source = self._page_source(page.file.src_uri)
         if source is not None:
             page.content = source.html
+        note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
+        if note is not None and note.published:
+            # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.
+            context["tags"] = [types.SimpleNamespace(name=html.escape(name), url=url, hidden=False)
+                               for name, url in tag_links(self.build.vault, note.tags)]
         return context
 
     on_page_context = CombinedEvent(_content_for_search, _content_for_page)

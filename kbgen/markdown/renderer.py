@@ -22,7 +22,7 @@ from ..study import flashcards, note_count, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
 from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, mark,
-               math, notelinks, toc_block, wikilinks)
+               math, notelinks, tags, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
 # A post-processor runs on a note's finished HTML (e.g. to typeset all of a
@@ -71,6 +71,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.use(headings.plugin)
     md.use(highlight.plugin)
     md.use(toc_block.plugin)
+    md.use(tags.plugin)
     for extension in _optional_plugins():
         md.use(extension, config=config)
     return md

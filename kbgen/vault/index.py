@@ -76,6 +76,8 @@ class Resolution:
 class Backlink:
     source: str  # src_path of the linking note
     contexts: list[str] = field(default_factory=list)  # sentences around the links
+    # The same, as inline tokens (kbgen.markdown.excerpt.Excerpt), one per context; None where none.
+    excerpts: list[Any] = field(default_factory=list)
 
 
 class LinkIndex:
@@ -128,12 +130,13 @@ class LinkIndex:
         self._heading_keys.pop(src_path, None)
         self.blocks[src_path] = dict(blocks)
 
-    def add_backlink(self, target: str, source: str, context: str) -> None:
+    def add_backlink(self, target: str, source: str, context: str, excerpt: Any = None) -> None:
         entry = self.backlinks.setdefault(target, {}).setdefault(source, Backlink(source))
         # A few sentences per linking note are shown; keeping all made a note with
         # thousands of links to one target quadratic (each checked against all).
         if context and len(entry.contexts) < MAX_CONTEXTS and context not in entry.contexts:
             entry.contexts.append(context)
+            entry.excerpts.append(excerpt)
 
     # -- lookups ----------------------------------------------------------
 

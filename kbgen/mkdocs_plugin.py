@@ -161,7 +161,10 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config: MkDocsConfig) -> None:
-        rewrite_search_index(Path(config.site_dir))  # Korean-aware separator and word parts
+        aliases = {} if self.build is None else {
+            note.url: note.aliases for src, note in self.build.vault.notes.items()
+            if src in self.build.rendered and note.aliases}
+        rewrite_search_index(Path(config.site_dir), aliases)  # Korean-aware separator, word parts, aliases
         if self.build is None:
             return
         diagnostics = self.build.diagnostics

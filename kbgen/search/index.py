@@ -27,6 +27,9 @@ STOCK_SEPARATOR = r"[\s\-]+"
 PARTS_FIELD = "parts"
 # Below the text's own boost (1): a word found whole ranks above one found inside a compound.
 PARTS_BOOST = 0.5
+ALIASES_FIELD = "aliases"
+# As the title's (Material: 1000): an alias is another title of the note.
+ALIASES_BOOST = 1000.0
 
 _TAG = re.compile(r"<[^>]*>")
 
@@ -79,7 +82,24 @@ def korean_search_index(index: dict[str, Any]) -> dict[str, Any]:
     return index
 
 
-def rewrite_search_index(site_dir: Path) -> bool:
+def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[str, Any]:
+    """Give each note's page entry its aliases as a field that ranks like the title.
+
+    ``aliases`` maps a page's location (its URL, as in the index) to its aliases.
+    Material searches every field of ``config.fields`` and shows only title and
+    text, so a note found by another of its names ranks above notes that merely
+    mention that name in their text.
+    """
+    if not aliases:
+        return index
+    index.setdefault("config", {}).setdefault("fields", {}).setdefault(ALIASES_FIELD, {"boost": ALIASES_BOOST})
+    for doc in index.get("docs", []):
+        if isinstance(doc, dict) and doc.get("location") in aliases:
+            doc[ALIASES_FIELD] = " ".join(aliases[doc["location"]])
+    return index
+
+
+def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = None) -> bool:
     """Rewrite ``site_dir/search/search_index.json`` in place; False when there is none.
 
     Material's search plugin writes the file in its own ``on_post_build``, so
@@ -93,6 +113,7 @@ def rewrite_search_index(site_dir: Path) -> bool:
     if not isinstance(index, dict):
         return False
     korean_search_index(index)
+    add_aliases(index, aliases or {})
     # Material escapes every non-ASCII character; raw UTF-8 halves a Korean index (fetch() decodes it).
     text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
     try:

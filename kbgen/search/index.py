@@ -95,7 +95,8 @@ def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[st
     index.setdefault("config", {}).setdefault("fields", {}).setdefault(ALIASES_FIELD, {"boost": ALIASES_BOOST})
     for doc in index.get("docs", []):
         if isinstance(doc, dict) and doc.get("location") in aliases:
-            doc[ALIASES_FIELD] = " ".join(aliases[doc["location"]])
+            # escaped like every other string of the index (title, text), though never displayed
+            doc[ALIASES_FIELD] = html.escape(" ".join(aliases[doc["location"]]))
     return index
 
 

@@ -71,6 +71,10 @@ def assign_urls(vault: Vault, use_directory_urls: bool) -> None:
     Unpublished notes take no part: they must not push a published note off its URL.
     """
     vault.urls = UrlMap(use_directory_urls)
+    # Attachments keep their paths (links name them): a note whose page would land on
+    # one, or need it as a folder (``x.txt`` and ``x.txt.md``), moves instead.
+    for path in vault.attachments:
+        vault.urls.reserve_file(path, path)
     published = [n.src_path for n in vault.published()]
     for src_path, (url, clash) in assign_note_urls(published, vault.urls).items():
         note = vault.notes[src_path]

@@ -18,6 +18,7 @@ from ..diagnostics import Diagnostic
 from . import frontmatter as fm
 from .comments import strip_comments
 from .decode import DecodedText, byte_position, decode_bytes, looks_binary
+from .excalidraw import publish_drawings
 from .exclude import excluded_paths
 from .note import Note
 from .urls import UrlMap, assign_note_urls, note_url
@@ -127,6 +128,8 @@ def load_vault(config: KbgenConfig) -> Vault:
         vault.notes[note.src_path] = note
     for path in attachment_files:
         vault.attachments[path.relative_to(root).as_posix()] = path
+    # Drawings show their exported image, never the plugin's data (needs the attachments).
+    publish_drawings(vault.notes.values(), vault.attachments, config.language)
     assign_urls(vault, config.use_directory_urls)
     return vault
 

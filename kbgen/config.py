@@ -41,6 +41,7 @@ class KbgenConfig:
     max_note_size: int = 2_000_000  # characters; the rest of a larger note is cut off
     max_nesting: int = 20  # nested quotes/lists/blocks (markdown-it's own limit); deeper is text
     max_links: int = 10_000  # links and embeds per note; the rest stay text
+    max_embeds: int = 500  # notes embedded into one page (nested ones too); the rest show as titles
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Graph view: the global graph page and a local graph under each linked note.

@@ -134,7 +134,7 @@ def test_local_graph_draws_neighbours_and_a_click_navigates(browser, base_url, s
     assert sorted(names) == ["Calculus", "ReLU"]
     legend = page.locator(".kb-graph-legend li").all_inner_texts()
     assert [t.strip() for t in legend] == ["현재 노트", "math", "ml"]
-    page.screenshot(path=str(shots / "series-desktop.png"), full_page=True)
+    page.screenshot(path=str(shots / "series-desktop.png"))
     # Click the Calculus node where force-graph drew it (pointing first: it finds nodes on hover).
     graph.scroll_into_view_if_needed()
     point = page.evaluate("""() => {
@@ -142,11 +142,12 @@ def test_local_graph_draws_neighbours_and_a_click_navigates(browser, base_url, s
         const node = el.kbGraph.graphData().nodes.find(n => n.t === 'Calculus');
         const at = el.kbGraph.graph2ScreenCoords(node.x, node.y);
         const box = el.querySelector('canvas').getBoundingClientRect();
+        el.kbGraph.onNodeHover(n => { window.kbHovered = n ? n.t : null; });
         return {x: box.left + at.x, y: box.top + at.y};
     }""")
     page.mouse.move(point["x"] - 6, point["y"] - 6)
     page.mouse.move(point["x"], point["y"], steps=5)
-    page.wait_for_timeout(300)
+    page.wait_for_function("window.kbHovered === 'Calculus'", timeout=10000)
     page.mouse.click(point["x"], point["y"])
     page.wait_for_url(base_url + "math/calculus/", timeout=10000)
     assert page.kb_errors == []

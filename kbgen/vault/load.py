@@ -21,6 +21,7 @@ from .decode import DecodedText, byte_position, decode_bytes, looks_binary
 from .excalidraw import publish_drawings
 from .exclude import excluded_paths
 from .note import Note
+from .dates import assign_dates
 from .urls import UrlMap, assign_note_urls, note_url
 from .vault import Vault
 
@@ -131,6 +132,7 @@ def load_vault(config: KbgenConfig) -> Vault:
     # Drawings show their exported image, never the plugin's data (needs the attachments).
     publish_drawings(vault.notes.values(), vault.attachments, config.language)
     assign_urls(vault, config.use_directory_urls)
+    assign_dates(root, vault.published())
     return vault
 
 

@@ -72,6 +72,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.progress: Progress | None = None
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
         self.pages_written = 0
+        self.has_feed = False  # the build wrote feed.xml
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {k: v for k, v in self.config.items()}
@@ -99,6 +100,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         assert self.kb is not None
         self.pages_written = 0
         self.build = build = build_vault(self.kb, progress=self.progress)
+        self.has_feed = any(f.dest == FEED_PATH for f in build.files)  # once: every page links to it
         self._sources = {}
         docs_dir = Path(config.docs_dir).resolve()
         for file in list(files):
@@ -145,7 +147,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         root = self.build.vault.indexes.get(NAV_KEY) if self.build is not None else None
         if config.nav is not None or root is None:
             return nav
-        return _mkdocs_navigation(root, files, config)
+        generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
+        return _mkdocs_navigation(root, files, config, generated)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -160,7 +163,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     @event_priority(-1000)  # last: what it returns is what MkDocs writes
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
-        if self.build is not None and any(f.dest == FEED_PATH for f in self.build.files):
+        if self.has_feed:
             href = html.escape(relative_url(page.url, FEED_PATH), quote=True)
             feed = f'<link rel="alternate" type="application/atom+xml" title="Atom" href="{href}">'
             output = output.replace("</head>", feed + "</head>", 1)
@@ -293,9 +296,14 @@ def _renderer(source: _PageSource) -> Callable[[Page, MkDocsConfig, Files], None
     return render
 
 
-def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig) -> Navigation:
-    """MkDocs's Navigation for kbgen's tree: sections whose first child is their own page."""
-    def page(src_path: str) -> Page:
+def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig, generated: dict[str, str]) -> Navigation:
+    """MkDocs's Navigation for kbgen's tree: sections whose first child is their own page.
+
+    ``generated`` maps a generated page's src_path to the file it got (another
+    name when a note already had that one).
+    """
+    def page(node: NavNode) -> Page:
+        src_path = generated.get(node.src_path, node.src_path) if node.generated else node.src_path
         file = files.get_file_from_path(src_path)
         assert file is not None
         return file.page if file.page is not None else Page(None, file, config)
@@ -304,18 +312,18 @@ def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig) -> Nav
         out: list = []
         for child in node.children:
             if not child.children:
-                out.append(page(child.src_path)) if child.src_path else None
+                out.append(page(child)) if child.src_path else None
                 continue
             kids = items(child)
             if child.src_path:
-                own = page(child.src_path)
+                own = page(child)
                 own.file.name = "index"  # Material's navigation.indexes: the section's own page
                 kids.insert(0, own)
             out.append(Section(child.title, kids))
         return out
 
     top = items(root)
-    pages = [page(p) for p in root.pages()]
+    pages = [page(node) for node in root.pages()]
     for before, after in zip([None, *pages], [*pages, None]):
         if before is not None:
             before.next_page = after

@@ -75,8 +75,8 @@ def test_dates_shown_in_sitemap_and_feed(repo, tmp_path):
     site = tmp_path / "site"
     assert main(["build", "--config", str(config), "--notes", str(repo), "--site", str(site), "-q"]) == 0
     page = (site / "a-note" / "index.html").read_text(encoding="utf-8")
-    assert '<p class="kb-dates">작성 <time datetime="2024-01-02">2024-01-02</time> · ' \
-           '수정 <time datetime="2024-03-04">2024-03-04</time></p>' in page
+    assert '<div class="kb-dates">작성 <time datetime="2024-01-02">2024-01-02</time> · ' \
+           '수정 <time datetime="2024-03-04">2024-03-04</time></div>' in page
     assert '<link rel="alternate" type="application/atom+xml" title="Atom" href="../feed.xml">' in page
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert re.search(r"<loc>https://example.org/kb/a-note/</loc>\s*<lastmod>2024-03-04</lastmod>", sitemap)

@@ -28,7 +28,7 @@ def with_dates(page_html: str, note: "Note", language: str) -> str:
                      f"{note.modified.isoformat()}</time>")
     if not parts:
         return page_html
-    line = f'<p class="kb-dates">{" · ".join(parts)}</p>\n'
+    line = f'<div class="kb-dates">{" · ".join(parts)}</div>\n'
     match = _LEADING_H1.match(page_html[:4096])  # the title opens the page, if anywhere
     at = match.end() if match else 0
     return page_html[:at] + line + page_html[at:]

@@ -36,15 +36,16 @@ class NavNode:
     src_path: str | None = None  # the page (note or generated page); None: a section without a page
     children: list["NavNode"] = field(default_factory=list)
     order: tuple = ()
+    generated: bool = False  # a page kbgen made (src_path is a SitePage's), not a note
 
-    def pages(self) -> list[str]:
-        """Every page of the subtree in reading order (for previous/next links)."""
-        out: list[str] = []
+    def pages(self) -> list["NavNode"]:
+        """Every node with a page in the subtree, in reading order (for previous/next links)."""
+        out: list[NavNode] = []
         stack = [self]
         while stack:
             node = stack.pop()
             if node.src_path is not None:
-                out.append(node.src_path)
+                out.append(node)
             stack.extend(reversed(node.children))
         return out
 
@@ -81,6 +82,7 @@ def build_nav_tree(build: "VaultBuild") -> tuple[NavNode, list[Diagnostic]]:
             if page is not None:
                 node.src_path = page.src_path
                 node.title = page.title
+                node.generated = True
             sections[folder] = node
             parent.children.append(node)
         return sections[folder]
@@ -107,7 +109,7 @@ def build_nav_tree(build: "VaultBuild") -> tuple[NavNode, list[Diagnostic]]:
     _sort(root, notes)
     home = notes.get("index.md") or notes.get("README.md")
     home_src = "index.md" if "index.md" in notes else ("README.md" if home is not None else None)
-    generated = [NavNode(p.title, p.src_path) for p in build.pages
+    generated = [NavNode(p.title, p.src_path, generated=True) for p in build.pages
                  if p.in_nav and p.meta.get("kb_kind") != FOLDER_PAGE_KIND]
     head = [NavNode(home.title, home_src)] if home is not None and home_src is not None else []
     head += [g for g in generated if g.src_path == "index.md"]

@@ -97,6 +97,9 @@ def test_flashcard_graded_by_keyboard_is_not_due_after_reload(new_page, base_url
     card = page.locator(".kb-review__card")
     expect(card.locator(".kb-review__front")).to_have_text("What kills gradients?")
     expect(card.locator(".kb-review__back")).to_be_hidden()
+    # Only the "show" button until the answer is shown (Material's buttons ignore a bare [hidden]).
+    expect(page.locator(".kb-review__grades")).to_be_hidden()
+    expect(page.locator(".kb-review__next")).to_be_hidden()
     first_id = card.get_attribute("data-card")
 
     # Keyboard only: the focused "show" button takes Space, then "1"–"4" grade.
@@ -104,6 +107,7 @@ def test_flashcard_graded_by_keyboard_is_not_due_after_reload(new_page, base_url
     page.keyboard.press("Space")
     expect(card.locator(".kb-review__back")).to_have_text("sigmoid saturation")
     expect(page.locator(".kb-review__grade[data-rating='3']")).to_be_focused()
+    expect(page.locator(".kb-review__show")).to_be_hidden()
     page.keyboard.press("3")
     expect(summary).to_have_text("지금 복습할 카드 3장 · 전체 4장")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import block_external_requests, launch_chromium, require_browser, serve_directory
+from browser_support import block_external_requests, build_site, chromium, require_browser, serve_directory
 
 CARDS = """---
 tags: [flashcards, ml]
@@ -36,16 +36,7 @@ Which activation keeps the gradient at 1 for positive inputs?
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     require_browser()
-    from kbgen.cli import main
-
-    base = tmp_path_factory.mktemp("study-site")
-    notes = base / "notes"
-    notes.mkdir()
-    (notes / "cards.md").write_text(CARDS, encoding="utf-8")
-    (notes / "quiz.md").write_text(QUIZ, encoding="utf-8")
-    out = base / "site"
-    assert main(["build", "--notes", str(notes), "--site", str(out), "-q"]) == 0
-    return out
+    return build_site(tmp_path_factory.mktemp("study-site"), {"cards.md": CARDS, "quiz.md": QUIZ})
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +47,8 @@ def base_url(site):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

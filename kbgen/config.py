@@ -33,6 +33,11 @@ class KbgenConfig:
     links: bool = True
     # Repair notes that were double-encoded (UTF-8 read as a Windows code page).
     repair_mojibake: bool = True
+    # Per-note limits that bound a build's time and memory on any input. Over a limit a note
+    # is still published (cut with a notice, or the excess shown as text) and gets a warning.
+    max_note_size: int = 2_000_000  # characters; the rest of a larger note is cut off
+    max_nesting: int = 20  # nested quotes/lists/blocks (markdown-it's own limit); deeper is text
+    max_links: int = 10_000  # links and embeds per note; the rest stay text
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
 

@@ -20,6 +20,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.count": "태그 {n}개",
         "tags.index_title": "태그",
         "tags.notes": "노트",
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
+        "limits.too_deep": "너무 깊이 중첩된 부분이라 원문 그대로 보여 줍니다.",
         # quizzes
         "quiz.answer": "정답",
         "quiz.check": "정답 확인",
@@ -57,6 +60,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.count": "{n} tags",
         "tags.index_title": "Tags",
         "tags.notes": "Notes",
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "This note is too large: only its first part is published.",
+        "limits.too_deep": "Nested too deeply: shown as source text.",
         # quizzes
         "quiz.answer": "Answer",
         "quiz.check": "Check answer",

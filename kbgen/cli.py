@@ -151,6 +151,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_setup(args: argparse.Namespace) -> int:
     """Fetch every front-end package a site may serve (KaTeX, …) into the cache, once."""
+    from .emit import graph as _graph, mermaid_assets as _mermaid  # noqa: F401 - they register packages
     from .katex import fetch as _katex  # noqa: F401 - modules register their packages on import
     from .katex import mathjax as _mathjax  # noqa: F401
     from .study import fsrs_assets as _fsrs  # noqa: F401
@@ -204,7 +205,7 @@ def default_config_text(notes: Path, site: Path) -> str:
             "features": ["navigation.prune", "navigation.top", "navigation.indexes",
                          "search.highlight", "content.code.copy", "toc.follow"],
         },
-        "plugins": [{"search": {"lang": ["ko", "en"]}}, "tags", "kbgen"],
+        "plugins": [{"search": {"lang": ["ko", "en"]}}, "kbgen"],
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 

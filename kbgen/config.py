@@ -40,6 +40,10 @@ class KbgenConfig:
     max_links: int = 10_000  # links and embeds per note; the rest stay text
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
+    # Graph view: the global graph page and a local graph under each linked note.
+    graph: bool = True
+    # Colour graph nodes by top-level "folder" or by first "tag".
+    graph_groups: str = "folder"
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any], *, base: Path | None = None) -> "KbgenConfig":

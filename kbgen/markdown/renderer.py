@@ -22,7 +22,7 @@ from ..study import flashcards, note_count, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
 from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, limits,
-               mark, math, notelinks, tags, toc_block, wikilinks)
+               mark, math, mermaid, notelinks, tags, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
 # A post-processor runs on a note's finished HTML (e.g. to typeset all of a
@@ -71,6 +71,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(headings.plugin)
     md.use(highlight.plugin)
+    md.use(mermaid.plugin)
     md.use(toc_block.plugin)
     md.use(tags.plugin)
     for extension in _optional_plugins():

@@ -18,6 +18,9 @@ class KbgenConfig:
     use_directory_urls: bool = True
     # Interface language of the strings kbgen adds (theme.language under MkDocs); see kbgen.messages.
     language: str = "ko"
+    # The site's address and name (MkDocs's site_url, site_name): the Atom feed's links and title.
+    site_url: str = ""
+    site_name: str = ""
     # Where caches live (rendered formulas, KaTeX, language models).
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     # KaTeX macros, e.g. {"\\R": "\\mathbb{R}"}.

@@ -33,13 +33,15 @@ from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html
 from .nav.tree import NAV_KEY, NavNode
 from .tags.model import tag_links
-from .vault.urls import note_url, url_dest
+from .emit.feed import FEED_PATH
+from .emit.note_dates import with_dates
+from .vault.urls import note_url, relative_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
-_DERIVED = {"notes_dir", "use_directory_urls", "language"}
+_DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
@@ -78,6 +80,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb.notes_dir = Path(config.docs_dir)
         self.kb.use_directory_urls = config.use_directory_urls
         self.kb.language = str(config.theme.get("language") or "en")
+        self.kb.site_url = str(config.site_url or "")
+        self.kb.site_name = str(config.site_name or "")
         # Our overrides go in front of Material's templates but behind the user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         if TEMPLATES_DIR.is_dir() and str(TEMPLATES_DIR) not in config.theme.dirs:
@@ -136,6 +140,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return _mkdocs_navigation(root, files, config)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
+        if note is not None and note.modified is not None:
+            page.update_date = note.modified.isoformat()  # the sitemap's lastmod
         source = self._page_source(page.file.src_uri)
         if source is not None:
             page.read_source = types.MethodType(_reader(source), page)  # type: ignore[method-assign]
@@ -144,6 +151,10 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
+        if self.build is not None and any(f.dest == FEED_PATH for f in self.build.files):
+            href = html.escape(relative_url(page.url, FEED_PATH), quote=True)
+            feed = f'<link rel="alternate" type="application/atom+xml" title="Atom" href="{href}">'
+            output = output.replace("</head>", feed + "</head>", 1)
         if self.progress is not None and self.build is not None:
             self.progress("write", self.pages_written, len(self.build.rendered) + len(self.pages))
         return output
@@ -171,7 +182,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         rendered = self.build.rendered.get(src_uri)
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
-            return _PageSource(note.body, page_meta(note), rendered.html, rendered.toc,
+            return _PageSource(note.body, page_meta(note), with_dates(rendered.html, note, self.build.config.language),
+                               rendered.toc,
                                searchable_html(rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:

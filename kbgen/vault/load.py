@@ -18,6 +18,7 @@ from .comments import strip_comments
 from .excalidraw import publish_drawings
 from .decode import decode_bytes
 from .note import Note
+from .dates import assign_dates
 from .urls import UrlMap, assign_note_urls, note_url
 from .vault import Vault
 
@@ -65,6 +66,7 @@ def load_vault(config: KbgenConfig) -> Vault:
     # Drawings show their exported image, never the plugin's data (needs the attachments).
     publish_drawings(vault.notes.values(), vault.attachments, config.language)
     assign_urls(vault, config.use_directory_urls)
+    assign_dates(root, vault.published())
     return vault
 
 

@@ -80,20 +80,47 @@ def _refs_in(token: Token) -> Iterator[tuple[LinkRef, Token | None, int]]:
 
 def _report_embed_cycles(embeds: dict[str, list[tuple[int, LinkRef]]], index: LinkIndex,
                          parsed: Mapping[str, Any]) -> None:
-    """Report every embed whose transclusion leads back to itself."""
+    """Report every embed whose transclusion leads back to itself.
+
+    The search runs over *slices* — (note, part of the target it shows) —
+    not over single embeds: a note embedding itself 10,000 times is one slice
+    with one edge, where 10,000 embeds each leading to all 10,000 made 10⁸ edges.
+    Every embed of a slice on a cycle is reported, with that slice's chain.
+    """
     nodes = [(src, n) for src, items in embeds.items() for n in range(len(items))]
     if not nodes:
         return
-    edges = {node: _embeds_inside(node, embeds, index, parsed) for node in nodes}
+    slice_of = {node: _slice(node, embeds, index, parsed) for node in nodes}
+    edges: dict[tuple, list[tuple]] = {}
+    for node, key in slice_of.items():  # a slice leads to the slices of the embeds inside it
+        if key is not None and key not in edges:
+            inside = _embeds_inside(node, embeds, index, parsed)
+            edges[key] = list(dict.fromkeys(slice_of[n] for n in inside if slice_of.get(n) is not None))
+    chains: dict[tuple, list | None] = {}
     for node in nodes:
-        path = _path_back(node, edges)
+        key = slice_of[node]
+        if key is None:
+            continue
+        if key not in chains:
+            chains[key] = _path_back(key, edges)
+        path = chains[key]
         if path is None:
             continue
         src, n = node
         ref = embeds[src][n][1]
-        chain = " → ".join([src, _target_of(node, embeds)] + [_target_of(step, embeds) for step in path[:-1]])
+        chain = " → ".join([src] + [step[1] for step in [key, *path[:-1]]])
         parsed[src].env["report"].warning("embed-cycle", f"embedding '{ref.raw}' leads back to itself: {chain}",
                                           body_line=ref.line, col=ref.col)
+
+
+def _slice(node: tuple[str, int], embeds: dict[str, list[tuple[int, LinkRef]]], index: LinkIndex,
+           parsed: Mapping[str, Any]) -> tuple | None:
+    """(embedding note, target note, token range shown) of an embed; None when it renders a title only."""
+    ref = embeds[node[0]][node[1]][1]
+    target = _target_of(node, embeds)
+    if target not in parsed or (ref.fragment and ref.anchor is None):
+        return None
+    return (node[0], target, *slice_bounds(parsed[target].tokens, ref, index, target))
 
 
 def _target_of(node: tuple[str, int], embeds: dict[str, list[tuple[int, LinkRef]]]) -> str:

@@ -32,6 +32,9 @@ class KbgenConfig:
     repair_mojibake: bool = True
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
+    # Keep each note's parse and render in the cache folder and reuse it while
+    # the note and what it links to are unchanged (kbgen.cache).
+    build_cache: bool = True
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any], *, base: Path | None = None) -> "KbgenConfig":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from markdown_it.token import Token
 
@@ -40,13 +40,16 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
     vault.indexes[INDEX_KEY] = index
     for item in parsed.values():
         index.add_anchors(item.note.src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
+    restore = getattr(parsed, "restore_into", None)
+    if restore is not None:  # notes the build cache vouches for: their anchors and backlinks, unparsed
+        restore(index)
     embeds: dict[str, list[tuple[int, LinkRef]]] = {}
     for src_path, item in parsed.items():
         note, report = item.note, item.env["report"]
         for position, ref, inline, child in iter_refs(item.tokens):
             resolve_ref(ref, note, index, report)
             target = ref.resolution.note if ref.resolution is not None else None
-            if ref.kind == "embed" and target is not None and target.published and is_transclusion(ref):
+            if _is_transclusion_of_published(ref):
                 embeds.setdefault(src_path, []).append((position, ref))
             if (target is not None and target.published and target.src_path != src_path
                     and ref.kind != "image"):
@@ -130,9 +133,15 @@ def _report_embed_cycles(embeds: dict[str, list[tuple[int, LinkRef]]], index: Li
     nodes = [(src, n) for src, items in embeds.items() for n in range(len(items))]
     if not nodes:
         return
-    edges = {node: _embeds_inside(node, embeds, index, parsed) for node in nodes}
+    edges: dict[tuple[str, int], list[tuple[str, int]]] = {}
+
+    def edges_of(node: tuple[str, int]) -> list[tuple[str, int]]:
+        if node not in edges:
+            edges[node] = _embeds_inside(node, embeds, index, parsed)
+        return edges[node]
+
     for node in nodes:
-        path = _path_back(node, edges)
+        path = _path_back(node, edges_of)
         if path is None:
             continue
         src, n = node
@@ -154,17 +163,25 @@ def _embeds_inside(node: tuple[str, int], embeds: dict[str, list[tuple[int, Link
     target = _target_of(node, embeds)
     if target not in parsed or (ref.fragment and ref.anchor is None):
         return []  # renders as a title only
+    if target not in embeds:  # a note the build cache restored: its embeds, from its tokens now
+        embeds[target] = [(position, r) for position, r, _, _ in iter_refs(parsed[target].tokens)
+                          if _is_transclusion_of_published(r)]
     lo, hi = slice_bounds(parsed[target].tokens, ref, index, target)
     return [(target, k) for k, (position, _) in enumerate(embeds.get(target, [])) if lo <= position < hi]
 
 
-def _path_back(start: tuple[str, int], edges: dict[tuple[str, int], list[tuple[str, int]]]) -> list | None:
+def _is_transclusion_of_published(ref: LinkRef) -> bool:
+    target = ref.resolution.note if ref.resolution is not None else None
+    return ref.kind == "embed" and target is not None and target.published and is_transclusion(ref)
+
+
+def _path_back(start: tuple[str, int], edges: Callable[[tuple[str, int]], list[tuple[str, int]]]) -> list | None:
     """The embeds from ``start`` back to ``start``, or None when there is no cycle."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
     queue = deque([start])
     while queue:
         node = queue.popleft()
-        for nxt in edges.get(node, []):
+        for nxt in edges(node):
             if nxt == start:
                 path = [nxt]
                 step: tuple[str, int] | None = node

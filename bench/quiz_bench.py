@@ -22,8 +22,9 @@ MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 
 from kbgen.build import build_vault  # noqa: E402
 from kbgen.config import KbgenConfig  # noqa: E402
-from kbgen.emit.quizzes import PAGE_SRC  # noqa: E402
-from kbgen.markdown import flashcards, quiz  # noqa: E402
+from kbgen.study.quizzes_page import PAGE_SRC  # noqa: E402
+from kbgen.study import flashcards  # noqa: E402
+from kbgen.study import quiz_syntax as quiz  # noqa: E402
 
 
 def rule_seconds(config: KbgenConfig) -> tuple[float, float]:

@@ -19,9 +19,10 @@ from .emit import assets as assets_emitter
 from .emit import backlinks as backlinks_emitter
 from .emit import home as home_emitter
 from .emit import katex_assets as katex_emitter
-from .emit import quizzes as quizzes_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
+from .study import quizzes_page as quizzes_emitter
+from .study import site_assets as study_assets_emitter
 from .vault.load import load_vault
 from .vault.note import Note
 from .vault.vault import Vault
@@ -48,7 +49,7 @@ def emitters() -> list[Emitter]:
 
     Aliases come last: a redirect page must not take the URL of anything else.
     """
-    return [assets_emitter.emit, katex_emitter.emit, home_emitter.emit, quizzes_emitter.emit,
+    return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit, quizzes_emitter.emit,
             backlinks_emitter.emit, aliases_emitter.emit]
 
 

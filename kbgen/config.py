@@ -24,6 +24,9 @@ class KbgenConfig:
     math_macros: dict[str, str] = field(default_factory=dict)
     # Parse and typeset $…$ / $$…$$ math; off leaves dollars as text.
     math: bool = True
+    # Also \(…\), \[…\] and bare \begin{align}… as math (notes from MkDocs/arithmatex);
+    # off, as in Obsidian, where \[ and \( are Markdown escapes.
+    math_latex_delimiters: bool = False
     # How deep ![[embeds]] may nest before they are cut.
     embed_depth: int = 4
     # Wiki links, embeds, block ids, note links, backlinks and alias pages (off: the link pass is skipped).

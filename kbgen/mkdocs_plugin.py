@@ -31,6 +31,7 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html
+from .vault.urls import note_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -96,12 +97,16 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if file.is_documentation_page():
                 if file.src_uri not in build.rendered:
                     files.remove(file)  # unpublished, hidden, or outside the vault: no trace
+                else:
+                    _place(file, build.vault.notes[file.src_uri].url)
             elif file.src_uri not in build.vault.attachments:
                 files.remove(file)  # hidden folders and symlinks that leave the vault
         self.pages = {}
         for page in build.pages:
             if files.get_file_from_path(page.src_path) is None:
-                files.append(File.generated(config, page.src_path, content=""))
+                file = File.generated(config, page.src_path, content="")
+                _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
+                files.append(file)
                 self.pages[page.src_path] = page
         for site_file in build.files:
             existing = files.get_file_from_path(site_file.dest)
@@ -240,6 +245,13 @@ def _renderer(source: _PageSource) -> Callable[[Page, MkDocsConfig, Files], None
         self.present_anchor_ids = _anchor_ids(source.toc)
 
     return render
+
+
+def _place(file: File, url: str) -> None:
+    """Put a page at kbgen's URL (kbgen.vault.urls), not at the one MkDocs derives from its file name."""
+    file.dest_uri = url_dest(url)
+    file.url = url or "./"
+    file.__dict__.pop("abs_dest_path", None)  # cached from the old dest_uri if anything read it
 
 
 def _anchor_ids(toc: list[dict]) -> set[str]:

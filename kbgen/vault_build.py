@@ -11,6 +11,7 @@ from .config import KbgenConfig
 from .diagnostics import Diagnostic, sort_diagnostics
 from .emit import SiteFile, SitePage
 from .markdown.renderer import RenderedNote
+from .vault.urls import note_url
 from .vault.vault import Vault
 
 
@@ -25,6 +26,12 @@ class VaultBuild:
     extra_javascript: list[str] = field(default_factory=list)
     emit_diagnostics: list[Diagnostic] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+
+    def page_url(self, src_path: str, *, as_folder: bool | None = None) -> str:
+        """Claim the URL of a generated page: notes keep theirs, a clash gets ``-2``, ``-3``…"""
+        wanted = note_url(src_path, self.config.use_directory_urls, as_folder=as_folder)
+        url, _ = self.vault.urls.claim(f"the page {src_path}", wanted)
+        return url
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -41,7 +41,7 @@ def test_build_sample_vault_writes_five_pages_with_titles_in_navigation(tmp_path
     err = capsys.readouterr().err
     assert re.search(r"kbgen: 5 notes → \d+ pages in .*: 0 errors, \d+ warnings, [\d.]+ s", err), err
     for folder, title in SAMPLE_TITLES.items():
-        page = site / folder / "index.html"
+        page = site / folder.replace(" ", "-") / "index.html"
         assert page.is_file(), folder
         assert f"<title>{title} - " in page.read_text(encoding="utf-8")
     nav = _nav_titles(site / "index.html")
@@ -61,7 +61,7 @@ def test_build_without_mkdocs_yml_uses_defaults(tmp_path, sample_vault):
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert 'lang="ko"' in index
     assert "fonts.googleapis.com" not in index
-    assert (tmp_path / "out" / "What is Vanishing Gradient" / "index.html").is_file()
+    assert (tmp_path / "out" / "What-is-Vanishing-Gradient" / "index.html").is_file()
 
 
 def test_errors_give_exit_1_and_the_site_is_still_written(tmp_path):

@@ -102,10 +102,10 @@ def test_names_match_without_case_or_unicode_form(tmp_path):
         "index.md": "# 홈\n\n[[기울기 소실]] [[RELU NOTE]] [[ko/relu note.MD]] [[기울기 소실#본문 없음|x]]\n",
     })
     html = page(result, "index.md")
-    nfd_url = "ko/" + quote(unicodedata.normalize("NFD", "기울기 소실"), safe="/") + "/"
-    assert anchor(html, "기울기 소실") == nfd_url  # the URL of the file as it is on disk
-    assert anchor(html, "RELU NOTE") == "ko/ReLU%20Note/"
-    assert anchor(html, "ko/relu note.MD") == "ko/ReLU%20Note/"
+    nfc_url = "ko/" + quote("기울기-소실", safe="/") + "/"
+    assert anchor(html, "기울기 소실") == nfc_url  # URLs are NFC whatever form the file name has on disk
+    assert anchor(html, "RELU NOTE") == "ko/ReLU-Note/"
+    assert anchor(html, "ko/relu note.MD") == "ko/ReLU-Note/"
     assert [d.split(": ", 1)[1] for d in found(result, "broken-link")] == [
         "warning: no heading '본문 없음' in " + f"ko/{nfd_name} [broken-link]"]
 
@@ -223,12 +223,12 @@ def test_markdown_links_to_notes_and_files_are_rewritten_for_the_page(tmp_path):
         ),
     })
     html = page(result, "ml/a.md")
-    assert anchor(html, "plain") == "../other%20note/"
-    assert anchor(html, "angle") == "../other%20note/"
+    assert anchor(html, "plain") == "../other-note/"
+    assert anchor(html, "angle") == "../other-note/"
     assert anchor(html, "rel") == "../sub/x/"
     assert anchor(html, "up") == "../sub/x/"
-    assert anchor(html, "frag") == "../other%20note/#두-번째-절"
-    assert anchor(html, "text-frag") == "../other%20note/#두-번째-절"
+    assert anchor(html, "frag") == "../other-note/#두-번째-절"
+    assert anchor(html, "text-frag") == "../other-note/#두-번째-절"
     assert anchor(html, "pdf") == "../../files/report.pdf"
     assert '<img src="../img/figure.png" alt="fig"' in html
     assert anchor(html, "site") == "https://example.com/x.md"
@@ -247,9 +247,9 @@ def test_hugo_ref_and_relref_shortcodes(tmp_path):
                            '`{{< ref "x" >}}`\n',
     })
     html = page(result, "posts/second.md")
-    assert anchor(html, "one") == "../first%20post/"
-    assert anchor(html, "two") == "../first%20post/#setup"
-    assert anchor(html, "First &lt;Post&gt;") == "../first%20post/"  # a bare shortcode shows the title
+    assert anchor(html, "one") == "../first-post/"
+    assert anchor(html, "two") == "../first-post/#setup"
+    assert anchor(html, "First &lt;Post&gt;") == "../first-post/"  # a bare shortcode shows the title
     assert '<span class="kb-unresolved">three</span>' in html
     assert '<code>{{&lt; ref &quot;x&quot; &gt;}}</code>' in html
     assert len(found(result, "broken-link")) == 1

@@ -73,7 +73,7 @@ def test_note_urls_follow_mkdocs_layout(tmp_path):
     (tmp_path / "폴더" / "노트 하나.md").write_text("# 하나\n", encoding="utf-8")
     (tmp_path / "index.md").write_text("# Home\n", encoding="utf-8")
     vault = load_vault(KbgenConfig(notes_dir=tmp_path))
-    assert vault.notes["폴더/노트 하나.md"].url == "%ED%8F%B4%EB%8D%94/%EB%85%B8%ED%8A%B8%20%ED%95%98%EB%82%98/"
+    assert vault.notes["폴더/노트 하나.md"].url == "%ED%8F%B4%EB%8D%94/%EB%85%B8%ED%8A%B8-%ED%95%98%EB%82%98/"
     assert vault.notes["index.md"].url == ""
     flat = load_vault(KbgenConfig(notes_dir=tmp_path, use_directory_urls=False))
     assert flat.notes["폴더/노트 하나.md"].url.endswith("%ED%95%98%EB%82%98.html")

@@ -14,7 +14,7 @@ from katex_support import fresh_cache
 
 from kbgen.cli import main
 
-SEED_URL = quote("What is Vanishing Gradient/")
+SEED_URL = quote("What-is-Vanishing-Gradient/")
 
 _LAYOUT = """async () => {
   await document.fonts.ready;

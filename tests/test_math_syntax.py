@@ -21,6 +21,13 @@ def renderer(tmp_path_factory) -> NoteRenderer:
     return NoteRenderer(KbgenConfig(notes_dir=Path("vault"), cache_dir=tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture(scope="module")
+def latex_renderer(tmp_path_factory) -> NoteRenderer:
+    """With ``math_latex_delimiters``: \\(…\\), \\[…\\] and bare environments are math too."""
+    return NoteRenderer(KbgenConfig(notes_dir=Path("vault"), cache_dir=tmp_path_factory.mktemp("cache"),
+                                    math_latex_delimiters=True))
+
+
 def _parse(renderer: NoteRenderer, text: str):
     note = note_from_text("n.md", Path("vault") / "n.md", text)
     return renderer.parse(note, Vault(root=Path("vault"), notes={"n.md": note}))
@@ -84,8 +91,8 @@ def test_double_dollar_on_one_line_inside_a_paragraph_is_display(renderer):
     assert math_tokens(renderer, "앞 $$E = mc^2$$ 뒤") == [("inline", "E = mc^2", True, None)]
 
 
-def test_paren_and_bracket_delimiters(renderer):
-    assert math_tokens(renderer, "inline \\(a+b\\) and display \\[c\\] here") == [
+def test_paren_and_bracket_delimiters(latex_renderer):
+    assert math_tokens(latex_renderer, "inline \\(a+b\\) and display \\[c\\] here") == [
         ("inline", "a+b", False, None),
         ("inline", "c", True, None),
     ]
@@ -152,19 +159,19 @@ def test_single_line_display_block(renderer):
     assert math_tokens(renderer, "$$a^2 + b^2 = c^2$$") == [("block", "a^2 + b^2 = c^2", True, [0, 1])]
 
 
-def test_bracket_display_block(renderer):
-    assert math_tokens(renderer, "문단\n\\[\nx = 1\n\\]\n") == [("block", "\nx = 1\n", True, [1, 4])]
+def test_bracket_display_block(latex_renderer):
+    assert math_tokens(latex_renderer, "문단\n\\[\nx = 1\n\\]\n") == [("block", "\nx = 1\n", True, [1, 4])]
 
 
-def test_bare_align_environment(renderer):
+def test_bare_align_environment(latex_renderer):
     text = "정의:\n\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}\n끝"
-    assert math_tokens(renderer, text) == [
+    assert math_tokens(latex_renderer, text) == [
         ("block", "\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}", True, [1, 5])
     ]
 
 
-def test_other_environments_are_not_math(renderer):
-    assert "\\begin{itemize}" in html_without_math(renderer, "\\begin{itemize}\n\\item a\n\\end{itemize}")
+def test_other_environments_are_not_math(latex_renderer):
+    assert "\\begin{itemize}" in html_without_math(latex_renderer, "\\begin{itemize}\n\\item a\n\\end{itemize}")
 
 
 def test_blank_lines_inside_a_display_block(renderer):

@@ -24,9 +24,9 @@ def test_plain_mkdocs_build_renders_with_kbgen(tmp_path):
     # kbgen's diagnostics arrive as MkDocs warnings, in kbgen's format
     assert "링크.md:3:" in result.stderr and "[broken-link]" in result.stderr
     page = (tmp_path / "out" / "링크" / "index.html").read_text(encoding="utf-8")
-    assert '<a class="kb-link" href="../What%20is%20Vanishing%20Gradient/">질문 노트</a>' in page
+    assert '<a class="kb-link" href="../What-is-Vanishing-Gradient/">질문 노트</a>' in page
     assert 'class="kb-unresolved"' in page
-    seed = (tmp_path / "out" / "What is Vanishing Gradient" / "index.html").read_text(encoding="utf-8")
+    seed = (tmp_path / "out" / "What-is-Vanishing-Gradient" / "index.html").read_text(encoding="utf-8")
     assert 'class="katex"' in seed and "$$" not in seed.split('<article')[1].split('</article>')[0]
     assert "fonts.googleapis.com" not in seed  # kbgen turns Material's Google Fonts off
     assert (tmp_path / "cache").is_dir()  # the cache lives where the plugin option says

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
+from kbgen.vault.urls import note_url as kbgen_note_url
 from browser_support import block_external_requests, launch_chromium, require_browser, serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def page(browser, base_url):
 
 
 def note_url(base: str, name: str) -> str:
-    return base + quote(name.removesuffix(".md")) + "/"
+    return base + kbgen_note_url(name)
 
 
 def test_seed_quiz_wrong_then_right_shows_feedback_and_explanations(page, base_url, tmp_path):

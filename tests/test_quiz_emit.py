@@ -11,8 +11,8 @@ from material.plugins.search.plugin import Parser
 
 from kbgen.build import build_vault
 from kbgen.config import KbgenConfig
-from kbgen.emit.quizzes import PAGE_SRC, rebase_links
-from kbgen.quiz.model import answer_hash
+from kbgen.study.quizzes_page import PAGE_SRC, rebase_links
+from kbgen.study.model import answer_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"

@@ -9,7 +9,7 @@ from material.plugins.search.plugin import Parser
 
 from kbgen.config import KbgenConfig
 from kbgen.markdown.renderer import NoteRenderer
-from kbgen.quiz.model import answer_hash, normalize_answer
+from kbgen.study.model import answer_hash, normalize_answer
 from kbgen.vault.vault import Vault
 from render_support import messages, render
 

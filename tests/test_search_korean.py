@@ -174,7 +174,7 @@ def test_index_leaves_out_katex_markup_and_generated_pages_but_pages_keep_it(sit
     assert "뉴런이 죽는 문제 해결" in leaky["text"]  # the prose around the formula stays
     assert "\\alpha" not in leaky["text"] and "α" not in leaky["text"]
     assert not any(d["location"].startswith(("quizzes/", "index.html")) or d["location"] == "" for d in docs)
-    page = (site / "What is Vanishing Gradient" / "index.html").read_text(encoding="utf-8")
+    page = (site / "What-is-Vanishing-Gradient" / "index.html").read_text(encoding="utf-8")
     assert page.count('class="katex"') == 9  # the page itself still has all 9 of its formulas
 
 
@@ -292,7 +292,7 @@ def test_search_result_link_highlights_the_stem_on_the_page(browser, base_url):
     context = browser.new_context()
     block_external_requests(context)
     page = context.new_page()
-    page.goto(base_url + quote("What is Vanishing Gradient") + "/?h=" + quote("기울기"))
+    page.goto(base_url + quote("What-is-Vanishing-Gradient") + "/?h=" + quote("기울기"))
     marks = page.locator("mark[data-md-highlight]")
     marks.first.wait_for()
     assert set(marks.all_inner_texts()) == {"기울기"}

@@ -34,3 +34,5 @@ class SitePage:
     # Pages that only gather what the notes already say (home, quizzes) stay
     # out of the search index, so a search finds the note, not a listing of it.
     searchable: bool = False
+    # Its URL, from VaultBuild.page_url (the one URL function); empty: derived from src_path.
+    url: str = ""

@@ -18,7 +18,8 @@ from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic
 from ..markdown.headings import slugify
-from ..vault.note import Note, note_url, relative_url
+from ..vault.note import Note
+from ..vault.urls import note_url, relative_url
 from . import SiteFile
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def _taken_urls(build: "VaultBuild") -> dict[str, str]:
     for src_path in build.rendered:
         taken[_url_key(build.vault.notes[src_path].url)] = src_path
     for page in build.pages:
-        taken[_url_key(note_url(page.src_path, directory_urls))] = f"the page {page.src_path}"
+        taken[_url_key(page.url or note_url(page.src_path, directory_urls))] = f"the page {page.src_path}"
     for path in list(build.vault.attachments) + [f.dest for f in build.files]:
         taken[_url_key(path)] = path
         if path.endswith("/index.html") or path == "index.html":

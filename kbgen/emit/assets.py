@@ -13,7 +13,12 @@ ASSET_DIR = "assets/kbgen"
 
 
 def emit(build: "VaultBuild") -> None:
-    package = resources.files("kbgen.assets")
+    emit_package_files(build, "kbgen.assets")
+
+
+def emit_package_files(build: "VaultBuild", package_name: str) -> None:
+    """Serve every .css/.js of a Python package folder under ``assets/kbgen/`` and load it on every page."""
+    package = resources.files(package_name)
     for entry in sorted(package.iterdir(), key=lambda e: e.name):
         if entry.name.startswith(("_", ".")) or not entry.is_file():
             continue

@@ -12,7 +12,8 @@ import html
 from typing import TYPE_CHECKING
 
 from ..vault.index import Backlink
-from ..vault.note import Note, relative_url
+from ..vault.note import Note
+from ..vault.urls import relative_url
 
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild

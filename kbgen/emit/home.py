@@ -7,7 +7,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ..vault.note import note_url, relative_url
+from ..vault.urls import relative_url
 from . import SitePage
 from .templating import render_template
 
@@ -22,7 +22,7 @@ def emit(build: "VaultBuild") -> None:
     vault = build.vault
     if any(p.lower() in ("index.md", "readme.md") for p in build.rendered):
         return
-    home_url = note_url(HOME_SRC, build.config.use_directory_urls)
+    home_url = build.page_url(HOME_SRC)
     folders: dict[str, list[dict]] = {}
     for src_path in sorted(build.rendered):
         note = vault.notes[src_path]
@@ -35,4 +35,4 @@ def emit(build: "VaultBuild") -> None:
     groups = [(folder or "", sorted(items, key=lambda i: i["title"].casefold()))
               for folder, items in sorted(folders.items())]
     html = render_template("home.html", groups=groups, count=len(build.rendered))
-    build.pages.append(SitePage(HOME_SRC, HOME_TITLE, html))
+    build.pages.append(SitePage(HOME_SRC, HOME_TITLE, html, url=home_url))

@@ -10,7 +10,9 @@ rendered (``env["note"]``) — the two differ when a note is embedded in another
 """
 from __future__ import annotations
 
+import bisect
 import html
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
@@ -19,7 +21,8 @@ from markdown_it.token import Token
 
 from ..diagnostics import Reporter
 from ..vault.index import LinkIndex, Resolution, file_extension
-from ..vault.note import Note, relative_url
+from ..vault.note import Note
+from ..vault.urls import relative_url
 from .headings import slugify
 
 LinkKind = Literal["wiki", "embed", "markdown", "image", "hugo"]
@@ -93,37 +96,61 @@ def place(ref: LinkRef, inline: Token, pos: int, lines: list[str]) -> None:
     """Set ``ref.line``/``ref.col`` from its offset ``pos`` in an inline token's content.
 
     Inline content has lost block markup (``> ``, list markers, indentation,
-    ``\\|`` in tables), so the column is found by locating the reference's own
-    text in the source line.
+    ``\\|`` in tables). Where a content line is a plain suffix of its source
+    line (nearly always) the column is an offset from where it starts there;
+    otherwise the reference's own text is searched for in the source line.
+    Everything per line is computed once per inline token and reused, so a
+    line with many links costs linear time, not a rescan per link.
     """
     content = inline.content
-    first = inline.map[0] if inline.map else 0
-    line_start = content.rfind("\n", 0, pos) + 1
-    line_end = content.find("\n", pos)
-    content_line = content[line_start: len(content) if line_end < 0 else line_end]
-    in_line = pos - line_start
-    body_line = first + content.count("\n", 0, pos)
-    source = lines[body_line] if 0 <= body_line < len(lines) else ""
-    col = -1
-    if ref.raw:
-        nth = content_line.count(ref.raw, 0, in_line)
-        for written in (ref.raw, ref.raw.replace("|", "\\|")):
-            col = _nth_index(source, written, nth)
-            if col >= 0:
-                break
-    if col < 0:
-        base = source.find(content_line) if content_line else -1
-        col = (base if base >= 0 else 0) + in_line
-    ref.line, ref.col = body_line, col + 1
+    placer = inline.meta.get(_PLACER_KEY)
+    if placer is None:
+        placer = inline.meta[_PLACER_KEY] = _LinePlacer(content, inline.map[0] if inline.map else 0, lines)
+    ref.line, ref.col = placer.locate(pos, ref.raw)
 
 
-def _nth_index(text: str, sub: str, nth: int) -> int:
-    at = -1
-    for _ in range(nth + 1):
-        at = text.find(sub, at + 1)
-        if at < 0:
-            return -1
-    return at
+_PLACER_KEY = "_kb_placer"
+_NEWLINE = re.compile("\n")
+# After this many searched-for references on one line, columns are estimated:
+# the search fallback costs a scan of the line per reference.
+_SEARCHES_PER_LINE = 200
+
+
+class _LinePlacer:
+    """Maps offsets in one inline token's content to (body line, 1-based source column)."""
+
+    def __init__(self, content: str, first_line: int, lines: list[str]):
+        self.content, self.first_line, self.lines = content, first_line, lines
+        self.breaks = [m.start() for m in _NEWLINE.finditer(content)]
+        self.bases: dict[int, int] = {}  # content line index → start of its text in the source line
+        # content line → (searches done, offset in line and column of the last one found); the
+        # syntax modules place their references in order, each module in its own pass.
+        self.searched: dict[int, tuple[int, int, int]] = {}
+
+    def locate(self, pos: int, raw: str) -> tuple[int, int]:
+        k = bisect.bisect_left(self.breaks, pos)  # content line holding pos
+        line_start = self.breaks[k - 1] + 1 if k else 0
+        in_line = pos - line_start
+        body_line = self.first_line + k
+        source = self.lines[body_line] if 0 <= body_line < len(self.lines) else ""
+        base = self.bases.get(k)
+        if base is None:
+            line_end = self.breaks[k] if k < len(self.breaks) else len(self.content)
+            content_line = self.content[line_start:line_end]
+            base = self.bases[k] = source.find(content_line) if content_line else -1
+        if base >= 0 and (not raw or source.startswith(raw, base + in_line)):
+            return body_line, base + in_line + 1
+        done, last_in_line, last = self.searched.get(k, (0, -1, -1))
+        if in_line <= last_in_line:  # a later pass over the same line starts again
+            last = -1
+        col = -1
+        if raw and done < _SEARCHES_PER_LINE:
+            found = [at for at in (source.find(w, last + 1) for w in (raw, raw.replace("|", "\\|"))) if at >= 0]
+            col = min(found) if found else -1
+            self.searched[k] = (done + 1, in_line, col if col >= 0 else last)
+        if col < 0:
+            col = max(base, 0) + in_line
+        return body_line, col + 1
 
 
 # -- resolution --------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def _positioned(rule: InlineRule, token_type: str) -> InlineRule:
 
 def _hugo_link(state: StateInline, silent: bool) -> bool:
     """``[text]({{< ref "x" >}})``: markdown-it cannot read a shortcode as a link destination."""
-    if state.src[state.pos] != "[" or state.linkLevel > 0 or "{{" not in state.src:
+    if state.src[state.pos] != "[" or state.linkLevel > 0 or not _has_shortcode(state):
         return False
     label_end = state.md.helpers.parseLinkLabel(state, state.pos, True)
     if label_end < 0 or not state.src.startswith("(", label_end + 1):
@@ -91,6 +91,14 @@ def _hugo_link(state: StateInline, silent: bool) -> bool:
         closing.meta = {"kb_link": ref}
     state.pos = end + 1
     return True
+
+
+def _has_shortcode(state: StateInline) -> bool:
+    """Whether the inline text holds ``{{`` at all, searched once per inline block, not per ``[``."""
+    cached = getattr(state, "_kb_has_shortcode", None)
+    if cached is None:
+        cached = state._kb_has_shortcode = "{{" in state.src  # type: ignore[attr-defined]
+    return cached
 
 
 def _collect(state: StateCore) -> None:

@@ -18,10 +18,11 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..config import KbgenConfig
 from ..diagnostics import Diagnostic, Reporter
+from ..study import flashcards, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
-from . import (blockrefs, callouts, cjk_emphasis, embeds, flashcards, headings, highlight, html_markdown,
-               kramdown, math, notelinks, quiz, toc_block, wikilinks)
+from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, mark,
+               math, notelinks, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
 # A post-processor runs on a note's finished HTML (e.g. to typeset all of a
@@ -61,6 +62,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.kb_postprocessors = []  # type: ignore[attr-defined]
     md.kb_config = config  # type: ignore[attr-defined]
     md.use(cjk_emphasis.plugin)
+    md.use(mark.plugin)
     md.use(html_markdown.plugin)
     md.use(kramdown.plugin)
     md.use(callouts.plugin)
@@ -91,7 +93,7 @@ def _optional_plugins() -> list[Callable]:
     link and math rules made.
     """
     return [wikilinks.plugin, embeds.plugin, blockrefs.plugin, notelinks.plugin, math.plugin,
-            quiz.plugin, flashcards.plugin]
+            quiz_syntax.plugin, flashcards.plugin]
 
 
 class NoteRenderer:

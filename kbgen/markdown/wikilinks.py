@@ -32,15 +32,20 @@ SEEN_KEY = "_kb_has_wikilinks"  # env: set while parsing when the note has a wik
 _HUGO_REF = re.compile(r"""\{\{[<%]\s*(?:rel)?ref\s+(?:"([^"\n]+)"|`([^`\n]+)`|([^\s"`<>%{}]+))\s*[%>]\}\}""")
 
 
+# The first ``]]``, ``[[`` or line end after an opening ``[[``: searching for ``]]``
+# alone would rescan the rest of the text from every ``[[`` (quadratic on ``[[[[…``).
+_WIKI_STOP = re.compile(r"\]\]|\[\[|\n")
+
+
 def find_wiki(src: str, pos: int) -> int:
     """End of the ``[[…]]`` starting at ``pos`` (just past ``]]``), or -1."""
     if not src.startswith("[[", pos):
         return -1
-    close = src.find("]]", pos + 2)
-    if close < 0:
+    stop = _WIKI_STOP.search(src, pos + 2)
+    if stop is None or stop.group() != "]]":
         return -1
-    inner = src[pos + 2: close]
-    if not inner.strip() or "\n" in inner or "[[" in inner:
+    close = stop.start()
+    if not src[pos + 2: close].strip():
         return -1
     return close + 2
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..config import KbgenConfig
 from ..diagnostics import Diagnostic
 from . import frontmatter as fm
+from .comments import strip_comments
 from .decode import decode_bytes
-from .note import Note, note_url
+from .note import Note
+from .urls import UrlMap, assign_note_urls, note_url
 from .vault import Vault
 
 NOTE_SUFFIXES = (".md", ".markdown")
@@ -58,7 +61,25 @@ def load_vault(config: KbgenConfig) -> Vault:
         vault.notes[note.src_path] = note
     for path in attachment_files:
         vault.attachments[path.relative_to(root).as_posix()] = path
+    assign_urls(vault, config.use_directory_urls)
     return vault
+
+
+def assign_urls(vault: Vault, use_directory_urls: bool) -> None:
+    """Give every published note its URL, collisions resolved and reported (``url-collision``).
+
+    Unpublished notes take no part: they must not push a published note off its URL.
+    """
+    vault.urls = UrlMap(use_directory_urls)
+    published = [n.src_path for n in vault.published()]
+    for src_path, (url, clash) in assign_note_urls(published, vault.urls).items():
+        note = vault.notes[src_path]
+        note.url = url
+        if clash is not None:
+            note.diagnostics.append(Diagnostic(
+                src_path, 1, 1, "warning", "url-collision",
+                f"this note and {clash} would share the URL /{unquote(note_url(src_path, use_directory_urls))}; "
+                f"this note is published at /{unquote(url)}"))
 
 
 def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:
@@ -107,11 +128,24 @@ def note_from_text(src_path: str, abs_path: Path, text: str, use_directory_urls:
         line, col, message = parsed.error
         diagnostics.append(Diagnostic(src_path, line, col, "error", "front-matter", message))
     meta = parsed.data
-    note = Note(src_path=src_path, abs_path=abs_path, source=text, body=parsed.body,
+    body = _without_comments(src_path, parsed.body, parsed.body_offset, diagnostics)
+    if body is not parsed.body:  # keep source = front matter + body, comment-free
+        text = "\n".join(text.split("\n")[: parsed.body_offset] + [body])
+    note = Note(src_path=src_path, abs_path=abs_path, source=text, body=body,
                 body_offset=parsed.body_offset, meta=meta, diagnostics=diagnostics)
     _apply_meta(note, meta)
     note.url = note_url(src_path, use_directory_urls)
     return note
+
+
+def _without_comments(src_path: str, body: str, body_offset: int, diagnostics: list[Diagnostic]) -> str:
+    """The transform every later stage relies on: ``%%comments%%`` are gone from the body."""
+    stripped = strip_comments(body)
+    if stripped.unclosed is not None:
+        line, col = stripped.unclosed
+        diagnostics.append(Diagnostic(src_path, body_offset + line + 1, col + 1, "warning", "comment",
+                                      "unclosed %% comment: the rest of the note is hidden"))
+    return stripped.text if stripped.comments else body
 
 
 def _apply_meta(note: Note, meta: dict) -> None:

@@ -6,9 +6,9 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from ..diagnostics import Diagnostic
+from .urls import note_url, relative_url  # noqa: F401 - the URL function lives in urls.py
 
 
 @dataclass
@@ -46,29 +46,3 @@ class Note:
     @property
     def folder(self) -> str:
         return posixpath.dirname(self.src_path)
-
-
-def note_url(src_path: str, use_directory_urls: bool = True) -> str:
-    """The site URL of a note, as MkDocs lays it out (``a/b.md`` → ``a/b/``)."""
-    stem, _ = posixpath.splitext(src_path)
-    folder, name = posixpath.split(stem)
-    if name in ("index", "README"):
-        url = f"{folder}/" if folder else ""
-    elif use_directory_urls:
-        url = f"{stem}/"
-    else:
-        url = f"{stem}.html"
-    return quote(url, safe="/")
-
-
-def relative_url(from_url: str, to_url: str) -> str:
-    """An href from the page at ``from_url`` to ``to_url`` (both site-relative)."""
-    from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
-    base = posixpath.normpath("/" + from_dir)
-    target = posixpath.normpath("/" + to_url) if to_url else "/"
-    rel = posixpath.relpath(target, base)
-    if (to_url == "" or to_url.endswith("/")) and not rel.endswith("/"):
-        rel += "/"
-    if rel == "./":
-        return "./"
-    return rel

@@ -7,6 +7,7 @@ from typing import Any, Iterator
 
 from ..diagnostics import Diagnostic
 from .note import Note
+from .urls import UrlMap
 
 
 @dataclass
@@ -17,6 +18,8 @@ class Vault:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # vault-level (not per note)
     # Filled by later stages: the link index, parsed headings, … keyed by name.
     indexes: dict[str, Any] = field(default_factory=dict)
+    # Every URL handed out so far (notes at load, generated pages at emit): one owner each.
+    urls: UrlMap = field(default_factory=UrlMap)
 
     def published(self) -> Iterator[Note]:
         return (n for n in self.notes.values() if n.published)

@@ -25,7 +25,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..quiz.tokens import join_lines, split_lines
+from .tokens import join_lines, split_lines
 
 _DECK_TAG = re.compile(r"(?<![\w#&])#flashcards(?:/[\w/-]+)?(?![\w-])")
 _SEPARATORS = (":::", "::")

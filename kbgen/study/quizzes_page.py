@@ -1,6 +1,6 @@
 """The Quizzes page: every quiz of the vault, grouped by its note's tags, plus a practice mode.
 
-Each quiz links to its place in its note. The practice mode (assets/quiz.js)
+Each quiz links to its place in its note. The practice mode (study/assets/quiz.js)
 runs the quizzes one after another from ``<template>`` copies of the very
 components the notes show, cut from the notes' finished HTML between the
 markers the quiz renderer writes; their relative links are rebased onto this
@@ -15,12 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..emit import SitePage
+from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
-from ..markdown.quiz import END_MARK, START_MARK
-from ..quiz.model import Quiz
-from ..vault.note import Note, note_url, relative_url
-from . import SitePage
-from .templating import render_template
+from ..vault.note import Note
+from ..vault.urls import relative_url
+from .model import Quiz
+from .quiz_syntax import END_MARK, START_MARK
 
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild
@@ -54,7 +55,7 @@ class QuizEntry:
 def emit(build: "VaultBuild") -> None:
     if not build.config.quizzes_page:
         return
-    page_url = note_url(PAGE_SRC, build.config.use_directory_urls)
+    page_url = build.page_url(PAGE_SRC)
     entries = collect(build, page_url)
     if not entries:
         return
@@ -72,7 +73,7 @@ def emit(build: "VaultBuild") -> None:
         groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
         tags_json=lambda entry: json.dumps(entry.tags, ensure_ascii=False),
     )
-    build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings)))
+    build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings), url=page_url))
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

@@ -1,5 +1,5 @@
 /* kbgen quizzes: checks answers, keeps progress in localStorage, runs the practice mode.
- * Progressive enhancement of the markup kbgen/markdown/quiz.py writes (without this
+ * Progressive enhancement of the markup kbgen/study/quiz_syntax.py writes (without this
  * script the answer and explanations stay in a closed <details>). No library. */
 (function () {
   "use strict";
@@ -26,7 +26,7 @@
     source: "노트 보기"
   };
 
-  // FNV-1a (32 bit) over UTF-8, as kbgen.quiz.model.answer_hash.
+  // FNV-1a (32 bit) over UTF-8, as kbgen.study.model.answer_hash.
   function hash(text) {
     var bytes = new TextEncoder().encode(text);
     var h = 0x811c9dc5;
@@ -37,7 +37,7 @@
     return ("0000000" + h.toString(16)).slice(-8);
   }
 
-  // As kbgen.quiz.model.normalize_answer.
+  // As kbgen.study.model.normalize_answer.
   function normalize(text) {
     return text.normalize("NFC").replace(/\s+/g, " ").trim().toLowerCase();
   }

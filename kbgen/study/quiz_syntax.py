@@ -2,10 +2,10 @@
 
 A core rule (after inline parsing, so wiki links and math inside questions are
 already tokens) replaces each quiz by one ``quiz`` token carrying the model
-(:mod:`kbgen.quiz.model`) and records it in ``env["data"]["quizzes"]``. The
+(:mod:`kbgen.study.model`) and records it in ``env["data"]["quizzes"]``. The
 render rule writes an accessible component that works without JavaScript: the
 answer and explanations sit in a closed ``<details>`` that Material's search
-skips (``data-search-exclude``); the script (assets/quiz.js) checks answers
+skips (``data-search-exclude``); the script (study/assets/quiz.js) checks answers
 against hashes, so no ``data-correct`` attribute gives the answer away.
 
 A block that looks like a quiz but is incomplete gets a warning and stays
@@ -22,11 +22,11 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from ..quiz.fenced import FencedQuiz, FenceProblem, Fragment, parse_fenced_quiz
-from ..quiz.model import Quiz, answer_hash, normalize_answer
-from ..quiz.recognize import OptionParts, QuizParts, may_hold_quiz, quiz_token, recognize
-from ..quiz.tokens import inline_children, visible_text
-from .link_targets import place, source_lines
+from ..markdown.link_targets import place, source_lines
+from .fenced import FencedQuiz, FenceProblem, Fragment, parse_fenced_quiz
+from .model import Quiz, answer_hash, normalize_answer
+from .recognize import OptionParts, QuizParts, may_hold_quiz, quiz_token, recognize
+from .tokens import inline_children, visible_text
 
 # Words the component shows; the vaults are Korean study notes.
 LABELS = {

@@ -1,1 +1,0 @@
-"""Quizzes as plain data: the model, the recognizer of question blocks, and the ```quiz format."""

@@ -1,0 +1,115 @@
+"""==highlight== and %%comment%%: tables of cases through the real renderer and loader."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbgen.vault.comments import strip_comments
+from kbgen.vault.load import note_from_text
+from render_support import render, render_html
+
+HIGHLIGHTS = [
+    ("==핵심==", "<p><mark>핵심</mark></p>"),
+    ("a ==b== c", "<p>a <mark>b</mark> c</p>"),
+    ("==핵심==가 중요", "<p><mark>핵심</mark>가 중요</p>"),
+    ("==핵심(core)==가", "<p><mark>핵심(core)</mark>가</p>"),
+    ("==**bold** in mark==", "<p><mark><strong>bold</strong> in mark</mark></p>"),
+    ("**==mark== in bold**", "<p><strong><mark>mark</mark> in bold</strong></p>"),
+    ("==*em*==", "<p><mark><em>em</em></mark></p>"),
+    ("==[link](https://e.org)==", '<p><mark><a href="https://e.org">link</a></mark></p>'),
+    ("[==in link==](https://e.org)", '<p><a href="https://e.org"><mark>in link</mark></a></p>'),
+    ("`==code==`", "<p><code>==code==</code></p>"),
+    ("\\==not==", "<p>==not==</p>"),
+    ("===not===", "<p>===not===</p>"),
+    ("a == b == c", "<p>a == b == c</p>"),
+    ("==unclosed", "<p>==unclosed</p>"),
+    ("= single =", "<p>= single =</p>"),
+    ("==a==b==", "<p><mark>a</mark>b==</p>"),
+]
+
+
+@pytest.mark.parametrize("source, expected", HIGHLIGHTS)
+def test_highlight(source: str, expected: str) -> None:
+    assert render_html(source).strip() == expected
+
+
+def test_highlight_not_inside_math() -> None:
+    html = render_html("$a ==b== c$")
+    assert "<mark>" not in html
+
+
+def test_highlight_not_inside_fenced_code() -> None:
+    html = render_html("```\n==x==\n```")
+    assert "<mark>" not in html and "==x==" in html
+
+
+def test_setext_heading_underline_is_not_a_highlight() -> None:
+    html = render_html("Title\n==")
+    assert "<h1" in html and "<mark>" not in html
+
+
+# (source, text after stripping)
+COMMENTS = [
+    ("a %%secret%% b", "a  b"),
+    ("%%secret%%", ""),
+    ("a %%one%% b %%two%% c", "a  b  c"),
+    ("a %%x\ny\nz%% b", "a \n\n b"),
+    ("%%\nblock\ncomment\n%%\nafter", "\n\n\n\nafter"),
+    ("`%%code%%` %%gone%%", "`%%code%%` "),
+    ("``a ` %%x%% ``", "``a ` %%x%% ``"),
+    ("```\n%%fenced%%\n```\n%%gone%%", "```\n%%fenced%%\n```\n"),
+    ("~~~matlab\n%% cell\n~~~", "~~~matlab\n%% cell\n~~~"),
+    ("`unmatched %%x%% y", "`unmatched  y"),
+    ("%%x%%text", "text"),
+    ("no comment", "no comment"),
+    ("50% off, 20% more", "50% off, 20% more"),
+    ("a %%open\nrest\nof note", "a \n\n"),
+]
+
+
+@pytest.mark.parametrize("source, expected", COMMENTS)
+def test_strip_comments(source: str, expected: str) -> None:
+    stripped = strip_comments(source)
+    assert stripped.text == expected
+    assert stripped.text.count("\n") == source.count("\n")  # line numbers stay right
+
+
+@pytest.mark.parametrize("source", [
+    "Visible %%private remark%% text.",
+    "# Title\n\n%%\nprivate remark\n%%\n\nVisible text.",
+    "Visible text.\n\n- item %%private remark%%\n\n> quote %%private\nremark%%",
+    "Visible text. %%private remark never closed\n\n## Heading\n\nmore",
+    "| a | b |\n|---|---|\n| Visible text. | %%private remark%% |",
+])
+def test_comment_never_reaches_html(source: str) -> None:
+    rendered = render(source)
+    assert "private" not in rendered.html and "remark" not in rendered.html
+    assert "Visible" in rendered.html
+    assert "%%" not in rendered.html
+    assert all("private" not in entry["name"] for entry in rendered.toc)
+
+
+def test_comment_in_heading_leaves_toc_and_title() -> None:
+    note = note_from_text("n.md", Path("vault/n.md"), "# Real %%secret%% title\n\n## Part %%hidden%%")
+    assert note.title == "Real  title"
+    assert "secret" not in note.source and "hidden" not in note.source
+    rendered = render("# Real %%secret%% title\n\n## Part %%hidden%%")
+    assert [entry["name"] for entry in rendered.toc[0]["children"]] == ["Part"]
+
+
+def test_unclosed_comment_warns_at_its_line() -> None:
+    diagnostics: list = []
+    text = "---\ntitle: T\n---\nline one\nline two %%starts here\nhidden\n"
+    note = note_from_text("n.md", Path("vault/n.md"), text, diagnostics=diagnostics)
+    assert [d.format() for d in diagnostics] == [
+        "n.md:5:10: warning: unclosed %% comment: the rest of the note is hidden [comment]"]
+    assert "hidden" not in note.body and "starts" not in note.body
+
+
+def test_later_diagnostics_keep_their_line_numbers() -> None:
+    # The bad formula is on file line 7 whether or not a multi-line comment precedes it.
+    source = "---\ntitle: T\n---\n%%\na\nb\n%%\n\n$\\frac{$"
+    plain = "---\ntitle: T\n---\n\na\nb\n\n\n$\\frac{$"
+    lines = [[d.line for d in render(text).diagnostics if d.severity == "error"] for text in (source, plain)]
+    assert lines[0] == lines[1] and lines[0] == [9]

@@ -22,6 +22,7 @@ from .emit import katex_assets as katex_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
+from .study import review_page as review_emitter
 from .study import site_assets as study_assets_emitter
 from .vault.load import load_vault
 from .vault.note import Note
@@ -49,8 +50,8 @@ def emitters() -> list[Emitter]:
 
     Aliases come last: a redirect page must not take the URL of anything else.
     """
-    return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit, quizzes_emitter.emit,
-            backlinks_emitter.emit, aliases_emitter.emit]
+    return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit,
+            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -316,8 +316,10 @@ def test_flashcards_in_a_deck_note_become_flip_cards():
             "Why does a deep sigmoid net stop learning?\n?\nEach layer multiplies the gradient by at most 0.25.\n\n"
             "plain paragraph\n")
     html = render(text).html
-    cards = re.findall(r'<details class="kb-card"><summary><span class="kb-card__front">(.*?)</span>.*?'
-                       r'<div class="kb-card__back">(.*?)</div></details>', html, re.S)
+    cards = re.findall(r'<details class="kb-card[^"]*" id="card-\w+" data-card="\w+"><summary>'
+                       r'<span class="kb-card__front"><!--kb-front:\w+-->(.*?)<!--/kb-front:\w+--></span>.*?'
+                       r'<div class="kb-card__back"><!--kb-back:\w+-->(.*?)<!--/kb-back:\w+--></div></details>',
+                       html, re.S)
     assert cards == [
         ("ReLU'(x) for x &gt; 0", "1"),
         ("Sigmoid max slope", "<strong>0.25</strong>"),

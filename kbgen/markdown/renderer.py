@@ -18,7 +18,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..config import KbgenConfig
 from ..diagnostics import Diagnostic, Reporter
-from ..study import flashcards, quiz_syntax
+from ..study import flashcards, note_count, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
 from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, mark,
@@ -93,7 +93,7 @@ def _optional_plugins() -> list[Callable]:
     link and math rules made.
     """
     return [wikilinks.plugin, embeds.plugin, blockrefs.plugin, notelinks.plugin, math.plugin,
-            quiz_syntax.plugin, flashcards.plugin]
+            quiz_syntax.plugin, flashcards.plugin, note_count.plugin]
 
 
 class NoteRenderer:

@@ -299,6 +299,9 @@
     showProgress();
   }
 
+  // The review page (review.js) sets up the quizzes it shows.
+  window.kbgenQuiz = { setup: setupQuiz };
+
   function init() {
     all(document, ".kb-quiz").forEach(setupQuiz);
     all(document, ".kb-practice").forEach(setupPractice);

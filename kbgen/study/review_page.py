@@ -1,0 +1,115 @@
+"""The review page: every quiz and flashcard of the vault, scheduled by FSRS in the browser.
+
+The page carries each card's finished HTML in a ``<template>`` (cut from its
+note's page between the markers the renderers write, after math was typeset,
+links rebased onto this page) and a JSON list of cards: id, kind, note, tags.
+study/assets/review.js schedules them with ts-fsrs and keeps the learner's
+state in localStorage. Only rendered notes are read, so unpublished notes
+leave no trace.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..emit import SitePage
+from ..emit.templating import render_template
+from ..messages import table
+from ..vault.note import Note, note_url, relative_url
+from .cards import BACK_MARK, CLOZE_MARK, FRONT_MARK, Card, cut
+from .fsrs_assets import emit_fsrs
+from .note_count import REVIEW_SRC
+from .quiz_syntax import END_MARK, START_MARK
+from .quizzes_page import rebase_links
+
+if TYPE_CHECKING:
+    from ..vault_build import VaultBuild
+
+QUIZ_MARKS = (START_MARK, END_MARK)
+
+
+@dataclass
+class ReviewDeck:
+    """What the page ships: notes, card templates (HTML) and the cards that use them."""
+
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_template(self, fragment: str) -> int:
+        self.templates.append(fragment)
+        return len(self.templates) - 1
+
+
+def emit(build: "VaultBuild") -> None:
+    if not build.config.quizzes_page:
+        return
+    page_url = note_url(REVIEW_SRC, build.config.use_directory_urls)
+    deck = collect(build, page_url)
+    if not deck.cards:
+        return
+    first_note = deck.notes[0]["path"]
+    script = emit_fsrs(build, first_note)
+    words = table(build.config.language)
+    tags = sorted({t for n in deck.notes for t in n["tags"]}, key=str.casefold)
+    page_html = render_template(
+        "review.html",
+        t=words,
+        deck=deck,
+        tags=tags,
+        fsrs_src=relative_url(page_url, script) if script else "",
+        data_json=_script_json({"notes": deck.notes, "cards": deck.cards}),
+    )
+    build.pages.append(SitePage(REVIEW_SRC, words["study.review"], page_html))
+
+
+def collect(build: "VaultBuild", page_url: str) -> ReviewDeck:
+    """Every quiz and card of every rendered note, notes in title order, cards in note order."""
+    deck = ReviewDeck()
+    order = sorted(build.rendered.items(), key=lambda item: (build.vault.notes[item[0]].title.casefold(), item[0]))
+    for src_path, rendered in order:
+        quizzes, cards = rendered.data.get("quizzes", []), rendered.data.get("cards", [])
+        if not quizzes and not cards:
+            continue
+        note = build.vault.notes[src_path]
+        index = len(deck.notes)
+        before = len(deck.cards)
+
+        def piece(marks: tuple[str, str], ident: str) -> str | None:
+            found = cut(rendered.html, marks, ident)
+            return None if found is None else rebase_links(found, note.url, page_url)
+
+        for quiz in quizzes:
+            component = piece(QUIZ_MARKS, quiz.id)
+            if component is not None:
+                deck.cards.append({"id": quiz.id, "k": "quiz", "n": index, "t": deck.add_template(component)})
+        for card in cards:
+            _add_card(deck, card, index, piece)
+        if len(deck.cards) > before:
+            deck.notes.append({"path": src_path, "title": note.title, "tags": list(note.tags or []),
+                               "href": relative_url(page_url, note.url)})
+    return deck
+
+
+def _add_card(deck: ReviewDeck, card: Card, index: int, piece: Any) -> None:
+    if card.kind == "cloze":
+        text = piece(CLOZE_MARK, card.id)
+        if text is None:
+            return
+        t = deck.add_template(f'<p class="kb-review__cloze">{text}</p>')
+        for group, ident in zip(card.groups, card.review_ids()):
+            deck.cards.append({"id": ident, "k": "cloze", "n": index, "t": t, "g": group})
+        return
+    front, back = piece(FRONT_MARK, card.id), piece(BACK_MARK, card.id)
+    if front is None or back is None:
+        return
+    t = deck.add_template(f'<div class="kb-review__front">{front}</div><div class="kb-review__back">{back}</div>')
+    deck.cards.append({"id": card.id, "k": "card", "n": index, "t": t})
+    if card.kind == "reversed":
+        deck.cards.append({"id": card.id + "-r", "k": "reverse", "n": index, "t": t})
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<`` can end it or open a comment."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")

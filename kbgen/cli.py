@@ -143,6 +143,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_setup(args: argparse.Namespace) -> int:
     """Fetch every front-end package a site may serve (KaTeX, …) into the cache, once."""
     from .katex import fetch as _katex  # noqa: F401 - modules register their packages on import
+    from .katex import mathjax as _mathjax  # noqa: F401
     from .study import fsrs_assets as _fsrs  # noqa: F401
     from .npm_assets import PACKAGES, ensure_package, last_error
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from kbgen.katex.fetch import ensure_katex, katex_dir, last_error
+from kbgen.katex.mathjax import MATHJAX
+from kbgen.npm_assets import ensure_package, package_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_CACHE = ROOT / ".kbgen-cache"
@@ -29,7 +31,10 @@ def require_katex() -> Path:
 
 
 def fresh_cache(tmp_path: Path) -> Path:
-    """A cache dir holding KaTeX and no typeset formula."""
+    """A cache dir holding KaTeX (and MathJax, for what KaTeX rejects) and no typeset formula."""
     cache = tmp_path / "kbgen-cache"
     shutil.copytree(require_katex(), katex_dir(cache))
+    mathjax = ensure_package(PROJECT_CACHE, MATHJAX)
+    if mathjax is not None:
+        shutil.copytree(mathjax, package_dir(cache, MATHJAX))
     return cache

@@ -25,16 +25,17 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = "math-cache.sqlite3"
 # Bump when the options kbgen passes to KaTeX change what it writes.
-RENDER_OPTIONS_REV = 1
+RENDER_OPTIONS_REV = 2  # 2: rewrites and MathJax for what KaTeX rejects
 # SQLite's default limit on query parameters is 999 on old builds.
 _CHUNK = 900
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS formula (
+CREATE TABLE IF NOT EXISTS formula2 (
     key BLOB PRIMARY KEY,
     html BLOB,
     error TEXT,
-    position INTEGER
+    position INTEGER,
+    path TEXT
 ) WITHOUT ROWID
 """
 
@@ -91,10 +92,10 @@ class FormulaCache:
                 for start in range(0, len(wanted), _CHUNK):
                     chunk = wanted[start : start + _CHUNK]
                     marks = ",".join("?" * len(chunk))
-                    rows = db.execute(f"SELECT key, html, error, position FROM formula WHERE key IN ({marks})", chunk)
-                    for key, html, error, position in rows:
+                    rows = db.execute(f"SELECT key, html, error, position, path FROM formula2 WHERE key IN ({marks})", chunk)
+                    for key, html, error, position, path in rows:
                         text = zlib.decompress(html).decode("utf-8") if html is not None else None
-                        found[key] = RenderResult(text, error, position)
+                        found[key] = RenderResult(text, error, position, path=path or "katex")
             except (sqlite3.Error, zlib.error) as exc:
                 log.warning("formula cache %s unreadable: %s", self.path, exc)
         return found
@@ -111,14 +112,15 @@ class FormulaCache:
                 for start in range(0, len(wanted), _CHUNK):
                     chunk = wanted[start : start + _CHUNK]
                     marks = ",".join("?" * len(chunk))
-                    present.update(k for (k,) in db.execute(f"SELECT key FROM formula WHERE key IN ({marks})", chunk))
+                    present.update(k for (k,) in db.execute(f"SELECT key FROM formula2 WHERE key IN ({marks})", chunk))
             except sqlite3.Error as exc:
                 log.warning("formula cache %s unreadable: %s", self.path, exc)
         return [k for k in wanted if k not in present]
 
     def put_many(self, entries: Mapping[bytes, RenderResult]) -> None:
         rows = [
-            (key, zlib.compress(r.html.encode("utf-8"), 1) if r.html is not None else None, r.error, r.position)
+            (key, zlib.compress(r.html.encode("utf-8"), 1) if r.html is not None else None, r.error, r.position,
+             r.path)
             for key, r in entries.items()
         ]
         if not rows:
@@ -130,7 +132,7 @@ class FormulaCache:
             try:
                 with db:  # one transaction per page
                     db.execute("BEGIN")
-                    db.executemany("INSERT OR REPLACE INTO formula VALUES (?, ?, ?, ?)", rows)
+                    db.executemany("INSERT OR REPLACE INTO formula2 VALUES (?, ?, ?, ?, ?)", rows)
             except sqlite3.Error as exc:
                 log.warning("formula cache %s not written: %s", self.path, exc)
 
@@ -139,7 +141,7 @@ class FormulaCache:
             db = self._connect()
             if db is None:
                 return 0
-            return int(db.execute("SELECT count(*) FROM formula").fetchone()[0])
+            return int(db.execute("SELECT count(*) FROM formula2").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:

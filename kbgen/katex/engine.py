@@ -56,6 +56,8 @@ class RenderResult:
     error: str | None = None
     position: int | None = None  # offset into the TeX (Python characters) KaTeX blamed
     cacheable: bool = True  # False for a timeout: the next build may well succeed
+    # How it was typeset: "katex" as written, "rewritten" (KaTeX after kbgen.katex.rewrite), "mathjax".
+    path: str = "katex"
 
     @property
     def ok(self) -> bool:

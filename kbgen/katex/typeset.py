@@ -17,6 +17,8 @@ from typing import Mapping, Sequence
 from .cache import CACHE_FILE, FormulaCache, formula_key, formula_key_base
 from .engine import KatexEngine, RenderResult, get_engine, unavailable_reason
 from .fetch import KATEX_VERSION
+from .mathjax import get_mathjax
+from .rewrite import rewrite
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,40 @@ class Typesetter:
         if engine is None:
             return dict.fromkeys(items)
         results = dict(zip(items, engine.render_many(list(items.values()), self.macros)))
+        self._second_chance(engine, items, results)
         self.cache.put_many({key: r for key, r in results.items() if r.cacheable})
         return results
+
+    def _second_chance(self, engine: KatexEngine, items: Mapping[bytes, tuple[str, bool]],
+                       results: dict[bytes, RenderResult]) -> None:
+        """What KaTeX rejects: KaTeX again after meaning-keeping rewrites, then MathJax.
+
+        A formula neither accepts keeps KaTeX's error (its position gives the
+        diagnostic's column), with MathJax's opinion added.
+        """
+        failed = [key for key, r in results.items() if not r.ok and r.cacheable]
+        if not failed:
+            return
+        rewritten = {}
+        for key in failed:
+            tex, display = items[key]
+            new = rewrite(tex, display, results[key].error or "")
+            if new != tex:
+                rewritten[key] = (new, display)
+        if rewritten:
+            for key, result in zip(rewritten, engine.render_many(list(rewritten.values()), self.macros)):
+                if result.ok:
+                    results[key] = RenderResult(result.html, path="rewritten")
+        still = [key for key in failed if not results[key].ok]
+        mathjax = get_mathjax(self.cache_dir) if still else None
+        if mathjax is None:
+            return
+        for key, result in zip(still, mathjax.render_many([items[key] for key in still], self.macros)):
+            katex = results[key]
+            if result.ok:
+                results[key] = result
+            elif result.cacheable:
+                results[key] = RenderResult(None, f"{katex.error} ({result.error})", katex.position)
 
     def _typeset_ahead(self) -> None:
         batch, self._expected = self._expected, {}

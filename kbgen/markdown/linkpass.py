@@ -14,6 +14,7 @@ reach another published note.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import deque
 from typing import Any, Callable, Iterator, Mapping
@@ -88,11 +89,18 @@ def sentence_around(inline: Token, child_index: int) -> str:
     cache = inline.meta.setdefault("kb_plain", {})
     if "text" not in cache:
         cache["text"], cache["spans"] = _plain_text(inline.children or [])
+        # Sentence ends found once per paragraph: a paragraph with many links costs
+        # one scan, not one per link.
+        cache["ends"] = [m.end() for m in _SENTENCE_END.finditer(cache["text"])]
     text: str = cache["text"]
+    ends: list[int] = cache["ends"]
     start, end = cache["spans"].get(child_index, (0, 0))
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    right_match = _SENTENCE_END.search(text, end)
-    right = right_match.end() if right_match else len(text)
+    k = bisect.bisect_right(ends, start)
+    left = ends[k - 1] if k else 0
+    k = bisect.bisect_left(ends, end + 1)
+    right = ends[k] if k < len(ends) else len(text)
+    # Only a window around the link can be shown: a sentence of megabytes is not split whole.
+    left, right = max(left, start - 2 * CONTEXT_CHARS), min(right, end + 2 * CONTEXT_CHARS)
     sentence = " ".join(text[left:right].split())
     if len(sentence) > CONTEXT_CHARS:
         middle = (start - left + end - left) // 2

@@ -91,12 +91,13 @@ def formula_html(formula: Formula, result: RenderResult | None) -> str:
         mode = "display" if formula.display else "inline"
         return f'<{tag} class="arithmatex" data-kb-math="{mode}">{html.escape(formula.tex)}</{tag}>'
     if result.ok:
-        return f'<{tag} class="arithmatex">{result.html}</{tag}>'
-    # As KaTeX shows errors itself: the source, in its error colour, the message as a tooltip.
-    style = f"color:{ERROR_COLOR}" + (";white-space:pre-wrap" if formula.block else "")
+        extra = " kb-mathjax" if result.path == "mathjax" else ""
+        return f'<{tag} class="arithmatex{extra}">{result.html}</{tag}>'
+    # Neither KaTeX nor MathJax accepts it: the source in a box, the error under it.
     source = html.escape(formula.tex)
-    title = html.escape(result.error or "", quote=True)
-    return f'<{tag} class="arithmatex"><span class="katex-error" title="{title}" style="{style}">{source}</span></{tag}>'
+    error = html.escape(result.error or "", quote=True)
+    return (f'<{tag} class="arithmatex kb-math-error" title="{error}"><code class="kb-math-source">{source}</code>'
+            f'<span class="kb-math-message">{error}</span></{tag}>')
 
 
 def error_location(formula: Formula, position: int | None) -> tuple[int, int]:
@@ -174,9 +175,15 @@ def make_postprocessor(typesetter: Typesetter) -> Callable[[str, dict], str]:
                     report.error("math", result.error or "KaTeX error", body_line=line, col=col)
         pieces = [formula_html(f, r) for f, r in zip(formulas, results)]
         data: dict[str, Any] = env.setdefault("data", {})
+        typeset = [r for r in results if r is not None and r.ok]
         data["math"] = {
             "formulas": len(formulas),
             "errors": errors,
+            # Which path each formula took (see kbgen.katex.typeset); failed = "errors".
+            "katex": sum(1 for r in typeset if r.path == "katex"),
+            "rewritten": sum(1 for r in typeset if r.path == "rewritten"),
+            "mathjax": sum(1 for r in typeset if r.path == "mathjax"),
+            "failed": sum(1 for r in results if r is not None and not r.ok),
             "browser": sum(1 for r in results if r is None),  # left for katex-fallback.js
             "seconds": typesetter.seconds - started,
             # KaTeX's markup, so a search index can leave it out (see kbgen.search.page_text)

@@ -31,6 +31,8 @@ from .note import Note
 
 NOTE_SUFFIXES = (".md", ".markdown")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
+# Sentences kept per (target, linking note) for its backlink; the page shows fewer.
+MAX_CONTEXTS = 5
 
 
 def link_key(text: str) -> str:
@@ -128,7 +130,9 @@ class LinkIndex:
 
     def add_backlink(self, target: str, source: str, context: str) -> None:
         entry = self.backlinks.setdefault(target, {}).setdefault(source, Backlink(source))
-        if context and context not in entry.contexts:
+        # A few sentences per linking note are shown; keeping all made a note with
+        # thousands of links to one target quadratic (each checked against all).
+        if context and len(entry.contexts) < MAX_CONTEXTS and context not in entry.contexts:
             entry.contexts.append(context)
 
     # -- lookups ----------------------------------------------------------

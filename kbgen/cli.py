@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     common(build)
     build.add_argument("--site", metavar="DIR", help="output folder (default: site_dir of mkdocs.yml, else ./site)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only the problems and the summary")
+    build.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="processes for page templating (default: one per core; 1 = in this process)")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="live preview that rebuilds when notes change")
@@ -69,8 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 # -- build --------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
+
+    from .mkdocs_build import build_site
 
     started = time.perf_counter()
     _quiet_mkdocs_logging()
@@ -86,7 +89,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     plugin.on_diagnostics = diagnostics.extend
     try:
         config.plugins.on_startup(command="build", dirty=False)
-        mkdocs_build(config)
+        build_site(config, jobs=args.jobs, progress=bar.update)
         config.plugins.on_shutdown()
     except (MkDocsException, OSError) as exc:
         bar.clear()

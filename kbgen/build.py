@@ -19,11 +19,18 @@ from .emit import assets as assets_emitter
 from .emit import backlinks as backlinks_emitter
 from .emit import home as home_emitter
 from .emit import katex_assets as katex_emitter
+from .emit import graph as graph_emitter
+from .emit import mermaid_assets as mermaid_emitter
+from .emit import web_assets as web_emitter
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
 from .study import review_page as review_emitter
 from .study import site_assets as study_assets_emitter
+from .nav import folders as folder_pages
+from .nav import tree as nav_tree
+from .tags import model as tag_model
+from .tags import pages as tag_pages
 from .vault.load import load_vault
 from .vault.note import Note
 from .vault.vault import Vault
@@ -42,7 +49,7 @@ Emitter = Callable[[VaultBuild], None]
 
 def indexers() -> list[Indexer]:
     """Stages that see all parsed notes before rendering, in order."""
-    return [linkpass.index_links]
+    return [linkpass.index_links, tag_model.index_tags]
 
 
 def emitters() -> list[Emitter]:
@@ -50,8 +57,9 @@ def emitters() -> list[Emitter]:
 
     Aliases come last: a redirect page must not take the URL of anything else.
     """
-    return [assets_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, home_emitter.emit,
-            quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, aliases_emitter.emit]
+    return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
+            home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
+            folder_pages.emit, tag_pages.emit, nav_tree.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -1,4 +1,4 @@
-"""``kbgen build | serve | check | setup``: a thin command line over the MkDocs plugin.
+"""``kbgen build | serve | check | setup | export anki``: a thin command line over the MkDocs plugin.
 
 The CLI never renders anything itself: ``build`` and ``serve`` run MkDocs
 with the kbgen plugin in the plugin list (added when a mkdocs.yml lacks it,
@@ -61,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     common(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.set_defaults(func=cmd_check)
+
+    export = sub.add_parser("export", help="export the vault's quizzes and flashcards")
+    export_sub = export.add_subparsers(dest="target", required=True)
+    anki = export_sub.add_parser("anki", help="an Anki package (.apkg); never writes into the notes folder")
+    common(anki)
+    anki.add_argument("--out", metavar="FILE.apkg", help="package to write (default: ./<notes folder name>.apkg)")
+    anki.add_argument("--deck-by", choices=("folder", "tag"), default="folder",
+                      help="one deck per top-level folder (default) or per note's first tag")
+    anki.set_defaults(func=cmd_export_anki)
 
     setup = sub.add_parser("setup", help="fetch what builds need once (KaTeX) into the cache")
     common(setup)
@@ -145,6 +154,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_setup(args: argparse.Namespace) -> int:
     """Fetch every front-end package a site may serve (KaTeX, …) into the cache, once."""
+    from .emit import graph as _graph, mermaid_assets as _mermaid  # noqa: F401 - they register packages
     from .katex import fetch as _katex  # noqa: F401 - modules register their packages on import
     from .katex import mathjax as _mathjax  # noqa: F401
     from .study import fsrs_assets as _fsrs  # noqa: F401
@@ -158,6 +168,26 @@ def cmd_setup(args: argparse.Namespace) -> int:
                   "pages that need it fall back as documented", file=sys.stderr)
         else:
             print(f"kbgen: {package.spec} ready in {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- export -------------------------------------------------------------------------------
+
+def cmd_export_anki(args: argparse.Namespace) -> int:
+    from .study.anki import ExportError, export_anki
+
+    config = _kbgen_config(args.config, args.notes)
+    if not config.notes_dir.is_dir():
+        print(f"kbgen: error: notes folder not found: {config.notes_dir}", file=sys.stderr)
+        return EXIT_FAILED
+    out = Path(args.out) if args.out else Path(f"{config.notes_dir.resolve().name or 'notes'}.apkg")
+    try:
+        result = export_anki(config, out, args.deck_by)
+    except (ExportError, OSError) as exc:
+        print(f"kbgen: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"kbgen: {result.notes} Anki notes in {result.decks} decks, {result.media} media files → {result.out}",
+          file=sys.stderr)
     return EXIT_OK
 
 
@@ -178,7 +208,7 @@ def default_config_text(notes: Path, site: Path) -> str:
             "features": ["navigation.prune", "navigation.top", "navigation.indexes",
                          "search.highlight", "content.code.copy", "toc.follow"],
         },
-        "plugins": [{"search": {"lang": ["ko", "en"]}}, "tags", "kbgen"],
+        "plugins": [{"search": {"lang": ["ko", "en"]}}, "kbgen"],
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 

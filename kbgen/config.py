@@ -33,11 +33,20 @@ class KbgenConfig:
     links: bool = True
     # Repair notes that were double-encoded (UTF-8 read as a Windows code page).
     repair_mojibake: bool = True
+    # Per-note limits that bound a build's time and memory on any input. Over a limit a note
+    # is still published (cut with a notice, or the excess shown as text) and gets a warning.
+    max_note_size: int = 2_000_000  # characters; the rest of a larger note is cut off
+    max_nesting: int = 20  # nested quotes/lists/blocks (markdown-it's own limit); deeper is text
+    max_links: int = 10_000  # links and embeds per note; the rest stay text
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Keep each note's parse and render in the cache folder and reuse it while
     # the note and what it links to are unchanged (kbgen.cache).
     build_cache: bool = True
+    # Graph view: the global graph page and a local graph under each linked note.
+    graph: bool = True
+    # Colour graph nodes by top-level "folder" or by first "tag".
+    graph_groups: str = "folder"
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any], *, base: Path | None = None) -> "KbgenConfig":

@@ -11,6 +11,41 @@ FALLBACK = "en"
 # key → text. Keep the keys sorted within each feature's block; add every key to both tables.
 MESSAGES: dict[str, dict[str, str]] = {
     "ko": {
+        # backlinks
+        "backlinks.label": "백링크",
+        "backlinks.title": "이 노트를 링크한 노트",
+        # embeds
+        "embed.depth": "더 깊이 포함하지 않음 — 노트 열기",
+        "embed.shown_above": "위에 이미 표시됨",
+        # graph
+        "graph.current": "현재 노트",
+        "graph.global": "전체 그래프 보기",
+        "graph.legend": "범례",
+        "graph.local": "연결된 노트",
+        "graph.loading": "그래프를 불러오는 중…",
+        "graph.neighbours": "이웃 노트 목록",
+        "graph.no_script": "그래프를 보려면 JavaScript가 필요합니다.",
+        "graph.other": "기타",
+        "graph.root": "최상위",
+        "graph.title": "그래프",
+        "graph.untagged": "태그 없음",
+        # hover previews
+        "preview.label": "링크 미리보기",
+        "preview.loading": "불러오는 중…",
+        # folders
+        "folder.count": "노트 {n}개",
+        # home page
+        "home.count": "노트 {notes}개 · 태그 {tags}개",
+        "home.recent": "최근 바뀐 노트",
+        "home.title": "노트 목록",
+        # tags
+        "tags.children": "하위 태그",
+        "tags.count": "태그 {n}개",
+        "tags.index_title": "태그",
+        "tags.notes": "노트",
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
+        "limits.too_deep": "너무 깊이 중첩된 부분이라 원문 그대로 보여 줍니다.",
         # quizzes
         "quiz.answer": "정답",
         "quiz.check": "정답 확인",
@@ -39,6 +74,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.tag": "태그",
     },
     "en": {
+        # backlinks
+        "backlinks.label": "Backlinks",
+        "backlinks.title": "Notes linking here",
+        # embeds
+        "embed.depth": "Embedded too deeply — open the note",
+        "embed.shown_above": "Already shown above",
+        # graph
+        "graph.current": "This note",
+        "graph.global": "Open the full graph",
+        "graph.legend": "Legend",
+        "graph.local": "Connected notes",
+        "graph.loading": "Loading the graph…",
+        "graph.neighbours": "Neighbouring notes",
+        "graph.no_script": "The graph needs JavaScript.",
+        "graph.other": "Other",
+        "graph.root": "Top level",
+        "graph.title": "Graph",
+        "graph.untagged": "No tag",
+        # hover previews
+        "preview.label": "Link preview",
+        "preview.loading": "Loading…",
+        # folders
+        "folder.count": "{n} notes",
+        # home page
+        "home.count": "{notes} notes · {tags} tags",
+        "home.recent": "Recently changed",
+        "home.title": "Notes",
+        # tags
+        "tags.children": "Subtags",
+        "tags.count": "{n} tags",
+        "tags.index_title": "Tags",
+        "tags.notes": "Notes",
+        # limits (kbgen.markdown.limits, kbgen.vault.load)
+        "limits.cut": "This note is too large: only its first part is published.",
+        "limits.too_deep": "Nested too deeply: shown as source text.",
         # quizzes
         "quiz.answer": "Answer",
         "quiz.check": "Check answer",

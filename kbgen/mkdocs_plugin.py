@@ -19,8 +19,8 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -31,6 +31,8 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html
+from .nav.tree import NAV_KEY, NavNode
+from .tags.model import tag_links
 from .vault.urls import note_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -38,6 +40,7 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
 _DERIVED = {"notes_dir", "use_directory_urls", "language"}
+NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
 def _plugin_config_class() -> type[base.Config]:
@@ -82,6 +85,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         # The site must work offline: Material's default pulls Roboto from Google Fonts.
         if config.theme.name == "material":
             config.theme["font"] = False
+            features = config.theme.get("features") or []
+            # Breadcrumbs, previous/next, folder pages as sections, and pages that do not grow with the vault.
+            config.theme["features"] = features + [f for f in NAV_FEATURES if f not in features]
         return config
 
     @event_priority(-100)  # after other plugins have added or removed files
@@ -104,7 +110,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.pages = {}
         for page in build.pages:
             if files.get_file_from_path(page.src_path) is None:
-                file = File.generated(config, page.src_path, content="")
+                inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+                file = File.generated(config, page.src_path, content="", inclusion=inclusion)
                 _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
                 files.append(file)
                 self.pages[page.src_path] = page
@@ -122,13 +129,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        # In a navigation MkDocs made up from the files, generated pages (the
-        # Quizzes page) sort among the notes by file name; put them after the notes.
-        if config.nav is None and self.pages:
-            generated = [item for item in nav.items if getattr(getattr(item, "file", None), "src_uri", None)
-                         in self.pages and not item.is_homepage]
-            nav.items = [item for item in nav.items if item not in generated] + generated
-        return nav
+        # A nav written in mkdocs.yml is the author's; otherwise kbgen lays it out (kbgen.nav.tree).
+        root = self.build.vault.indexes.get(NAV_KEY) if self.build is not None else None
+        if config.nav is not None or root is None:
+            return nav
+        return _mkdocs_navigation(root, files, config)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         source = self._page_source(page.file.src_uri)
@@ -190,6 +195,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         source = self._page_source(page.file.src_uri)
         if source is not None:
             page.content = source.html
+        note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
+        if note is not None and note.published:
+            # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.
+            context["tags"] = [types.SimpleNamespace(name=html.escape(name), url=url, hidden=False)
+                               for name, url in tag_links(self.build.vault, note.tags)]
         return context
 
     on_page_context = CombinedEvent(_content_for_search, _content_for_page)
@@ -245,6 +255,42 @@ def _renderer(source: _PageSource) -> Callable[[Page, MkDocsConfig, Files], None
         self.present_anchor_ids = _anchor_ids(source.toc)
 
     return render
+
+
+def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig) -> Navigation:
+    """MkDocs's Navigation for kbgen's tree: sections whose first child is their own page."""
+    def page(src_path: str) -> Page:
+        file = files.get_file_from_path(src_path)
+        assert file is not None
+        return file.page if file.page is not None else Page(None, file, config)
+
+    def items(node: NavNode) -> list:
+        out: list = []
+        for child in node.children:
+            if not child.children:
+                out.append(page(child.src_path)) if child.src_path else None
+                continue
+            kids = items(child)
+            if child.src_path:
+                own = page(child.src_path)
+                own.file.name = "index"  # Material's navigation.indexes: the section's own page
+                kids.insert(0, own)
+            out.append(Section(child.title, kids))
+        return out
+
+    top = items(root)
+    pages = [page(p) for p in root.pages()]
+    for before, after in zip([None, *pages], [*pages, None]):
+        if before is not None:
+            before.next_page = after
+        if after is not None:
+            after.previous_page = before
+    stack: list = [(item, None) for item in top]
+    while stack:
+        item, parent = stack.pop()
+        item.parent = parent
+        stack.extend((child, item) for child in getattr(item, "children", None) or [])
+    return Navigation(top, pages)
 
 
 def _place(file: File, url: str) -> None:

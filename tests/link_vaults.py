@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from kbgen.build import build_vault
 from kbgen.vault_build import VaultBuild
 from kbgen.config import KbgenConfig
+
+PROJECT_CACHE = Path(__file__).resolve().parent.parent / ".kbgen-cache"
 
 
 def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -22,8 +25,20 @@ def write_vault(root: Path, files: dict[str, str | bytes]) -> Path:
 
 def build(tmp_path: Path, files: dict[str, str | bytes], **options) -> VaultBuild:
     notes = write_vault(tmp_path / "notes", files)
-    config = KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "cache", **options)
+    config = KbgenConfig(notes_dir=notes, cache_dir=seeded_cache(tmp_path / "cache"), **options)
     return build_vault(config)
+
+
+def seeded_cache(cache: Path) -> Path:
+    """A fresh cache holding the graph library (fetched once into the project cache, as
+    `kbgen setup` does), so a test build does not run npm for it every time."""
+    from kbgen.emit.graph import FORCE_GRAPH
+    from kbgen.npm_assets import ensure_package, package_dir
+
+    ready = ensure_package(PROJECT_CACHE, FORCE_GRAPH)
+    if ready is not None and not package_dir(cache, FORCE_GRAPH).exists():
+        shutil.copytree(ready, package_dir(cache, FORCE_GRAPH))
+    return cache
 
 
 def page(result: VaultBuild, src_path: str) -> str:

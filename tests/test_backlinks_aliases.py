@@ -36,9 +36,11 @@ def test_backlinks_list_linking_notes_with_the_sentence_around_the_link(tmp_path
     assert "이 노트를 링크한 노트" in aside
     assert anchor(aside, "Sigmoid &lt;b&gt;&amp;&lt;/b&gt;") == "../sigmoid/"
     assert anchor(aside, "Intro") == "../../notes/deep/intro/"
-    assert '<p class="kb-backlink-context">대신 ReLU 를 쓰면 기울기가 1이다.</p>' in aside
-    assert '<p class="kb-backlink-context">표에서도 ReLU 문서 를 본다.</p>' in aside
-    assert '<p class="kb-backlink-context">목록 안의 relu 링크</p>' in aside
+    # The sentence (and the next, when it is short) as inline HTML, the link to this note highlighted.
+    assert ('<p class="kb-backlink-context">대신 <strong><mark class="kb-backlink-here">ReLU</mark></strong> '
+            '를 쓰면 기울기가 1이다. 다른 문장.</p>') in aside
+    assert '<p class="kb-backlink-context">표에서도 <mark class="kb-backlink-here">ReLU 문서</mark> 를 본다.</p>' in aside
+    assert '<p class="kb-backlink-context">목록 안의 <mark class="kb-backlink-here">relu</mark> 링크</p>' in aside
     assert "Private Diary" not in aside and "secretly" not in aside and "diary" not in aside
     assert "ReLU</a>" not in aside  # a note's links to itself are not backlinks
     assert not _aside(page(result, "notes/deep/intro.md"))  # nobody links there: no empty box
@@ -152,4 +154,4 @@ def test_links_inside_a_recognized_quiz_count_as_backlinks(tmp_path):
     assert "kb-quiz" in page(result, "q.md")  # the block really became a quiz
     aside = _aside(page(result, "other.md"))
     assert anchor(aside, "q") == "../q/"
-    assert "Which note explains the other one?" in aside
+    assert 'Which note explains <mark class="kb-backlink-here">the other one</mark>?' in aside

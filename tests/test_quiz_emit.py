@@ -74,7 +74,8 @@ def test_quizzes_page_lists_every_quiz_of_a_1000_note_bench_vault(bench_build):
 def test_quizzes_page_groups_by_tag_and_keeps_the_answer_key_out_of_plain_text(bench_build):
     page = quizzes_page(bench_build)
     tags = {t for n in bench_build.vault.notes.values() for t in n.tags}
-    headings = re.findall(r'<h2 id="[^"]+">(.*?)<a class="headerlink"', page.html)
+    # each tag heading is a chip linking to the tag's page
+    headings = re.findall(r'<h2 id="[^"]+">(?:<a class="md-tag kb-tag-chip" href="[^"]+">)?(.*?)(?:</a>)?<a class="headerlink"', page.html)
     assert headings and set(headings) <= tags | {"태그 없음"}
     assert [h.casefold() for h in headings if h != "태그 없음"] == sorted(h.casefold() for h in headings if h != "태그 없음")
     assert {e["id"] for e in page.toc} == set(re.findall(r'<h2 id="([^"]+)">', page.html))
@@ -104,7 +105,7 @@ def test_unpublished_notes_leave_no_trace_and_links_are_rebased(tmp_path):
     assert page.html.count("<template data-quiz=") == 1
     [quiz] = build.rendered["a/b/shown.md"].data["quizzes"]
     assert f'<li><a href="../a/b/shown/#quiz-{quiz.id}">Visible question, see other?</a>' in page.html
-    assert '<h2 id="tag-mlrelu">ml/relu<a' in page.html
+    assert '<h2 id="tag-mlrelu"><a class="md-tag kb-tag-chip" href="../tags/ml/relu/">ml/relu</a><a' in page.html
     # The wiki link inside the quiz pointed from a/b/shown/ to ../../../c/other/; here it starts at quizzes/.
     note_link = re.search(r'see <a class="kb-link" href="([^"]+)"', build.rendered["a/b/shown.md"].html).group(1)
     assert note_link == "../../../c/other/"

@@ -36,3 +36,5 @@ class SitePage:
     searchable: bool = False
     # Its URL, from VaultBuild.page_url (the one URL function); empty: derived from src_path.
     url: str = ""
+    # False: reachable by links only, not listed in the sidebar (tag pages: hundreds of them).
+    in_nav: bool = True

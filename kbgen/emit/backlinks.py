@@ -9,9 +9,11 @@ an unpublished note never shows up here); this only appends an ``<aside>`` to
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..vault.index import Backlink
+from ..diagnostics import Reporter
+from ..markdown import excerpt
 from ..vault.note import Note
 from ..vault.urls import relative_url
 
@@ -34,17 +36,38 @@ def emit(build: "VaultBuild") -> None:
         sources = [b for b in index.backlinks_of(src_path)
                    if b.source in build.rendered and build.vault.notes[b.source].published]
         if note is not None and sources:
-            rendered.html += backlinks_html(note, sources, build.vault.notes)
+            rendered.html += backlinks_html(note, sources, build.vault.notes, _excerpt_renderer(build, note, index))
 
 
-def backlinks_html(note: Note, backlinks: list[Backlink], notes: dict[str, Note]) -> str:
+def _excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[Any, str], str]:
+    """Renders an excerpt from ``source`` on ``note``'s page (hrefs and formulas as on that page)."""
+
+    def render(item: Any, source: str) -> str:
+        parsed = getattr(index, "parsed", {}).get(source)
+        renderer = parsed.env.get("renderer") if parsed is not None else None
+        if renderer is None:
+            return html.escape(item.text)
+        # A throwaway reporter: the source's own page already reported its formulas.
+        env = {"note": note, "vault": build.vault, "config": build.config, "renderer": renderer,
+               "report": Reporter(source), "data": {}}
+        return excerpt.render(item, renderer, env, note.src_path)
+
+    return render
+
+
+def backlinks_html(note: Note, backlinks: list[Backlink], notes: dict[str, Note],
+                   render_excerpt: Callable[[Any, str], str] | None = None) -> str:
     """The ``<aside class="kb-backlinks">`` for ``note``; every author-written string escaped."""
     items = []
     for link in sorted(backlinks, key=lambda b: (notes[b.source].title.casefold(), b.source)):
         source = notes[link.source]
         href = html.escape(relative_url(note.url, source.url), quote=True)
-        contexts = "".join(f'<p class="kb-backlink-context">{html.escape(text)}</p>'
-                           for text in link.contexts[:MAX_CONTEXTS])
+        shown = []
+        for n, text in enumerate(link.contexts[:MAX_CONTEXTS]):
+            item = link.excerpts[n] if n < len(link.excerpts) else None
+            body = render_excerpt(item, link.source) if item is not None and render_excerpt else html.escape(text)
+            shown.append(f'<p class="kb-backlink-context">{body}</p>')
+        contexts = "".join(shown)
         items.append(f'<li><a class="kb-link" href="{href}">{html.escape(source.title)}</a>{contexts}</li>')
     return (f'\n<aside class="kb-backlinks" aria-label="{TITLE_EN}">\n'
             f'<p class="kb-backlinks-title" role="heading" aria-level="2">{TITLE} '

@@ -29,7 +29,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from ..diagnostics import Reporter
 from .link_targets import (LinkRef, attachment_href, attr, ensure_resolved, link_html, link_index, media_kind,
                            note_href, place, source_lines, split_wiki_target)
-from .wikilinks import find_wiki
+from .wikilinks import find_wiki, in_link_text
 
 TOKEN = "kb_embed"
 STACK_KEY = "kb_embed_stack"  # env: (src_path, fragment) of the embeds being rendered
@@ -38,7 +38,7 @@ _SIZE = re.compile(r"^\s*(\d+)\s*(?:x\s*(\d+)\s*)?$")
 
 
 def _embed(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] != "!" or state.linkLevel > 0:
+    if state.src[state.pos] != "!" or in_link_text(state):
         return False
     end = find_wiki(state.src, state.pos + 1)
     if end < 0 or end > state.posMax:

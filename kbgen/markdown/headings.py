@@ -28,6 +28,7 @@ class Heading:
     id: str
     text: str  # plain text, as the author wrote it
     line: int  # 0-based body line
+    source: str = ""  # the heading's Markdown (``**PropTypes.string**``): links may quote it with its markup
 
 
 def slugify(text: str) -> str:
@@ -72,7 +73,7 @@ def _assign_ids(state: StateCore) -> None:
             ident = base if n == 0 else f"{base}_{n}"
             token.attrSet("id", ident)
         line = token.map[0] if token.map else 0
-        headings.append(Heading(int(token.tag[1]), ident, text, line))
+        headings.append(Heading(int(token.tag[1]), ident, text, line, tokens[i + 1].content))
 
 
 def _heading_close(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

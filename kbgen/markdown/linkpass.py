@@ -14,8 +14,6 @@ reach another published note.
 """
 from __future__ import annotations
 
-import bisect
-import re
 from collections import deque
 from typing import Any, Callable, Iterator, Mapping
 
@@ -25,10 +23,9 @@ from ..vault.index import LinkIndex
 from ..vault.vault import Vault
 from .blockrefs import ENV_KEY as BLOCKS_KEY
 from .embeds import is_transclusion, slice_bounds
+from .excerpt import cut
 from .link_targets import INDEX_KEY, LinkRef, resolve_ref
 
-CONTEXT_CHARS = 240
-_SENTENCE_END = re.compile(r"[.!?。！？](?=\s)|\n")
 
 
 def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
@@ -54,8 +51,8 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
                 embeds.setdefault(src_path, []).append((position, ref))
             if (target is not None and target.published and target.src_path != src_path
                     and ref.kind != "image"):
-                context = sentence_around(inline, child) if inline is not None else ""
-                index.add_backlink(target.src_path, src_path, context)
+                excerpt = cut(inline, child) if inline is not None else None
+                index.add_backlink(target.src_path, src_path, excerpt.text if excerpt else "", excerpt)
     _report_embed_cycles(embeds, index, parsed)
 
 
@@ -80,57 +77,6 @@ def _refs_in(token: Token) -> Iterator[tuple[LinkRef, Token | None, int]]:
     for n, child in enumerate(token.children):
         if child.meta and "kb_link" in child.meta and child.type != "link_close":
             yield child.meta["kb_link"], token, n
-
-
-# -- the sentence around a link ------------------------------------------------------------
-
-def sentence_around(inline: Token, child_index: int) -> str:
-    """The plain-text sentence of ``inline`` that holds the link at ``child_index``."""
-    cache = inline.meta.setdefault("kb_plain", {})
-    if "text" not in cache:
-        cache["text"], cache["spans"] = _plain_text(inline.children or [])
-        # Sentence ends found once per paragraph: a paragraph with many links costs
-        # one scan, not one per link.
-        cache["ends"] = [m.end() for m in _SENTENCE_END.finditer(cache["text"])]
-    text: str = cache["text"]
-    ends: list[int] = cache["ends"]
-    start, end = cache["spans"].get(child_index, (0, 0))
-    k = bisect.bisect_right(ends, start)
-    left = ends[k - 1] if k else 0
-    k = bisect.bisect_left(ends, end + 1)
-    right = ends[k] if k < len(ends) else len(text)
-    # Only a window around the link can be shown: a sentence of megabytes is not split whole.
-    left, right = max(left, start - 2 * CONTEXT_CHARS), min(right, end + 2 * CONTEXT_CHARS)
-    sentence = " ".join(text[left:right].split())
-    if len(sentence) > CONTEXT_CHARS:
-        middle = (start - left + end - left) // 2
-        lo = max(0, middle - CONTEXT_CHARS // 2)
-        sentence = ("…" if lo else "") + sentence[lo: lo + CONTEXT_CHARS].strip() + "…"
-    return sentence
-
-
-def _plain_text(children: list[Token]) -> tuple[str, dict[int, tuple[int, int]]]:
-    parts: list[str] = []
-    spans: dict[int, tuple[int, int]] = {}
-    size = 0
-    opened: int | None = None
-    for n, child in enumerate(children):
-        if child.type in ("softbreak", "hardbreak"):
-            piece = " "
-        elif child.type in ("text", "code_inline", "math_inline", "kb_wikilink"):
-            piece = child.content
-        else:
-            piece = ""
-        if child.type == "link_open":
-            opened = n
-            spans[n] = (size, size)
-        elif child.type == "link_close" and opened is not None:
-            spans[opened] = (spans[opened][0], size)
-            opened = None
-        spans.setdefault(n, (size, size + len(piece)))
-        parts.append(piece)
-        size += len(piece)
-    return "".join(parts), spans
 
 
 # -- embed cycles --------------------------------------------------------------------------

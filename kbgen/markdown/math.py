@@ -35,7 +35,9 @@ def make_core_rule(typesetter: Typesetter) -> Callable[[StateCore], None]:
             if token.type == "math_block":
                 typesetter.expect(token.content.strip(), True)
             elif token.type == "inline" and token.children:
-                for child in token.children:
+                # A link's display text holds inline tokens of its own (see wikilinks.label_children).
+                nested = [c for child in token.children if child.children for c in child.children]
+                for child in token.children + nested:
                     if child.type == "math_inline":
                         child.meta["line"] = token.map[0] if token.map else 0
                         child.meta["source"] = state.src

@@ -21,8 +21,8 @@ from ..diagnostics import Diagnostic, Reporter
 from ..study import flashcards, note_count, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
-from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, mark,
-               math, notelinks, toc_block, wikilinks)
+from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, limits,
+               mark, math, mermaid, notelinks, tags, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
 
 # A post-processor runs on a note's finished HTML (e.g. to typeset all of a
@@ -59,6 +59,7 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     # GFM-style bare URLs only: fuzzy matching turns file names like ReLU.py into links.
     md.linkify.set({"fuzzy_link": False})
     md.linkify.pretest = _linkify_pretest(md.linkify.pretest)  # type: ignore[method-assign]
+    md.use(limits.plugin, config=config)  # first: it guards the block parser every other rule runs in
     md.kb_postprocessors = []  # type: ignore[attr-defined]
     md.kb_config = config  # type: ignore[attr-defined]
     md.use(cjk_emphasis.plugin)
@@ -70,7 +71,9 @@ def build_markdown(config: KbgenConfig) -> MarkdownIt:
     md.use(tasklists_plugin)
     md.use(headings.plugin)
     md.use(highlight.plugin)
+    md.use(mermaid.plugin)
     md.use(toc_block.plugin)
+    md.use(tags.plugin)
     for extension in _optional_plugins():
         md.use(extension, config=config)
     return md
@@ -116,6 +119,8 @@ class NoteRenderer:
     def parse(self, note: Note, vault: Vault) -> ParsedNote:
         env = self.new_env(note, vault)
         tokens = self.md.parse(note.body, env)
+        if note.cut:
+            tokens.append(limits.cut_notice(self.config))
         return ParsedNote(note, tokens, env)
 
     def render(self, parsed: ParsedNote) -> RenderedNote:

@@ -50,8 +50,18 @@ def find_wiki(src: str, pos: int) -> int:
     return close + 2
 
 
+# Characters that can start inline markup: display text without any is plain text, parsed no further.
+_MARKUP = re.compile(r"[*_`$~=<>&\\\[!]")
+LABEL_KEY = "_kb_in_link_label"  # env: > 0 while a link's display text is parsed (no links inside it)
+
+
+def in_link_text(state: StateInline) -> bool:
+    """Inside a Markdown link's text or a wiki link's display text, where links may not nest."""
+    return state.linkLevel > 0 or state.env.get(LABEL_KEY, 0) > 0
+
+
 def _wikilink(state: StateInline, silent: bool) -> bool:
-    if state.linkLevel > 0:  # no link inside a Markdown link's text
+    if in_link_text(state):
         return False
     end = find_wiki(state.src, state.pos)
     if end < 0 or end > state.posMax:
@@ -59,16 +69,42 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
     if not silent:
         raw = state.src[state.pos: end]
         target, fragment, text = split_wiki_target(raw[2:-2])
-        _push_ref(state, LinkRef("wiki", target, fragment, text, raw=raw))
+        token = _push_ref(state, LinkRef("wiki", target, fragment, text, raw=raw))
+        if text is not None:
+            token.children = label_children(state, text)
     state.pos = end
     return True
 
 
-def _push_ref(state: StateInline, ref: LinkRef) -> None:
+def label_children(state: StateInline, text: str) -> list[Token] | None:
+    """Display text as inline Markdown (emphasis, code, math), as Obsidian shows it; None if plain.
+
+    Links never nest: wiki links and embeds are not recognized inside, and a
+    Markdown link or autolink keeps only its text.
+    """
+    text = text.strip()
+    if not text or not _MARKUP.search(text):
+        return None
+    children: list[Token] = []
+    env = state.env
+    env[LABEL_KEY] = env.get(LABEL_KEY, 0) + 1
+    try:
+        state.md.inline.parse(text, state.md, env, children)
+    finally:
+        env[LABEL_KEY] -= 1
+    kept = [child for child in children if child.type not in ("link_open", "link_close")]
+    for child in kept:
+        if child.type == "html_inline":  # display text is text: its tags show as written
+            child.type = "text"
+    return kept
+
+
+def _push_ref(state: StateInline, ref: LinkRef) -> Token:
     token = state.push(TOKEN, "", 0)
     token.content = ref.display()
     token.meta = {"kb_link": ref, "kb_pos": state.pos}
     state.env[SEEN_KEY] = True
+    return token
 
 
 def parse_hugo_ref(src: str, pos: int) -> tuple[str, int] | None:
@@ -82,7 +118,7 @@ def parse_hugo_ref(src: str, pos: int) -> tuple[str, int] | None:
 
 
 def _hugo_shortcode(state: StateInline, silent: bool) -> bool:
-    if state.linkLevel > 0:
+    if in_link_text(state):
         return False
     found = parse_hugo_ref(state.src, state.pos)
     if found is None or found[1] > state.posMax:
@@ -110,8 +146,11 @@ def _locate(state: StateCore) -> None:
 
 
 def _render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
-    ref: LinkRef = tokens[idx].meta["kb_link"]
-    label = tokens[idx].content
+    token = tokens[idx]
+    ref: LinkRef = token.meta["kb_link"]
+    if token.children:
+        return link_html(ref, env, self.renderInline(token.children, options, env))
+    label = token.content
     if ref.kind == "hugo" and ref.text is None:
         # Hugo would print the URL; a published note's title reads better.
         resolution = ensure_resolved(ref, env)

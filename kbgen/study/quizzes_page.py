@@ -19,6 +19,7 @@ from ..emit import SitePage
 from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
 from ..vault.note import Note
+from ..tags.model import tag_links
 from ..vault.urls import relative_url
 from .model import Quiz
 from .quiz_syntax import END_MARK, START_MARK
@@ -72,6 +73,7 @@ def emit(build: "VaultBuild") -> None:
         notes=len({e.note.src_path for e in entries}),
         groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
         tags_json=lambda entry: json.dumps(entry.tags, ensure_ascii=False),
+        tag_hrefs={name: relative_url(page_url, url) for name, url in tag_links(build.vault, groups)},
     )
     build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings), url=page_url))
 

@@ -76,6 +76,8 @@ class Resolution:
 class Backlink:
     source: str  # src_path of the linking note
     contexts: list[str] = field(default_factory=list)  # sentences around the links
+    # The same, as inline tokens (kbgen.markdown.excerpt.Excerpt), one per context; None where none.
+    excerpts: list[Any] = field(default_factory=list)
 
 
 class LinkIndex:
@@ -92,7 +94,7 @@ class LinkIndex:
         self._attachments_by_suffix: dict[str, list[str]] = {}
         # Filled by the link pass from parsed notes:
         self.headings: dict[str, list[Any]] = {}  # src_path -> [Heading] (kbgen.markdown.headings)
-        self._heading_keys: dict[str, list[str]] = {}
+        self._heading_keys: dict[str, list[tuple[str, str]]] = {}
         self.blocks: dict[str, dict[str, Any]] = {}  # src_path -> {folded block id: anchor}
         self.backlinks: dict[str, dict[str, Backlink]] = {}  # target -> {source: Backlink}
         self.parsed: Mapping[str, Any] = {}  # src_path -> ParsedNote, for transclusion
@@ -128,12 +130,13 @@ class LinkIndex:
         self._heading_keys.pop(src_path, None)
         self.blocks[src_path] = dict(blocks)
 
-    def add_backlink(self, target: str, source: str, context: str) -> None:
+    def add_backlink(self, target: str, source: str, context: str, excerpt: Any = None) -> None:
         entry = self.backlinks.setdefault(target, {}).setdefault(source, Backlink(source))
         # A few sentences per linking note are shown; keeping all made a note with
         # thousands of links to one target quadratic (each checked against all).
         if context and len(entry.contexts) < MAX_CONTEXTS and context not in entry.contexts:
             entry.contexts.append(context)
+            entry.excerpts.append(excerpt)
 
     # -- lookups ----------------------------------------------------------
 
@@ -167,12 +170,14 @@ class LinkIndex:
         headings = self.headings.get(src_path, [])
         keys = self._heading_keys.get(src_path)
         if keys is None:
-            keys = self._heading_keys[src_path] = [heading_key(h.text) for h in headings]
+            # A heading matches by its text, or by its Markdown as written (markup and all).
+            keys = self._heading_keys[src_path] = [
+                (heading_key(h.text), heading_key(getattr(h, "source", "") or h.text)) for h in headings]
         start, end, found = 0, len(headings), None
         for segment in chain:
             wanted = heading_key(segment)
             hit = next((i for i in range(start, end)
-                        if keys[i] == wanted or _id_matches(headings[i].id, segment)), None)
+                        if wanted in keys[i] or _id_matches(headings[i].id, segment)), None)
             if hit is None:
                 return None
             found = headings[hit]

@@ -95,11 +95,30 @@ def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:
     if decoded.lossy:
         diagnostics.append(Diagnostic(src_path, 1, 1, "warning", "encoding",
                                       f"some bytes are not valid {decoded.encoding} and were replaced"))
+    text, cut = cut_to_size(text, config.max_note_size, src_path, diagnostics)
     if config.repair_mojibake:
         text = _repair_mojibake(text, src_path, diagnostics)
     note = note_from_text(src_path, path, text, config.use_directory_urls, diagnostics)
+    note.cut = cut
     note.encoding = decoded.encoding
     return note
+
+
+def cut_to_size(text: str, limit: int, src_path: str, diagnostics: list[Diagnostic]) -> tuple[str, bool]:
+    """``text`` cut at the last line end within ``limit`` characters (no limit when ``limit`` ≤ 0).
+
+    Every later stage is linear in a note's size, but a 20 MB note would still
+    cost a minute and gigabytes: its first part is published with a notice.
+    """
+    if limit <= 0 or len(text) <= limit:
+        return text, False
+    end = text.rfind("\n", 0, limit)
+    end = end + 1 if end > 0 else limit
+    line = text.count("\n", 0, end) + 1
+    diagnostics.append(Diagnostic(src_path, line, 1, "warning", "too-large",
+                                  f"note has {len(text):,} characters, more than max_note_size ({limit:,}); "
+                                  f"it is published up to this line, with a notice"))
+    return text[:end], True
 
 
 def _repair_mojibake(text: str, src_path: str, diagnostics: list[Diagnostic]) -> str:

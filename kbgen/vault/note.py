@@ -33,6 +33,7 @@ class Note:
     encoding: str = "utf-8"
     diagnostics: list[Diagnostic] = field(default_factory=list)  # found while loading
     url: str = ""  # site-relative URL, set by the loader
+    cut: bool = False  # longer than max_note_size: only the first part was loaded
 
     @property
     def published(self) -> bool:

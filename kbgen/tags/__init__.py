@@ -1,0 +1,1 @@
+"""Tags: the tag model (which notes carry which tag, as a tree) and the tag pages."""

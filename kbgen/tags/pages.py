@@ -1,0 +1,126 @@
+"""Tag pages and the tags index: the emit stage of tags.
+
+Every tag at every level gets a page (``/tags/problem/``,
+``/tags/problem/vanishing-gradient/``) listing its child tags with their
+counts and its notes — a parent's notes include its children's — each with
+its date and a one-line description (front matter ``description`` or the
+note's opening sentence). ``/tags/`` lists every tag as a tree with counts.
+Listings follow :func:`kbgen.collation.sort_key`. These pages gather what the
+notes say, so they stay out of the search index and out of the sidebar.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from ..collation import sort_key
+from ..emit import SitePage
+from ..emit.templating import render_template
+from ..markdown.tags import INDEX_KEY
+from ..messages import table
+from ..vault.note import Note
+from ..vault.urls import relative_url
+from .model import Tag, TagIndex
+
+if TYPE_CHECKING:
+    from ..vault_build import VaultBuild
+
+SRC_FOLDER = ".kbgen/tags"  # virtual sources: no note can live in a hidden folder
+SUMMARY_CHARS = 140
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+_MARKUP = re.compile(r"<[^>]+>")
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s|(?<=다\.)")
+
+
+@dataclass
+class NoteEntry:
+    title: str
+    href: str
+    date: str | None
+    summary: str
+
+
+def emit(build: "VaultBuild") -> None:
+    index: TagIndex | None = build.vault.indexes.get(INDEX_KEY)
+    if index is None or not index.tags:
+        return
+    words = table(build.config.language)
+    summaries = _Summaries(build)
+    for tag in index.ordered():
+        build.pages.append(tag_page(tag, index, build, summaries, words))
+    build.pages.append(index_page(index, words))
+
+
+def tag_page(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summaries",
+             words: dict[str, str]) -> SitePage:
+    notes = sorted((build.vault.notes[p] for p in tag.all_notes()), key=lambda n: (sort_key(n.title), n.src_path))
+    entries = [NoteEntry(n.title, relative_url(tag.url, n.url), _date(n), summaries.of(n)) for n in notes]
+    children = [(child.leaf, relative_url(tag.url, child.url), len(child.all_notes())) for child in tag.children]
+    trail = [(t.leaf, relative_url(tag.url, t.url)) for t in tag.ancestors()]
+    page_html = render_template(
+        "tag.html", tag=tag, entries=entries, children=children, trail=trail,
+        index_href=relative_url(tag.url, index.index_url), words=words)
+    return SitePage(f"{SRC_FOLDER}/{tag.key}.md", f"#{tag.name}", page_html, url=tag.url, in_nav=False,
+                    meta={"kb_kind": "tag"})
+
+
+def index_page(index: TagIndex, words: dict[str, str]) -> SitePage:
+    page_html = render_template("tags_index.html", tree=Markup(tag_tree_html(index, index.index_url)),
+                                words=words, count=len(index.tags))
+    return SitePage(f"{SRC_FOLDER}/index.md", words["tags.index_title"], page_html, url=index.index_url,
+                    meta={"kb_kind": "tags-index"})
+
+
+def tag_tree_html(index: TagIndex, from_url: str) -> str:
+    """The tag tree as nested lists of chips with counts (for the home page)."""
+    parts: list[str] = []
+
+    def walk(tags: list[Tag]) -> None:
+        parts.append('<ul class="kb-tag-tree">')
+        for tag in tags:
+            href = html.escape(relative_url(from_url, tag.url), quote=True)
+            parts.append(f'<li><a class="md-tag kb-tag-chip" href="{href}">{html.escape(tag.leaf)}</a>'
+                         f' <span class="kb-tag-count">{len(tag.all_notes())}</span>')
+            if tag.children:
+                walk(tag.children)
+            parts.append("</li>")
+        parts.append("</ul>")
+
+    walk(index.roots())
+    return "".join(parts)
+
+
+def _date(note: Note) -> str | None:
+    value = note.modified or note.date or note.created
+    return value.isoformat() if value else None
+
+
+class _Summaries:
+    """One line per note, computed once however many tag pages list it."""
+
+    def __init__(self, build: "VaultBuild") -> None:
+        self.build = build
+        self.cache: dict[str, str] = {}
+
+    def of(self, note: Note) -> str:
+        if note.src_path not in self.cache:
+            self.cache[note.src_path] = note.description or opening_sentence(
+                self.build.rendered[note.src_path].html if note.src_path in self.build.rendered else "")
+        return self.cache[note.src_path]
+
+
+def opening_sentence(page_html: str) -> str:
+    """The first sentence of the page's first paragraph, as plain text, at most SUMMARY_CHARS."""
+    for match in _PARAGRAPH.finditer(page_html, 0, min(len(page_html), 20000)):
+        text = " ".join(html.unescape(_MARKUP.sub("", match.group(1))).split())
+        if not text:
+            continue
+        end = _SENTENCE_END.search(text)
+        if end is not None:
+            text = text[: end.start()].rstrip()
+        return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rstrip() + "…"
+    return ""

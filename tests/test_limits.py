@@ -1,0 +1,58 @@
+"""Per-note limits: over a limit a note is still published, the excess visible, one warning naming the limit."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from link_vaults import build, page
+
+
+def _codes(result, src_path: str) -> dict[str, tuple[int, str]]:
+    return {d.code: (d.line, d.message) for d in result.diagnostics if d.path == src_path}
+
+
+def test_note_over_max_note_size_is_cut_at_a_line_with_a_notice(tmp_path: Path) -> None:
+    body = "".join(f"line {i} of text\n" for i in range(1000))
+    result = build(tmp_path, {"big.md": "# big\n\n" + body}, max_note_size=5000, math=False, language="en")
+    html = page(result, "big.md")
+    assert "<p>line 0 of text" in html
+    assert "line 999 of text" not in html
+    assert html.rstrip().endswith('<p class="kb-limit">This note is too large: only its first part is published.</p>')
+    line, message = _codes(result, "big.md")["too-large"]
+    assert "max_note_size (5,000)" in message
+    text_lines = (tmp_path / "notes" / "big.md").read_text()[:5000].count("\n")
+    assert line == text_lines + 1  # the first line left out
+    assert not any(d.severity == "error" for d in result.diagnostics)
+
+
+def test_blocks_nested_past_max_nesting_are_shown_as_text_not_dropped(tmp_path: Path) -> None:
+    deep = "# q\n\n" + ">" * 40 + " the deepest words\n\nafter\n"
+    items = "# l\n\n" + "".join("  " * i + f"- item{i}\n" for i in range(40))
+    result = build(tmp_path, {"q.md": deep, "l.md": items}, math=False, max_nesting=10)
+    q = page(result, "q.md")
+    assert q.count("<blockquote>") == 10
+    assert '<pre class="kb-source">' in q and "the deepest words" in q  # markdown-it alone drops it
+    assert "<p>after</p>" in q
+    lines = page(result, "l.md")
+    assert all(f"item{i}" in lines for i in range(40))
+    assert _codes(result, "q.md")["too-deep"][0] == 3
+    assert "max_nesting" in _codes(result, "l.md")["too-deep"][1]
+
+
+def test_links_past_max_links_stay_text(tmp_path: Path) -> None:
+    links = " ".join(f"[[a|w{i}]] [m{i}](a.md)" for i in range(10))
+    result = build(tmp_path, {"a.md": "# a\n", "many.md": "# many\n\n" + links + "\n"}, math=False, max_links=7)
+    html = page(result, "many.md")
+    assert html.count('href="../a/"') == 7
+    assert "[[a|w4]]" in html and "[[a|w3]]" not in html  # the 8th link (w4) onwards are text
+    assert "m9" in html and "(a.md)" not in html
+    line, message = _codes(result, "many.md")["too-many-links"]
+    assert line == 3 and "max_links" in message
+    backlinks = result.vault.indexes["links"].backlinks["a.md"]["many.md"]
+    assert backlinks is not None
+
+
+def test_limits_off_when_zero(tmp_path: Path) -> None:
+    body = "x\n" * 3000
+    result = build(tmp_path, {"n.md": body}, max_note_size=0, math=False)
+    assert page(result, "n.md").count("x") == 3000
+    assert "too-large" not in _codes(result, "n.md")

@@ -1,0 +1,96 @@
+"""Navigation: folders as sections, nav_order and collation, Jekyll parents, folder pages, breadcrumbs, prev/next."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from link_vaults import build, write_vault
+
+from kbgen.cli import main
+
+VAULT = {
+    "ml/intro.md": "---\ntitle: Intro\nnav_order: 2\n---\n# Intro\n",
+    "ml/setup.md": "---\nnav_order: 1\n---\n# Setup\n",
+    "ml/n10.md": "# 노트 10\n",
+    "ml/n2.md": "# 노트 2\n",
+    "ml/deep/deep.md": "# Deep\n",  # a folder note: the section's own page
+    "ml/deep/layer.md": "# Layer\n",
+    "수학/행렬.md": "# 행렬\n",
+    "guide/index.md": "---\ntitle: 가이드\n---\n# 가이드\n",
+    "guide/child.md": "---\ntitle: Child\nparent: Intro\n---\n# Child\n",  # Jekyll parent in another folder
+    "guide/wiki.md": "---\ntitle: Wiki child\nparent: \"[[setup]]\"\n---\n# Wiki child\n",
+    "top.md": "---\ntitle: Orphan\nparent: Nowhere\n---\n# Orphan\n",
+    "draft.md": "---\ndraft: true\n---\n# Draft\n",
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("nav")
+    notes = write_vault(root / "notes", VAULT)
+    out = root / "site"
+    assert main(["build", "--notes", str(notes), "--site", str(out), "-q"]) == 0
+    return out
+
+
+def sidebar(html: str) -> list[str]:
+    nav = html[html.index("md-nav--primary"):html.index('class="md-content"')]
+    return [t.strip() for t in re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', nav, re.S)]
+
+
+def breadcrumbs(html: str) -> list[tuple[str, str]]:
+    path = re.search(r'<nav class="md-path".*?</nav>', html, re.S)
+    assert path, "no breadcrumbs"
+    return re.findall(r'href="([^"]*)" class="md-path__link">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>',
+                      path.group(0), re.S)
+
+
+def footer(html: str) -> dict[str, str]:
+    return {kind: href for href, kind in
+            re.findall(r'<a href="([^"]*)" class="md-footer__link md-footer__link--(prev|next)"', html)}
+
+
+def read(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_sections_order_and_parents(site, tmp_path):
+    # home first; folders and notes by nav_order, then title (numbers by value); generated pages last
+    result = build(tmp_path, VAULT)
+
+    def shape(node):
+        return [(c.title, shape(c)) if c.children else c.title for c in node.children]
+
+    assert shape(result.vault.indexes["nav"]) == [
+        "노트 목록",
+        ("ml", [("Setup", ["Wiki child"]), ("Intro", ["Child"]), ("Deep", ["Layer"]), "노트 2", "노트 10"]),
+        "Orphan", "가이드", ("수학", ["행렬"])]
+    # navigation.prune: the sidebar carries the open section only
+    assert sidebar(read(site, "ml/deep/layer")) == [
+        "노트 목록", "ml", "Setup", "Intro", "Deep", "Layer", "노트 2", "노트 10", "Orphan", "가이드", "수학"]
+
+
+def test_folder_note_and_folder_pages(site):
+    assert "<h1" in read(site, "ml/deep") and "Deep" in read(site, "ml/deep")  # ml/deep/deep.md lives at /ml/deep/
+    folder = read(site, "ml")
+    listing = re.findall(r'<li><a (?:class="kb-folder-link" )?href="([^"]+)">([^<]+)</a>', folder)
+    assert listing == [("setup/", "Setup"), ("intro/", "Intro"), ("deep/", "deep/"), ("n2/", "노트 2"), ("n10/", "노트 10")]
+    assert (site / "수학" / "index.html").is_file()  # a generated page for a folder without a folder note
+
+
+def test_breadcrumbs_and_previous_next(site):
+    html = read(site, "ml/deep/layer")
+    assert breadcrumbs(html) == [("../../..", "노트 목록"), ("../../", "ml"), ("../", "Deep")]
+    assert footer(html) == {"prev": "../", "next": "../../n2/"}
+    assert breadcrumbs(read(site, "top")) == [("..", "노트 목록")]  # top-level notes get the home crumb
+    assert breadcrumbs(read(site, "guide/child")) == [("../..", "노트 목록"), ("../../ml/", "ml"),
+                                                      ("../../ml/intro/", "Intro")]
+
+
+def test_unresolved_parent_is_a_warning_with_its_line(tmp_path, capsys):
+    notes = write_vault(tmp_path / "notes", VAULT)
+    assert main(["check", "--notes", str(notes)]) == 0
+    out = capsys.readouterr()
+    assert "top.md:3:1: warning: parent 'Nowhere' not used in the navigation: no note or folder has that title " \
+           "or name [nav-parent]" in out.out + out.err

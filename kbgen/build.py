@@ -68,17 +68,34 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
     With ``config.build_cache`` on, notes whose cached parse and render are still
     valid (kbgen.cache) are not parsed or rendered again; the result is the same.
     """
+    cache = NoteCache(config) if config.build_cache else None
+    try:
+        try:
+            return _build(config, progress, cache, restore=cache is not None)
+        except _Restart:
+            # Indexing showed a vault-wide change only a parse reveals (an inline tag):
+            # no cached page can be trusted, build every note afresh.
+            return _build(config, progress, cache, restore=False)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+class _Restart(Exception):
+    pass
+
+
+def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
     clock = _Clock()
     vault = load_vault(config)
     build = VaultBuild(config, vault)
     clock.lap(build, "load")
 
-    cache = NoteCache(config) if config.build_cache else None
-    the_plan = incremental.plan(vault, cache.load() if cache is not None else {})
+    the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {})
     renderer = NoteRenderer(config)
     # filter: drafts never reach parse, render or emit
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
-    parsed = incremental.ParsedNotes(the_plan.restored,
+    parsed = incremental.ParsedNotes(vault, the_plan.restored,
                                      incremental.late_parser(vault, lambda note: renderer.parse(note, vault)))
     for note in _counted(published, "parse", progress):
         item = _guarded(lambda: renderer.parse(note, vault), note, build)
@@ -92,8 +109,6 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
         _index_render_emit(build, renderer, parsed, clock, progress, cache, the_plan)
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
-        if cache is not None:
-            cache.close()
     return build
 
 
@@ -103,6 +118,8 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
     vault = build.vault
     for index in indexers():
         index(vault, parsed)
+    if not parsed.still_valid():
+        raise _Restart()
     clock.lap(build, "index")
 
     for src_path, entry in the_plan.restored.items():
@@ -112,7 +129,7 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
         if rendered is not None:
             build.rendered[src_path] = rendered
     if cache is not None:
-        fresh = incremental.record(vault, parsed, build.rendered, the_plan)
+        fresh = incremental.record(build, parsed, the_plan)
         gone = the_plan.cached - set(fresh) - set(the_plan.restored)
         cache.store(fresh, stale=gone)
     for note in vault.published():  # a note a bug kept from rendering still gets its page

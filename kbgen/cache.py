@@ -62,12 +62,24 @@ class NoteEntry:
     rendered: RenderedNote  # before emitters append to it (backlinks)
     headings: list[Any]  # kbgen.markdown.headings.Heading
     blocks: dict[str, Any]  # folded id -> BlockAnchor without its token
-    backlinks: list[tuple[str, list[str]]]  # (target src_path, sentences around the links)
+    backlinks: list[tuple[str, list[str], list[str | None]]]  # (target, sentences, their HTML on the target's page)
     embeds: list[str]  # src_paths this note transcludes
+    facts: dict[str, Any]  # what indexers read from the parse env besides anchors (inline tags…)
+    derived_sig: str  # vault-wide facts only a parse reveals (every note's tags after indexing)
 
 
 def source_sha(note: Note) -> str:
     return hashlib.sha256(f"{note.src_path}\x00{note.source}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def derived_signature(vault: Vault) -> str:
+    """What the indexers derived from every note's text and the other notes see (tag lists)."""
+    digest = hashlib.sha256()
+    for path in sorted(vault.notes):
+        note = vault.notes[path]
+        if note.published:
+            digest.update(repr((path, note.tags)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def vault_signature(vault: Vault) -> str:

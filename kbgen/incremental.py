@@ -13,12 +13,29 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Iterator, Mapping
 
-from .cache import NoteEntry, embed_closure, source_sha, valid_entries, vault_signature
+from .cache import NoteEntry, derived_signature, embed_closure, source_sha, valid_entries, vault_signature
 from .diagnostics import Reporter
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
 from .markdown.link_targets import INDEX_KEY, resolve_ref
 from .markdown.renderer import ParsedNote, RenderedNote
+from .markdown.tags import ENV_KEY as TAGS_KEY
+from .vault.note import Note
 from .vault.vault import Vault
+
+# Parse-env entries indexers read besides headings and block ids; kept in the cache.
+FACT_KEYS = (TAGS_KEY,)
+
+
+@dataclasses.dataclass
+class RestoredParse:
+    """A restored note as an indexer sees it: the note and the facts its parse left in ``env``."""
+
+    note: Note
+    env: dict[str, Any]
+
+    @property
+    def headings(self) -> list[Any]:
+        return self.env.get("headings", [])
 
 
 @dataclasses.dataclass
@@ -43,8 +60,9 @@ class ParsedNotes(dict):
     embed or the embed-cycle check needs their tokens.
     """
 
-    def __init__(self, restored: Mapping[str, NoteEntry], parse: Callable[[str], ParsedNote | None]):
+    def __init__(self, vault: Vault, restored: Mapping[str, NoteEntry], parse: Callable[[str], ParsedNote | None]):
         super().__init__()
+        self.vault = vault
         self.restored = restored
         self._parse = parse
         self._late: dict[str, ParsedNote | None] = {}
@@ -67,13 +85,30 @@ class ParsedNotes(dict):
             self._late[key] = self._parse(key)
         return self._late[key] if self._late[key] is not None else default
 
+    def all_items(self) -> Iterator[tuple[str, Any]]:
+        """Every published note, in vault order: parsed ones as ParsedNote, restored ones as RestoredParse."""
+        for src_path, note in self.vault.notes.items():
+            if dict.__contains__(self, src_path):
+                yield src_path, dict.__getitem__(self, src_path)
+            elif src_path in self.restored:
+                entry = self.restored[src_path]
+                env = {**entry.facts, "headings": entry.headings, BLOCKS_KEY: entry.blocks}
+                yield src_path, RestoredParse(note, env)
+
+    def still_valid(self) -> bool:
+        """After the indexers: whether what they derived vault-wide is what the restored notes were built with."""
+        sig = derived_signature(self.vault)
+        return all(entry.derived_sig == sig for entry in self.restored.values())
+
     def restore_into(self, index: Any) -> None:
         """Give the link index what the restored notes would have given it."""
         for src_path, entry in self.restored.items():
             index.add_anchors(src_path, entry.headings, entry.blocks)
-            for target, contexts in entry.backlinks:
-                for context in contexts or [""]:
-                    index.add_backlink(target, src_path, context)
+            for target, contexts, excerpts in entry.backlinks:
+                if not contexts:
+                    index.add_backlink(target, src_path, "")
+                for context, excerpt_html in zip(contexts, excerpts):
+                    index.add_backlink(target, src_path, context, excerpt_html)
 
 
 def late_parser(vault: Vault, parse: Callable[[Any], ParsedNote]) -> Callable[[str], ParsedNote | None]:
@@ -104,18 +139,26 @@ def restored_rendered(entry: NoteEntry) -> RenderedNote:
     return dataclasses.replace(rendered, diagnostics=list(rendered.diagnostics))
 
 
-def record(vault: Vault, parsed: Mapping[str, ParsedNote], rendered: Mapping[str, RenderedNote],
-           the_plan: Plan) -> dict[str, NoteEntry]:
+def record(build: Any, parsed: Mapping[str, ParsedNote], the_plan: Plan) -> dict[str, NoteEntry]:
     """Entries for the notes rendered in this build (before emitters touch their HTML)."""
+    from .emit.backlinks import excerpt_renderer
     from .markdown.linkpass import iter_refs
 
+    vault, rendered = build.vault, build.rendered
     index = vault.indexes.get(INDEX_KEY)
-    backlinks: dict[str, list[tuple[str, list[str]]]] = {}
+    backlinks: dict[str, list[tuple[str, list[str], list[str | None]]]] = {}
     if index is not None:
         for target, sources in index.backlinks.items():
+            render = None
             for source, link in sources.items():
-                if source in parsed:
-                    backlinks.setdefault(source, []).append((target, list(link.contexts)))
+                if not dict.__contains__(parsed, source):
+                    continue
+                # The excerpt as the target's page shows it: a later build need not parse the source for it.
+                if render is None and target in vault.notes:
+                    render = excerpt_renderer(build, vault.notes[target], index)
+                excerpts = [render(item, source) if item is not None and render is not None else None
+                            for item in link.excerpts]
+                backlinks.setdefault(source, []).append((target, list(link.contexts), excerpts))
     links: dict[str, set[str]] = {}
     embeds: dict[str, list[str]] = {path: list(e.embeds) for path, e in the_plan.restored.items()}
     for src_path, item in dict.items(parsed):  # type: ignore[arg-type]
@@ -123,6 +166,7 @@ def record(vault: Vault, parsed: Mapping[str, ParsedNote], rendered: Mapping[str
         links[src_path] = targets
         embeds[src_path] = embedded
     entries: dict[str, NoteEntry] = {}
+    derived = derived_signature(vault)
     for src_path, item in dict.items(parsed):  # type: ignore[arg-type]
         page = rendered.get(src_path)
         if page is None:
@@ -138,6 +182,8 @@ def record(vault: Vault, parsed: Mapping[str, ParsedNote], rendered: Mapping[str
             blocks={k: dataclasses.replace(v, token=None) for k, v in item.env.get(BLOCKS_KEY, {}).items()},
             backlinks=backlinks.get(src_path, []),
             embeds=embeds[src_path],
+            facts={k: item.env[k] for k in FACT_KEYS if k in item.env},
+            derived_sig=derived,
         )
     return entries
 

@@ -74,7 +74,7 @@ def test_nothing_is_parsed_again_when_nothing_changed(tmp_path, monkeypatch):
     assert sorted(set(parsed)) == ["a.md", "b.md", "c.md", "d.md"]
 
 
-EDITS = ("body", "title", "add", "delete", "rename", "embed", "draft", "link-heading", "attachment")
+EDITS = ("body", "title", "add", "delete", "rename", "embed", "draft", "link-heading", "attachment", "inline-tag")
 
 
 def _edit(notes: Path, rng: random.Random, step: int) -> str:
@@ -103,6 +103,8 @@ def _edit(notes: Path, rng: random.Random, step: int) -> str:
     elif kind == "link-heading":
         target.write_text(target.read_text(encoding="utf-8") + f"\n## Heading {step}\n\n[[c#Part two]]\n",
                           encoding="utf-8")
+    elif kind == "inline-tag":
+        target.write_text(target.read_text(encoding="utf-8") + f"\n#topic{step % 2} #x\n", encoding="utf-8")
     else:
         (notes / f"pic{step}.png").write_bytes(b"png")
     return f"{kind} {target.name if target else ''}"
@@ -115,7 +117,7 @@ def test_random_edit_sequences_match_cold_builds(tmp_path):
         write_vault(notes, VAULT)
         cache = tmp_path / f"cache{sequence}"
         run(notes, cache, cached=True)
-        for step in range(8):
+        for step in range(10):
             what = _edit(notes, rng, step)
             got = snapshot(run(notes, cache, cached=True))
             want = cold(notes, tmp_path / f"cold{sequence}-{step}")

@@ -17,6 +17,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # embeds
         "embed.depth": "더 깊이 포함하지 않음 — 노트 열기",
         "embed.shown_above": "위에 이미 표시됨",
+        # excalidraw drawings
+        "excalidraw.unpublished": "이 드로잉은 게시되지 않았습니다 (내보낸 SVG/PNG 이미지가 없음).",
         # graph
         "graph.current": "현재 노트",
         "graph.global": "전체 그래프 보기",
@@ -80,6 +82,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # embeds
         "embed.depth": "Embedded too deeply — open the note",
         "embed.shown_above": "Already shown above",
+        # excalidraw drawings
+        "excalidraw.unpublished": "This drawing is not published (no exported SVG/PNG image).",
         # graph
         "graph.current": "This note",
         "graph.global": "Open the full graph",

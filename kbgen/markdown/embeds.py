@@ -27,6 +27,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..diagnostics import Reporter
+from ..vault import excalidraw
 from .link_targets import (LinkRef, attachment_href, attr, ensure_resolved, link_html, link_index, media_kind,
                            note_href, place, source_lines, split_wiki_target)
 from .wikilinks import find_wiki, in_link_text
@@ -106,8 +107,11 @@ def _render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsD
     token = tokens[idx]
     ref: LinkRef = token.meta["kb_link"]
     resolution = ensure_resolved(ref, env)
+    drawing = _drawing_image(resolution.note, env)
     if resolution.attachment is not None:
         body = media_html(ref, resolution.attachment, env)
+    elif drawing is not None:  # ![[X.excalidraw]]: the drawing's exported image, as Obsidian shows it
+        body = media_html(ref, drawing, env)
     elif resolution.note is not None and resolution.note.published and token.block:
         body = _transclude(self, ref, options, env)
     else:  # unresolved, unpublished (plain text), or a note embedded mid-sentence
@@ -115,6 +119,12 @@ def _render(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsD
         if token.block:
             body = f"<p>{body}</p>"
     return f"{body}\n" if token.block else body
+
+
+def _drawing_image(note: Any, env: dict) -> str | None:
+    if note is None or not note.published or not excalidraw.is_drawing(note) or env.get("vault") is None:
+        return None
+    return excalidraw.exported_image(note, env["vault"].attachments)
 
 
 def media_html(ref: LinkRef, path: str, env: dict) -> str:

@@ -15,6 +15,7 @@ from ..config import KbgenConfig
 from ..diagnostics import Diagnostic
 from . import frontmatter as fm
 from .comments import strip_comments
+from .excalidraw import publish_drawings
 from .decode import decode_bytes
 from .note import Note
 from .urls import UrlMap, assign_note_urls, note_url
@@ -61,6 +62,8 @@ def load_vault(config: KbgenConfig) -> Vault:
         vault.notes[note.src_path] = note
     for path in attachment_files:
         vault.attachments[path.relative_to(root).as_posix()] = path
+    # Drawings show their exported image, never the plugin's data (needs the attachments).
+    publish_drawings(vault.notes.values(), vault.attachments, config.language)
     assign_urls(vault, config.use_directory_urls)
     return vault
 

@@ -48,7 +48,7 @@ def test_build_sample_vault_writes_five_pages_with_titles_in_navigation(tmp_path
     for title in SAMPLE_TITLES.values():
         assert title in nav
     # generated pages: the home page first, the Quizzes page after the notes
-    assert nav[1] == "노트 목록" and nav[-3:] == ["퀴즈", "복습", "태그"]
+    assert nav[1] == "노트 목록" and nav[-4:] == ["퀴즈", "복습", "그래프", "태그"]
     # notes/ itself is never touched by a build
     assert sorted(p.name for p in NOTES.iterdir()) == sorted(p.name for p in sample_vault.iterdir())
 

@@ -65,10 +65,10 @@ def test_sections_order_and_parents(site, tmp_path):
     assert shape(result.vault.indexes["nav"]) == [
         "노트 목록",
         ("ml", [("Setup", ["Wiki child"]), ("Intro", ["Child"]), ("Deep", ["Layer"]), "노트 2", "노트 10"]),
-        "Orphan", "가이드", ("수학", ["행렬"])]
+        "Orphan", "가이드", ("수학", ["행렬"]), "그래프"]
     # navigation.prune: the sidebar carries the open section only
     assert sidebar(read(site, "ml/deep/layer")) == [
-        "노트 목록", "ml", "Setup", "Intro", "Deep", "Layer", "노트 2", "노트 10", "Orphan", "가이드", "수학"]
+        "노트 목록", "ml", "Setup", "Intro", "Deep", "Layer", "노트 2", "노트 10", "Orphan", "가이드", "수학", "그래프"]
 
 
 def test_folder_note_and_folder_pages(site):

@@ -120,12 +120,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 # -- serve --------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from .mkdocs_serve import serve
 
     config_file, overrides = resolve_config(args.config, notes=args.notes, site=None)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        mkdocs_serve(config_file=config_file, dev_addr=args.dev_addr, livereload=True, **overrides)
+        serve(config_file, args.dev_addr, overrides)
     except KeyboardInterrupt:
         pass
     return EXIT_OK

@@ -72,7 +72,11 @@ class SiteWriter:
             pass
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         tmp = f"{dest}.kbgen-tmp"
-        shutil.copyfile(src, tmp)
+        try:
+            shutil.copyfile(src, tmp)
+        except FileNotFoundError:  # deleted since the folder was read (`kbgen serve`): the next build drops it
+            self.produced.discard(dest)
+            return
         os.replace(tmp, dest)
         self.written += 1
 

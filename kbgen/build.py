@@ -17,6 +17,7 @@ from .diagnostics import Diagnostic
 from .emit import aliases as aliases_emitter
 from .emit import assets as assets_emitter
 from .emit import backlinks as backlinks_emitter
+from .emit import feed
 from .emit import home as home_emitter
 from .emit import katex_assets as katex_emitter
 from .emit import graph as graph_emitter
@@ -59,7 +60,7 @@ def emitters() -> list[Emitter]:
     """
     return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
             home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
-            folder_pages.emit, tag_pages.emit, nav_tree.emit, aliases_emitter.emit]
+            folder_pages.emit, tag_pages.emit, nav_tree.emit, feed.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

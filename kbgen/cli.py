@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .diagnostics import Diagnostic, count, format_json, format_text
+from .site_output import atomic_site, unsafe_site_dir
 
 # Material prints an end-of-life banner on every build unless this is set; the
 # README says it once instead.
@@ -83,13 +84,24 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     from .mkdocs_build import build_site
+    from .site_writer import link_previous_site
 
     started = time.perf_counter()
     _quiet_mkdocs_logging()
+    if args.site:  # before MkDocs reads the configuration: kbgen's own words for a dangerous folder
+        refused = unsafe_site_dir(Path(args.site), Path(args.notes) if args.notes else None)
+        if refused is not None:
+            print(f"kbgen: error: {refused}; choose another --site", file=sys.stderr)
+            return EXIT_FAILED
     try:
         config = load_mkdocs_config(args.config, notes=args.notes, site=getattr(args, "site", None))
     except (MkDocsException, OSError, ValueError) as exc:
         print(f"kbgen: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    site = Path(config.site_dir)
+    refused = unsafe_site_dir(site, Path(config.docs_dir))
+    if refused is not None:
+        print(f"kbgen: error: {refused}; choose another --site", file=sys.stderr)
         return EXIT_FAILED
     plugin = _kbgen_plugin(config)
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
@@ -97,13 +109,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     plugin.progress = bar.update
     plugin.on_diagnostics = diagnostics.extend
     try:
-        config.plugins.on_startup(command="build", dirty=False)
-        build_site(config, jobs=args.jobs, progress=bar.update)
-        config.plugins.on_shutdown()
+        with atomic_site(site) as staging:  # the previous site stays until this one is complete
+            # Unchanged files are hard links to the previous site's (every write replaces
+            # its file), so the build writes only what changed and the swap stays atomic.
+            link_previous_site(site, staging)
+            config.site_dir = str(staging)
+            config.plugins.on_startup(command="build", dirty=False)
+            build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site))
+            config.plugins.on_shutdown()
     except (MkDocsException, OSError) as exc:
         bar.clear()
         print(f"kbgen: error: build failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        config.site_dir = str(site)
     bar.clear()
     if diagnostics:
         print(format_text(diagnostics), file=sys.stderr)

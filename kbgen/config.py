@@ -18,6 +18,9 @@ class KbgenConfig:
     use_directory_urls: bool = True
     # Interface language of the strings kbgen adds (theme.language under MkDocs); see kbgen.messages.
     language: str = "ko"
+    # The site's address and name (MkDocs's site_url, site_name): the Atom feed's links and title.
+    site_url: str = ""
+    site_name: str = ""
     # Where caches live (rendered formulas, KaTeX, language models).
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     # KaTeX macros, e.g. {"\\R": "\\mathbb{R}"}.
@@ -35,9 +38,13 @@ class KbgenConfig:
     repair_mojibake: bool = True
     # Per-note limits that bound a build's time and memory on any input. Over a limit a note
     # is still published (cut with a notice, or the excess shown as text) and gets a warning.
+    # Folders (vault-relative, or globs like "*.excalidraw.md") never read or published,
+    # on top of hidden folders and the templates folder Obsidian's settings name.
+    exclude: list[str] = field(default_factory=list)
     max_note_size: int = 2_000_000  # characters; the rest of a larger note is cut off
     max_nesting: int = 20  # nested quotes/lists/blocks (markdown-it's own limit); deeper is text
     max_links: int = 10_000  # links and embeds per note; the rest stay text
+    max_embeds: int = 500  # notes embedded into one page (nested ones too); the rest show as titles
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Keep each note's parse and render in the cache folder and reuse it while

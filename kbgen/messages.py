@@ -11,6 +11,9 @@ FALLBACK = "en"
 # key → text. Keep the keys sorted within each feature's block; add every key to both tables.
 MESSAGES: dict[str, dict[str, str]] = {
     "ko": {
+        # dates
+        "dates.created": "작성",
+        "dates.modified": "수정",
         # backlinks
         "backlinks.label": "백링크",
         "backlinks.title": "이 노트를 링크한 노트",
@@ -76,6 +79,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "study.tag": "태그",
     },
     "en": {
+        # dates
+        "dates.created": "Created",
+        "dates.modified": "Updated",
         # backlinks
         "backlinks.label": "Backlinks",
         "backlinks.title": "Notes linking here",

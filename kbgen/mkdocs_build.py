@@ -67,11 +67,12 @@ class SiteStats:
 
 
 def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int | None = None,
-               progress: Callable[[str, int, int], None] | None = None) -> SiteStats:
+               progress: Callable[[str, int, int], None] | None = None, site_id: str | None = None) -> SiteStats:
     """Build the site of ``config`` as ``mkdocs build`` would; see the module docstring.
 
     ``manifest`` records what each page was built from; by default it lives in
-    the kbgen plugin's cache folder, one per site folder.
+    the kbgen plugin's cache folder, one per ``site_id`` (the site folder; the CLI
+    builds into a staging folder and names the final one).
     """
     logger = logging.getLogger("mkdocs")
     warning_counter = utils.CountHandler()
@@ -82,7 +83,7 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
     stats = SiteStats()
     try:
         with writer.patched(utils):
-            _build(config, writer, stats, manifest, jobs, progress)
+            _build(config, writer, stats, manifest, jobs, progress, site_id or str(config.site_dir))
         if counts := warning_counter.get_counts():
             msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
             raise Abort(f"Aborted with {msg} in strict mode!")
@@ -100,10 +101,10 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
 
 
 def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
-           jobs: int | None, progress: Callable[[str, int, int], None] | None) -> None:
+           jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str) -> None:
     config = config.plugins.on_config(config)
     if manifest_path is None:
-        manifest_path = default_manifest(config)
+        manifest_path = default_manifest(config, site_id)
     config.plugins.on_pre_build(config=config)
     inclusion = InclusionLevel.is_included
     files = get_files(config)
@@ -144,7 +145,7 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
 @dataclass
 class _Output:
     key: str
-    dest: str
+    dest: str  # inside the site folder
     size: int
     mtime_ns: int
     search: list | None  # Material search entries of the page
@@ -172,8 +173,8 @@ class _PageTemplating:
         todo: list[int] = []
         for n, page in enumerate(pages):
             old = previous.get(page.file.src_uri)
-            if old is not None and old.key == keys[n] and old.dest == page.file.abs_dest_path \
-                    and self.writer.keep_if_unchanged(old.dest, old.size, old.mtime_ns):
+            if old is not None and old.key == keys[n] and old.dest == page.file.dest_uri \
+                    and self.writer.keep_if_unchanged(page.file.abs_dest_path, old.size, old.mtime_ns):
                 entries[page.file.src_uri] = old.search or []
                 self.manifest[page.file.src_uri] = old
                 self.stats.reused += 1
@@ -195,7 +196,7 @@ class _PageTemplating:
                 self.writer.write(output, dest)
             size, mtime_ns = self.writer.stamp(dest)
             entries[page.file.src_uri] = search
-            self.manifest[page.file.src_uri] = _Output(keys[n], dest, size, mtime_ns, search)
+            self.manifest[page.file.src_uri] = _Output(keys[n], page.file.dest_uri, size, mtime_ns, search)
         self.stats.templated = len(todo)
         if self.search is not None:  # in page order, as one serial build appends them
             self.search.entries = [e for page in pages for e in entries.get(page.file.src_uri, [])]
@@ -266,12 +267,13 @@ def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
     config_file = config.config_file_path
     if config_file and os.path.isfile(config_file):
         shared.update(Path(config_file).read_bytes())
-    for name in ("site_name", "site_url", "site_dir", "docs_dir", "use_directory_urls", "extra_css",
+    for name in ("site_name", "site_url", "docs_dir", "use_directory_urls", "extra_css",
                  "extra_javascript", "extra", "copyright", "repo_url", "edit_uri", "nav", "markdown_extensions"):
         shared.update(f"\0{name}={config.get(name)!r}".encode("utf-8", "surrogatepass"))
     shared.update(repr((dict(config.theme.items()), list(config.theme.dirs))).encode("utf-8", "surrogatepass"))
     shared.update(repr(list(config.plugins)).encode())
     shared.update(_nav_repr(nav.items).encode("utf-8", "surrogatepass"))
+    shared.update(repr(_kbgen_files(config)).encode("utf-8", "surrogatepass"))
     for page in pages:
         shared.update(repr((page.file.src_uri, page.url, page.title, page.meta, page.file.inclusion.name))
                       .encode("utf-8", "surrogatepass"))
@@ -281,6 +283,16 @@ def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
         own.update(repr((page.file.src_uri, page.content, _toc_repr(page.toc))).encode("utf-8", "surrogatepass"))
         keys.append(own.hexdigest())
     return keys
+
+
+def _kbgen_files(config: MkDocsConfig) -> list[str]:
+    """The files kbgen's build adds (a feed makes every page link it)."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.build is not None:
+            return sorted(f.dest for f in plugin.build.files)
+    return []
 
 
 def _nav_repr(items: list[Any]) -> str:
@@ -325,12 +337,12 @@ def _page_events_understood(config: MkDocsConfig) -> bool:
         not search_plugins or _search_index(config) is not None)
 
 
-def default_manifest(config: MkDocsConfig) -> Path | None:
+def default_manifest(config: MkDocsConfig, site_id: str) -> Path | None:
     from .mkdocs_plugin import KbgenPlugin
 
     for plugin in config.plugins.values():
         if isinstance(plugin, KbgenPlugin) and plugin.kb is not None:
-            site = hashlib.sha256(os.path.realpath(config.site_dir).encode()).hexdigest()[:16]
+            site = hashlib.sha256(os.path.realpath(site_id).encode()).hexdigest()[:16]
             return Path(plugin.kb.cache_dir) / f"pages-{site}.pickle"
     return None
 

@@ -33,13 +33,15 @@ from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html
 from .nav.tree import NAV_KEY, NavNode
 from .tags.model import tag_links
-from .vault.urls import note_url, url_dest
+from .emit.feed import FEED_PATH
+from .emit.note_dates import with_dates
+from .vault.urls import note_url, relative_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
-_DERIVED = {"notes_dir", "use_directory_urls", "language"}
+_DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
@@ -78,6 +80,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb.notes_dir = Path(config.docs_dir)
         self.kb.use_directory_urls = config.use_directory_urls
         self.kb.language = str(config.theme.get("language") or "en")
+        self.kb.site_url = str(config.site_url or "")
+        self.kb.site_name = str(config.site_name or "")
         # Our overrides go in front of Material's templates but behind the user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         if TEMPLATES_DIR.is_dir() and str(TEMPLATES_DIR) not in config.theme.dirs:
@@ -107,6 +111,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                     _place(file, build.vault.notes[file.src_uri].url)
             elif file.src_uri not in build.vault.attachments:
                 files.remove(file)  # hidden folders and symlinks that leave the vault
+            else:
+                file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
         # A note or file that appeared between MkDocs's scan and kbgen's (`kbgen serve` while
         # the author saves): publish what kbgen read, so pages and navigation agree.
         for src_uri in [*build.rendered, *build.vault.attachments]:
@@ -114,15 +120,23 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                 file = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
                 if src_uri in build.rendered:
                     _place(file, build.vault.notes[src_uri].url)
+                else:
+                    file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
                 files.append(file)
         self.pages = {}
         for page in build.pages:
-            if files.get_file_from_path(page.src_path) is None:
-                inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
-                file = File.generated(config, page.src_path, content="", inclusion=inclusion)
-                _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
-                files.append(file)
-                self.pages[page.src_path] = page
+            src_uri = page.src_path
+            if files.get_file_from_path(src_uri) is not None:  # a note has the generated page's file name
+                src_uri = _free_src_uri(files, src_uri)
+                build.emit_diagnostics.append(Diagnostic(
+                    page.src_path, 1, 1, "warning", "url-collision",
+                    f"this note has the file name of kbgen's generated page '{page.title}', "
+                    f"which is published at /{url_dest(page.url or '')} instead"))
+            inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
+            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+            _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
+            files.append(file)
+            self.pages[src_uri] = page
         for site_file in build.files:
             existing = files.get_file_from_path(site_file.dest)
             if existing is not None:
@@ -144,17 +158,37 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return _mkdocs_navigation(root, files, config)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
+        if note is not None and note.modified is not None:
+            page.update_date = note.modified.isoformat()  # the sitemap's lastmod
         source = self._page_source(page.file.src_uri)
         if source is not None:
             page.read_source = types.MethodType(_reader(source), page)  # type: ignore[method-assign]
             page.render = types.MethodType(_renderer(source), page)  # type: ignore[method-assign]
         return page
 
+    @event_priority(-1000)  # last: what it returns is what MkDocs writes
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
+        if self.build is not None and any(f.dest == FEED_PATH for f in self.build.files):
+            href = html.escape(relative_url(page.url, FEED_PATH), quote=True)
+            feed = f'<link rel="alternate" type="application/atom+xml" title="Atom" href="{href}">'
+            output = output.replace("</head>", feed + "</head>", 1)
         if self.progress is not None and self.build is not None:
             self.progress("write", self.pages_written, len(self.build.rendered) + len(self.pages))
+        # MkDocs stops the whole build when one page cannot be written; an empty
+        # output makes it skip the page instead, and the page's problem is reported.
+        problem = _unwritable(page.file.abs_dest_path)
+        if problem is not None:
+            self._not_written(page.file, problem)
+            return ""
         return output
+
+    def _not_written(self, file: File, problem: str) -> None:
+        if self.build is not None:
+            self.build.emit_diagnostics.append(Diagnostic(
+                file.src_uri, 1, 1, "error", "write",
+                f"cannot write {file.dest_uri} ({problem}); the rest of the site is written"))
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -179,7 +213,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         rendered = self.build.rendered.get(src_uri)
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
-            return _PageSource(note.body, page_meta(note), rendered.html, rendered.toc,
+            return _PageSource(note.body, page_meta(note), with_dates(rendered.html, note, self.build.config.language),
+                               rendered.toc,
                                searchable_html(rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:
@@ -306,6 +341,38 @@ def _place(file: File, url: str) -> None:
     file.dest_uri = url_dest(url)
     file.url = url or "./"
     file.__dict__.pop("abs_dest_path", None)  # cached from the old dest_uri if anything read it
+
+
+def _unwritable(path: str | None) -> str | None:
+    """Why the page file ``path`` cannot be written (its folder cannot be made, a folder has its name), or None."""
+    if not path:
+        return None
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if os.path.isdir(path):
+        return "a folder has that name"
+    return None
+
+
+def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., None]:
+    """``File.copy_file`` for an attachment: one that vanished or cannot be read is reported, not fatal."""
+    def copy_file(self: File, dirty: bool = False) -> None:
+        try:
+            File.copy_file(self, dirty)
+        except OSError as exc:
+            not_written(self, exc.strerror or str(exc))
+
+    return copy_file
+
+
+def _free_src_uri(files: Files, src_uri: str) -> str:
+    stem, ext = os.path.splitext(src_uri)
+    n = 2
+    while files.get_file_from_path(f"{stem}-{n}{ext}") is not None:
+        n += 1
+    return f"{stem}-{n}{ext}"
 
 
 def _anchor_ids(toc: list[dict]) -> set[str]:

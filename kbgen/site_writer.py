@@ -20,6 +20,38 @@ from types import ModuleType
 from typing import Any, Iterator
 
 
+# Files that code outside the writer rewrites in place (MkDocs's gzipped sitemap, kbgen's
+# Korean search-index rewrite): never hard-linked, so the previous site's copy is never touched.
+WRITTEN_IN_PLACE = ("sitemap.xml.gz", "search/search_index.json")
+
+
+def link_previous_site(site: Path, staging: Path) -> int:
+    """Fill ``staging`` with hard links to ``site``'s files; how many were linked.
+
+    A build into ``staging`` then rewrites only what changed — :class:`SiteWriter`
+    replaces a file rather than writing into it, so the linked original stays as it
+    was until the new site is swapped in. Where links are impossible nothing is linked
+    and the build writes everything.
+    """
+    if not site.is_dir():
+        return 0
+    linked = 0
+    for dirpath, _, filenames in os.walk(site):
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            rel = os.path.relpath(src, site)
+            if rel.replace(os.sep, "/") in WRITTEN_IN_PLACE or name.endswith(".kbgen-tmp"):
+                continue
+            dest = os.path.join(staging, rel)
+            try:
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.link(src, dest)
+            except OSError:
+                return linked
+            linked += 1
+    return linked
+
+
 class SiteWriter:
     def __init__(self, site_dir: Path):
         self.site_dir = Path(site_dir).resolve()
@@ -74,8 +106,14 @@ class SiteWriter:
         tmp = f"{dest}.kbgen-tmp"
         try:
             shutil.copyfile(src, tmp)
-        except FileNotFoundError:  # deleted since the folder was read (`kbgen serve`): the next build drops it
+        except OSError:
+            # Gone or unreadable since the folder was read: the file's own copy reports
+            # it when it can (the adapter's guarded copy); the next build drops it.
             self.produced.discard(dest)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            with contextlib.suppress(OSError):
+                file.copy_file()
             return
         os.replace(tmp, dest)
         self.written += 1

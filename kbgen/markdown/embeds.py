@@ -35,6 +35,9 @@ from .wikilinks import find_wiki, in_link_text
 TOKEN = "kb_embed"
 STACK_KEY = "kb_embed_stack"  # env: (src_path, fragment) of the embeds being rendered
 SEEN_KEY = "_kb_has_embeds"  # env: set while parsing when the note has an embed
+BUDGET_KEY = "_kb_embed_budget"  # env: [transclusions, tokens, the page's reporter] while rendering a page
+BUDGET_REPORTED_KEY = "_kb_embed_budget_reported"
+EMBED_TOKENS = 200_000  # tokens transcluded into one page: about twenty very long notes
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:x\s*(\d+)\s*)?$")
 
 
@@ -181,11 +184,15 @@ def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env:
     depth = env["config"].embed_depth if env.get("config") is not None else 4
     if parsed is None or (ref.fragment and ref.anchor is None):
         return f'<div class="kb-embed kb-embed-note">{heading}</div>'
+    if not _within_budget(env, embeds=1):
+        return f'<div class="kb-embed kb-embed-note kb-embed-limit">{heading}</div>'
     if key in stack or len(stack) > depth:
         reason = "cycle" if key in stack else "depth"
         return f'<div class="kb-embed kb-embed-note kb-embed-{reason}">{heading}</div>'
     start, end = slice_bounds(parsed.tokens, ref, index, note.src_path)
     part = parsed.tokens[start:end]
+    if not _within_budget(env, tokens=len(part)):
+        return f'<div class="kb-embed kb-embed-note kb-embed-limit">{heading}</div>'
     saved = {k: env.get(k) for k in ("report", STACK_KEY)}
     env["report"] = Reporter(note.src_path)
     env[STACK_KEY] = stack + (key,)
@@ -194,6 +201,26 @@ def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env:
     finally:
         env.update(saved)
     return f'<div class="kb-embed kb-embed-note">{heading}\n<div class="kb-embed-content">\n{inner}</div></div>'
+
+
+def _within_budget(env: dict, *, embeds: int = 0, tokens: int = 0) -> bool:
+    """Whether the page's budget (``max_embeds`` embed boxes, ``EMBED_TOKENS`` tokens) holds one more.
+
+    Without it, notes that embed each other many times multiply: 400 embeds of a
+    note holding 400 embeds render 160,000 boxes, and each level of depth multiplies again.
+    """
+    # env is the page's: the first transclusion is the page's own, so its reporter is the page's
+    budget = env.setdefault(BUDGET_KEY, [0, 0, env.get("report")])
+    limit = getattr(env.get("config"), "max_embeds", 0) or 0
+    budget[0] += embeds
+    budget[1] += tokens
+    if limit <= 0 or (budget[0] <= limit and budget[1] <= EMBED_TOKENS):
+        return True
+    if budget[2] is not None and not env.get(BUDGET_REPORTED_KEY):
+        env[BUDGET_REPORTED_KEY] = True
+        budget[2].warning("too-many-embeds", f"more than {limit} embedded notes (max_embeds) or {EMBED_TOKENS:,} "
+                          "embedded tokens on this page; the rest are shown as titles")
+    return False
 
 
 def _section_title(index: Any, src_path: str, ref: LinkRef) -> str:

@@ -83,26 +83,62 @@ def _refs_in(token: Token) -> Iterator[tuple[LinkRef, Token | None, int]]:
 
 def _report_embed_cycles(embeds: dict[str, list[tuple[int, LinkRef]]], index: LinkIndex,
                          parsed: Mapping[str, Any]) -> None:
-    """Report every embed whose transclusion leads back to itself."""
+    """Report every embed whose transclusion leads back to itself.
+
+    The search runs over *slices* — (note, part of the target it shows) —
+    not over single embeds: a note embedding itself 10,000 times is one slice
+    with one edge, where 10,000 embeds each leading to all 10,000 made 10⁸ edges.
+    Every embed of a slice on a cycle is reported, with that slice's chain.
+    """
     nodes = [(src, n) for src, items in embeds.items() for n in range(len(items))]
     if not nodes:
         return
-    edges: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    # Slices and edges are found as the search reaches them: notes the build cache
+    # restored are parsed only when a cycle search walks through them.
+    slice_of: dict[tuple[str, int], tuple | None] = {}
+    node_of: dict[tuple, tuple[str, int]] = {}
+    edges: dict[tuple, list[tuple]] = {}
 
-    def edges_of(node: tuple[str, int]) -> list[tuple[str, int]]:
-        if node not in edges:
-            edges[node] = _embeds_inside(node, embeds, index, parsed)
-        return edges[node]
+    def slice_key(node: tuple[str, int]) -> tuple | None:
+        if node not in slice_of:
+            slice_of[node] = key = _slice(node, embeds, index, parsed)
+            if key is not None:
+                node_of.setdefault(key, node)
+        return slice_of[node]
+
+    def edges_of(key: tuple) -> list[tuple]:  # a slice leads to the slices of the embeds inside it
+        if key not in edges:
+            inside = _embeds_inside(node_of[key], embeds, index, parsed)
+            edges[key] = list(dict.fromkeys(k for k in map(slice_key, inside) if k is not None))
+        return edges[key]
 
     for node in nodes:
-        path = _path_back(node, edges_of)
+        slice_key(node)
+    chains: dict[tuple, list | None] = {}
+    for node in nodes:
+        key = slice_of[node]
+        if key is None:
+            continue
+        if key not in chains:
+            chains[key] = _path_back(key, edges_of)
+        path = chains[key]
         if path is None:
             continue
         src, n = node
         ref = embeds[src][n][1]
-        chain = " → ".join([src, _target_of(node, embeds)] + [_target_of(step, embeds) for step in path[:-1]])
+        chain = " → ".join([src] + [step[1] for step in [key, *path[:-1]]])
         parsed[src].env["report"].warning("embed-cycle", f"embedding '{ref.raw}' leads back to itself: {chain}",
                                           body_line=ref.line, col=ref.col)
+
+
+def _slice(node: tuple[str, int], embeds: dict[str, list[tuple[int, LinkRef]]], index: LinkIndex,
+           parsed: Mapping[str, Any]) -> tuple | None:
+    """(embedding note, target note, token range shown) of an embed; None when it renders a title only."""
+    ref = embeds[node[0]][node[1]][1]
+    target = _target_of(node, embeds)
+    if target not in parsed or (ref.fragment and ref.anchor is None):
+        return None
+    return (node[0], target, *slice_bounds(parsed[target].tokens, ref, index, target))
 
 
 def _target_of(node: tuple[str, int], embeds: dict[str, list[tuple[int, LinkRef]]]) -> str:
@@ -129,7 +165,7 @@ def _is_transclusion_of_published(ref: LinkRef) -> bool:
     return ref.kind == "embed" and target is not None and target.published and is_transclusion(ref)
 
 
-def _path_back(start: tuple[str, int], edges: Callable[[tuple[str, int]], list[tuple[str, int]]]) -> list | None:
+def _path_back(start: tuple, edges: Callable[[tuple], list[tuple]]) -> list | None:
     """The embeds from ``start`` back to ``start``, or None when there is no cycle."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
     queue = deque([start])

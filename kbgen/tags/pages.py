@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 SRC_FOLDER = ".kbgen/tags"  # virtual sources: no note can live in a hidden folder
 SUMMARY_CHARS = 140
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+# The first paragraph of the note's own text: not the lines kbgen adds (dates, aliases: class "kb-…").
+_PARAGRAPH = re.compile(r"<p\b(?![^>]*\bkb-)[^>]*>(.*?)</p>", re.S)
 _MARKUP = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s|(?<=다\.)")
 

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote
 
 from ..config import KbgenConfig
 from ..diagnostics import Diagnostic
 from . import frontmatter as fm
 from .comments import strip_comments
+from .decode import DecodedText, byte_position, decode_bytes, looks_binary
 from .excalidraw import publish_drawings
-from .decode import decode_bytes
+from .exclude import excluded_paths
 from .note import Note
+from .dates import assign_dates
 from .urls import UrlMap, assign_note_urls, note_url
 from .vault import Vault
 
@@ -27,36 +31,99 @@ _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 
 
-def walk_vault(root: Path) -> tuple[list[Path], list[Path]]:
-    """(note files, attachment files) under ``root``, sorted, skipping hidden and escaping paths."""
+def walk_vault(root: Path, diagnostics: list[Diagnostic] | None = None,
+               excluded: Callable[[str], bool] | None = None) -> tuple[list[Path], list[Path]]:
+    """(note files, attachment files) under ``root``, sorted, skipping hidden and escaping paths.
+
+    Nothing a reader would miss is skipped silently: a hidden note, a broken
+    symlink, a symlink leaving the vault, a folder symlink (a loop, or a second
+    way into a folder that is published under its own path), a note that is
+    not a regular file or a folder that cannot be read each get a ``skipped``
+    warning (or a ``read`` error) in ``diagnostics``. Folders excluded by the
+    configuration (``excluded(relative_path)``) are left out without a word.
+    """
+    report = diagnostics if diagnostics is not None else []
     root_real = root.resolve()
     notes: list[Path] = []
     attachments: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+
+    def rel(path: Path | str) -> str:
+        return Path(os.path.relpath(path, root)).as_posix()
+
+    def skipped(path: Path, why: str) -> None:
+        report.append(Diagnostic(rel(path), 1, 1, "warning", "skipped", f"not published: {why}"))
+
+    def unreadable(exc: OSError) -> None:
+        report.append(Diagnostic(rel(exc.filename or root), 1, 1, "error", "read",
+                                 f"cannot read folder: {exc.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=unreadable):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and _inside(here / d, root_real))
+        kept: list[str] = []
+        for d in sorted(dirnames):
+            path = here / d
+            if d.startswith(".") or (excluded is not None and excluded(rel(path))):
+                continue
+            if path.is_symlink():
+                target = _real(path)
+                if target is None or not _within(target, root_real):
+                    skipped(path, "a folder symlink that leads outside the vault (or nowhere)")
+                else:  # its target is walked under its own path; following it loops or publishes twice
+                    skipped(path, f"a folder symlink to {rel(target) if target != root_real else 'the vault itself'}, "
+                                  "which is published under its own path")
+                continue
+            kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
-            if name.startswith("."):
-                continue
             path = here / name
-            if not _inside(path, root_real) or not path.is_file():
+            is_note = name.lower().endswith(NOTE_SUFFIXES)
+            if excluded is not None and excluded(rel(path)):
                 continue
-            (notes if name.lower().endswith(NOTE_SUFFIXES) else attachments).append(path)
+            if name.startswith("."):
+                if is_note:
+                    skipped(path, "hidden file (its name starts with '.')")
+                continue
+            problem = _file_problem(path, root_real)
+            if problem is not None:
+                if is_note or "outside" not in problem:
+                    skipped(path, problem)
+                continue
+            (notes if is_note else attachments).append(path)
     return notes, attachments
 
 
-def _inside(path: Path, root_real: Path) -> bool:
+def _real(path: Path) -> Path | None:
     try:
-        path.resolve().relative_to(root_real)
-    except (ValueError, OSError):
-        return False
-    return True
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return None
+
+
+def _within(path: Path, root_real: Path) -> bool:
+    return path == root_real or root_real in path.parents
+
+
+def _file_problem(path: Path, root_real: Path) -> str | None:
+    """Why a file is not published (None: it is)."""
+    if path.is_symlink():
+        target = _real(path)
+        if target is None:
+            return "a symlink to a file that does not exist (or a symlink loop)"
+        if not _within(target, root_real):
+            return "a symlink that leads outside the vault"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return None
 
 
 def load_vault(config: KbgenConfig) -> Vault:
     root = Path(config.notes_dir)
     vault = Vault(root=root)
-    note_files, attachment_files = walk_vault(root)
+    note_files, attachment_files = walk_vault(root, vault.diagnostics, excluded_paths(root, config.exclude))
     for path in note_files:
         note = load_note(path, root, config)
         vault.notes[note.src_path] = note
@@ -65,6 +132,7 @@ def load_vault(config: KbgenConfig) -> Vault:
     # Drawings show their exported image, never the plugin's data (needs the attachments).
     publish_drawings(vault.notes.values(), vault.attachments, config.language)
     assign_urls(vault, config.use_directory_urls)
+    assign_dates(root, vault.published())
     return vault
 
 
@@ -74,6 +142,10 @@ def assign_urls(vault: Vault, use_directory_urls: bool) -> None:
     Unpublished notes take no part: they must not push a published note off its URL.
     """
     vault.urls = UrlMap(use_directory_urls)
+    # Attachments keep their paths (links name them): a note whose page would land on
+    # one, or need it as a folder (``x.txt`` and ``x.txt.md``), moves instead.
+    for path in vault.attachments:
+        vault.urls.reserve_file(path, path)
     published = [n.src_path for n in vault.published()]
     for src_path, (url, clash) in assign_note_urls(published, vault.urls).items():
         note = vault.notes[src_path]
@@ -95,9 +167,7 @@ def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:
         diagnostics.append(Diagnostic(src_path, 1, 1, "error", "read", f"cannot read note: {exc.strerror}"))
     decoded = decode_bytes(data)
     text = decoded.text
-    if decoded.lossy:
-        diagnostics.append(Diagnostic(src_path, 1, 1, "warning", "encoding",
-                                      f"some bytes are not valid {decoded.encoding} and were replaced"))
+    _report_bad_text(data, decoded, src_path, diagnostics)
     text, cut = cut_to_size(text, config.max_note_size, src_path, diagnostics)
     if config.repair_mojibake:
         text = _repair_mojibake(text, src_path, diagnostics)
@@ -105,6 +175,24 @@ def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:
     note.cut = cut
     note.encoding = decoded.encoding
     return note
+
+
+def _report_bad_text(data: bytes, decoded: DecodedText, src_path: str, diagnostics: list[Diagnostic]) -> None:
+    """Binary data, undecodable bytes and NUL characters, each reported where it starts."""
+    text = decoded.text
+    if looks_binary(text):
+        diagnostics.append(Diagnostic(src_path, 1, 1, "warning", "binary",
+                                      "this note looks like binary data, not text; it is published as text"))
+        return
+    if decoded.lossy:
+        line, col = byte_position(data, max(decoded.bad_at, 0), decoded.encoding)
+        diagnostics.append(Diagnostic(src_path, line, col, "warning", "encoding",
+                                      f"some bytes are not valid {decoded.encoding} and were replaced"))
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        diagnostics.append(Diagnostic(src_path, line, nul - text.rfind("\n", 0, nul), "warning", "encoding",
+                                      f"{text.count(chr(0))} NUL character(s) in the note are shown as \ufffd"))
 
 
 def cut_to_size(text: str, limit: int, src_path: str, diagnostics: list[Diagnostic]) -> tuple[str, bool]:

@@ -106,38 +106,78 @@ def _with_suffix(url: str, n: int, use_directory_urls: bool) -> str:
     return _quote(f"{stem}-{n}{ext}")
 
 
+# Files the site generator (MkDocs + Material) writes itself: no page may take their place.
+SITE_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json")
+
+
 class UrlMap:
-    """Hands out the site's URLs, one owner each; the first claim wins, later ones get ``-2``, ``-3``…"""
+    """Hands out the site's URLs, one owner each; the first claim wins, later ones get ``-2``, ``-3``…
+
+    A URL is taken when its file is, and also when a file is where its folder
+    would be (or the other way round): the note ``x.txt.md`` wants
+    ``x.txt/index.html``, which cannot be written beside the attachment ``x.txt``.
+    """
 
     def __init__(self, use_directory_urls: bool = True) -> None:
         self.use_directory_urls = use_directory_urls
         self.owners: dict[str, str] = {}  # url_key → owner (a src_path or a description)
+        self.folders: dict[str, str] = {}  # folder of a claimed file (casefolded) → that file's owner
+        for path in SITE_FILES:
+            self.reserve_file(f"the site's {path}", path)
+
+    def reserve_file(self, owner: str, path: str) -> str | None:
+        """Take the file ``path`` (an attachment, a site file: it cannot move); the owner it clashes with, if any."""
+        key = path.casefold()
+        clash = self._taken_by(key)
+        self._take(key, owner)
+        return clash
 
     def claim(self, owner: str, url: str) -> tuple[str, str | None]:
         """(the URL ``owner`` gets, the owner of ``url`` when it was taken)."""
         key = url_key(url)
-        if key not in self.owners:
-            self.owners[key] = owner
+        previous = self._taken_by(key)
+        if previous is None:
+            self._take(key, owner)
             return url, None
-        previous = self.owners[key]
         n = 2
         while True:
             candidate = _with_suffix(url, n, self.use_directory_urls)
-            if url_key(candidate) not in self.owners:
-                self.owners[url_key(candidate)] = owner
+            if self._taken_by(url_key(candidate)) is None:
+                self._take(url_key(candidate), owner)
                 return candidate, previous
             n += 1
 
     def try_claim(self, owner: str, url: str) -> str | None:
         """Take ``url`` if it is free; otherwise leave it and return its owner."""
         key = url_key(url)
-        if key in self.owners:
-            return self.owners[key]
-        self.owners[key] = owner
-        return None
+        previous = self._taken_by(key)
+        if previous is None:
+            self._take(key, owner)
+        return previous
 
     def owner(self, url: str) -> str | None:
         return self.owners.get(url_key(url))
+
+    def _taken_by(self, key: str) -> str | None:
+        if key in self.owners:
+            return self.owners[key]
+        if key in self.folders:  # a file would replace a folder that holds others
+            return self.folders[key]
+        for folder in _folders(key):  # a folder would need a name a file has
+            if folder in self.owners:
+                return self.owners[folder]
+        return None
+
+    def _take(self, key: str, owner: str) -> None:
+        self.owners.setdefault(key, owner)
+        for folder in _folders(key):
+            self.folders.setdefault(folder, owner)
+
+
+def _folders(key: str) -> list[str]:
+    """``a/b/c.html`` → ``["a", "a/b"]``."""
+    parts = key.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def folder_note_paths(src_paths: Iterable[str]) -> set[str]:

@@ -12,6 +12,17 @@
                  "#ff9da7", "#9c755f", "#e15759", "#bab0ac"];
   var CURRENT = "#e8368f";
   var data = null;
+  var dark = kb.dark();
+  var drawnGraphs = [];
+
+  // Material's light/dark toggle: recolour drawn graphs (force-graph only repaints when told).
+  if (window.MutationObserver) {
+    new MutationObserver(function () {
+      dark = kb.dark();
+      drawnGraphs = drawnGraphs.filter(function (g) { return g.el.isConnected; });
+      drawnGraphs.forEach(function (g) { g.graph.linkColor(g.graph.linkColor()); });
+    }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+  }
 
   function loadData() {
     if (!data) {
@@ -122,7 +133,6 @@
     var local = current >= 0;
     var started = performance.now();
     var drawn = false;
-    var dark = kb.dark();
     var graph = window.ForceGraph()(canvas)
       .width(canvas.clientWidth || el.clientWidth || 600)
       .height(local ? 320 : Math.max(400, Math.round(window.innerHeight * 0.7)))
@@ -157,6 +167,7 @@
         el.setAttribute("data-settled", "1");
       });
     el.kbGraph = graph;
+    drawnGraphs.push({ el: el, graph: graph });
     el.setAttribute("data-nodes", String(nodes.length));
     el.setAttribute("data-links", String(links.length));
     var groups = [];

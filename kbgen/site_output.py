@@ -1,0 +1,75 @@
+"""Where a build writes: a refused site folder, and atomic output.
+
+The site is built in a temporary folder beside the target and swapped in only
+when the build finished, so a failed or interrupted build leaves the previous
+site as it was. A site folder that is (or holds, or lies inside) the notes,
+``/`` or the home folder is refused: a build empties its site folder first.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+STAGING_PREFIX = ".kbgen-staging-"  # + the site folder's name + random part
+OLD_PREFIX = ".kbgen-previous-"
+STALE_SECONDS = 6 * 3600
+
+
+def unsafe_site_dir(site: Path, notes: Path | None) -> str | None:
+    """Why ``site`` must not be a build's output folder (given the notes folder, when known), or None."""
+    site = site.resolve()
+    if site == Path(site.anchor):
+        return f"the site folder {site} is the root of the file system"
+    if site == Path.home().resolve():
+        return f"the site folder {site} is the home folder"
+    if notes is None:
+        return None
+    notes = notes.resolve()
+    if site == notes:
+        return f"the site folder {site} is the notes folder"
+    if site in notes.parents:
+        return f"the site folder {site} contains the notes folder {notes}"
+    if notes in site.parents:
+        return f"the site folder {site} is inside the notes folder {notes}"
+    return None
+
+
+@contextlib.contextmanager
+def atomic_site(site: Path) -> Iterator[Path]:
+    """Yield an empty folder beside ``site`` to build into; on success it replaces ``site``.
+
+    On any exception (or Ctrl-C) the folder is removed and ``site`` is untouched.
+    """
+    site = site.resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(site)
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{site.name}-", dir=site.parent))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; a site is meant to be served
+    if site.exists():
+        old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{site.name}-", dir=site.parent))
+        os.rename(site, old / site.name)
+        os.rename(staging, site)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, site)
+
+
+def _remove_stale(site: Path) -> None:
+    """Folders a killed build left beside the site (SIGKILL allows no clean-up); old enough
+    that no build still running can own them."""
+    now = time.time()
+    for prefix in (STAGING_PREFIX, OLD_PREFIX):
+        for stale in site.parent.glob(f"{prefix}{site.name}-*"):
+            with contextlib.suppress(OSError):
+                if now - stale.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(stale, ignore_errors=True)

@@ -18,6 +18,7 @@ never touched. Each rewrite is a linear scan.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 # Commands whose argument count matters when they are a bare script: ``x^\sqrt2`` → ``x^{\sqrt2}``.
 _ONE_ARGUMENT = frozenset({
@@ -53,33 +54,37 @@ def rewrite(tex: str, display: bool, error: str = "") -> str:
 
 def _brace_bare_scripts(tex: str) -> str:
     """``q^\\bigoplus`` → ``q^{\\bigoplus}``; a command with arguments takes them inside."""
-    pieces: list[str] = []
-    last = 0
-    for match in _BARE_SCRIPT.finditer(tex):
-        if match.start() < last:
-            continue
+
+    def braced(match: re.Match) -> tuple[str, int]:
         name = match.group(2)
-        arguments = 1 if name in _ONE_ARGUMENT else 2 if name in _TWO_ARGUMENTS else 0
-        end = match.end()
-        if name == "sqrt":
-            end = _skip_optional(tex, end)
-        for _ in range(arguments):
+        end = _skip_optional(tex, match.end()) if name == "sqrt" else match.end()
+        for _ in range(1 if name in _ONE_ARGUMENT else 2 if name in _TWO_ARGUMENTS else 0):
             end = _skip_argument(tex, end)
-        pieces.append(tex[last: match.start(1) + 1] + "{" + tex[match.start(2) - 1: end] + "}")
-        last = end
-    pieces.append(tex[last:])
-    return "".join(pieces)
+        return match.group(1) + "{" + tex[match.start(2) - 1: end] + "}", end
+
+    return _substitute(_BARE_SCRIPT, tex, braced)
 
 
 def _declare_operators(tex: str) -> str:
     """``\\DeclareMathOperator{\\sgn}{sgn}`` → ``\\def\\sgn{\\operatorname{sgn}}`` (KaTeX has \\def)."""
+
+    def defined(match: re.Match) -> tuple[str, int]:
+        end = _skip_argument(tex, match.end())
+        return f"\\def{match.group(2)}{{\\operatorname{match.group(1)}{tex[match.end(): end]}}}", end
+
+    return _substitute(_DECLARE_OPERATOR, tex, defined)
+
+
+def _substitute(pattern: re.Pattern, tex: str, replace: Callable[[re.Match], tuple[str, int]]) -> str:
+    """Like ``pattern.sub``, but ``replace`` also consumes the arguments after a match: it
+    returns the replacement and where the replaced text ends."""
     pieces: list[str] = []
     last = 0
-    for match in _DECLARE_OPERATOR.finditer(tex):
+    for match in pattern.finditer(tex):
         if match.start() < last:
             continue
-        end = _skip_argument(tex, match.end())
-        pieces.append(tex[last: match.start()] + f"\\def{match.group(2)}{{\\operatorname{match.group(1)}{tex[match.end(): end]}}}")
+        replacement, end = replace(match)
+        pieces.append(tex[last: match.start()] + replacement)
         last = end
     pieces.append(tex[last:])
     return "".join(pieces)

@@ -29,7 +29,9 @@ def test_invalid_utf8_nul_and_binary_are_reported_where_they_are(tmp_path: Path)
     assert (nul.line, nul.col) == (3, 3) and "NUL" in nul.message
     assert "ab\ufffdcd" in page(result, "nul.md")
     assert _diag(result, "binary.md", "binary").severity == "warning"
-    assert "binary.md" in result.rendered  # still published, as text
+    binary = page(result, "binary.md")  # still published, as plain text, not parsed
+    assert "<code>" in binary[:60] and "&lt;" in binary and "\x00" not in binary
+    assert not [d for d in result.diagnostics if d.path == "binary.md" and d.severity == "error"]
 
 
 def test_symlink_loop_dangling_outside_and_hidden_notes_are_named(tmp_path: Path) -> None:

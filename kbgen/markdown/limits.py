@@ -54,6 +54,14 @@ def cut_notice(config: Any) -> Token:
     return token
 
 
+def plain_text(text: str) -> Token:
+    """A note's text shown as it is (``<pre><code>``), for notes that are not Markdown (binary data)."""
+    token = Token("code_block", "code", 0)
+    token.content = text.replace("\x00", "\ufffd")  # as markdown-it does: NUL is never valid in HTML
+    token.block = True
+    return token
+
+
 def _keep_as_text(state: StateBlock, start: int, end: int, limit: int) -> None:
     text = state.getLines(start, end, state.blkIndent, False)
     if text.strip():

@@ -118,7 +118,8 @@ class NoteRenderer:
 
     def parse(self, note: Note, vault: Vault) -> ParsedNote:
         env = self.new_env(note, vault)
-        tokens = self.md.parse(note.body, env)
+        # Binary data is shown, not parsed: its stray $, [[ and * would only produce noise.
+        tokens = [limits.plain_text(note.body)] if note.binary else self.md.parse(note.body, env)
         if note.cut:
             tokens.append(limits.cut_notice(self.config))
         return ParsedNote(note, tokens, env)

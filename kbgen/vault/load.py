@@ -167,23 +167,23 @@ def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:
         diagnostics.append(Diagnostic(src_path, 1, 1, "error", "read", f"cannot read note: {exc.strerror}"))
     decoded = decode_bytes(data)
     text = decoded.text
-    _report_bad_text(data, decoded, src_path, diagnostics)
+    binary = _report_bad_text(data, decoded, src_path, diagnostics)
     text, cut = cut_to_size(text, config.max_note_size, src_path, diagnostics)
     if config.repair_mojibake:
         text = _repair_mojibake(text, src_path, diagnostics)
     note = note_from_text(src_path, path, text, config.use_directory_urls, diagnostics)
-    note.cut = cut
+    note.cut, note.binary = cut, binary
     note.encoding = decoded.encoding
     return note
 
 
-def _report_bad_text(data: bytes, decoded: DecodedText, src_path: str, diagnostics: list[Diagnostic]) -> None:
-    """Binary data, undecodable bytes and NUL characters, each reported where it starts."""
+def _report_bad_text(data: bytes, decoded: DecodedText, src_path: str, diagnostics: list[Diagnostic]) -> bool:
+    """Binary data, undecodable bytes and NUL characters, each reported where it starts; whether it is binary."""
     text = decoded.text
     if looks_binary(text):
         diagnostics.append(Diagnostic(src_path, 1, 1, "warning", "binary",
-                                      "this note looks like binary data, not text; it is published as text"))
-        return
+                                      "this note looks like binary data, not text; it is published as plain text"))
+        return True
     if decoded.lossy:
         line, col = byte_position(data, max(decoded.bad_at, 0), decoded.encoding)
         diagnostics.append(Diagnostic(src_path, line, col, "warning", "encoding",
@@ -193,6 +193,7 @@ def _report_bad_text(data: bytes, decoded: DecodedText, src_path: str, diagnosti
         line = text.count("\n", 0, nul) + 1
         diagnostics.append(Diagnostic(src_path, line, nul - text.rfind("\n", 0, nul), "warning", "encoding",
                                       f"{text.count(chr(0))} NUL character(s) in the note are shown as \ufffd"))
+    return False
 
 
 def cut_to_size(text: str, limit: int, src_path: str, diagnostics: list[Diagnostic]) -> tuple[str, bool]:

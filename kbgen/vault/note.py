@@ -34,6 +34,7 @@ class Note:
     diagnostics: list[Diagnostic] = field(default_factory=list)  # found while loading
     url: str = ""  # site-relative URL, set by the loader
     cut: bool = False  # longer than max_note_size: only the first part was loaded
+    binary: bool = False  # binary data, not text: published as plain text, not parsed
 
     @property
     def published(self) -> bool:

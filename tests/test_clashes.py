@@ -65,7 +65,7 @@ def test_attachment_vanishing_mid_build_is_reported_and_the_rest_written(tmp_pat
 
 def test_a_page_that_cannot_be_written_is_reported_not_fatal(tmp_path) -> None:
     plugin = KbgenPlugin()
-    plugin.build = types.SimpleNamespace(emit_diagnostics=[], rendered={})
+    plugin.build = types.SimpleNamespace(emit_diagnostics=[], rendered={}, files=[])
     blocked = tmp_path / "a" / "index.html"
     blocked.mkdir(parents=True)  # a folder where the page file must go
     file = types.SimpleNamespace(abs_dest_path=str(blocked), src_uri="a.md", dest_uri="a/index.html")

@@ -48,7 +48,7 @@
     } else if (target) {
       parts.push(target);
     } else {
-      var first = article.querySelector(":scope > p, :scope > .kb-embed p, :scope > ul, :scope > ol");
+      var first = article.querySelector(":scope > p:not(.kb-dates), :scope > .kb-embed p, :scope > ul, :scope > ol");
       if (first) parts.push(first);
     }
     return { title: title ? title.textContent.replace(/\u00b6$/, "").trim() : doc.title, parts: parts };

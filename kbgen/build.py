@@ -10,6 +10,8 @@ import html
 import time
 from typing import Callable, Iterable, TypeVar
 
+from . import incremental
+from .cache import NoteCache
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
 from .emit import aliases as aliases_emitter
@@ -40,6 +42,8 @@ T = TypeVar("T")
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
 # An indexer sees every parsed note before any is rendered (links, headings, tags…).
+# With the build cache, ``parsed`` iterates over the notes to render only; the
+# others are in ``parsed.restored`` (kbgen.incremental.ParsedNotes).
 Indexer = Callable[[Vault, dict[str, ParsedNote]], None]
 Emitter = Callable[[VaultBuild], None]
 
@@ -60,15 +64,40 @@ def emitters() -> list[Emitter]:
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
-    """Run the whole pipeline over ``config.notes_dir`` and return what to publish."""
+    """Run the whole pipeline over ``config.notes_dir`` and return what to publish.
+
+    With ``config.build_cache`` on, notes whose cached parse and render are still
+    valid (kbgen.cache) are not parsed or rendered again; the result is the same.
+    """
+    cache = NoteCache(config) if config.build_cache else None
+    try:
+        try:
+            return _build(config, progress, cache, restore=cache is not None)
+        except _Restart:
+            # Indexing showed a vault-wide change only a parse reveals (an inline tag):
+            # no cached page can be trusted, build every note afresh.
+            return _build(config, progress, cache, restore=False)
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+class _Restart(Exception):
+    pass
+
+
+def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
     clock = _Clock()
     vault = load_vault(config)
     build = VaultBuild(config, vault)
     clock.lap(build, "load")
 
+    the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {})
     renderer = NoteRenderer(config)
-    published = list(vault.published())  # filter: drafts never reach parse, render or emit
-    parsed: dict[str, ParsedNote] = {}
+    # filter: drafts never reach parse, render or emit
+    published = [note for note in vault.published() if note.src_path not in the_plan.restored]
+    parsed = incremental.ParsedNotes(vault, the_plan.restored,
+                                     incremental.late_parser(vault, lambda note: renderer.parse(note, vault)))
     for note in _counted(published, "parse", progress):
         item = _guarded(lambda: renderer.parse(note, vault), note, build)
         if item is not None:
@@ -78,26 +107,37 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
     # full collection walks them again and later stages grow super-linear.
     gc.freeze()
     try:
-        _index_render_emit(build, renderer, parsed, clock, progress)
+        _index_render_emit(build, renderer, parsed, clock, progress, cache, the_plan)
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
     return build
 
 
-def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: dict[str, ParsedNote],
-                       clock: "_Clock", progress: Progress | None) -> None:
+def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: incremental.ParsedNotes,
+                       clock: "_Clock", progress: Progress | None, cache: NoteCache | None,
+                       the_plan: incremental.Plan) -> None:
     vault = build.vault
     for index in indexers():
         index(vault, parsed)
+    if not parsed.still_valid():
+        raise _Restart()
     clock.lap(build, "index")
 
-    for src_path, item in zip(parsed, _counted(list(parsed.values()), "render", progress)):
+    for src_path, entry in the_plan.restored.items():
+        build.rendered[src_path] = incremental.restored_rendered(entry)
+    for src_path, item in zip(list(parsed), _counted(list(parsed.values()), "render", progress)):
         rendered = _guarded(lambda: renderer.render(item), item.note, build)
         if rendered is not None:
             build.rendered[src_path] = rendered
+    if cache is not None:
+        fresh = incremental.record(build, parsed, the_plan)
+        gone = the_plan.cached - set(fresh) - set(the_plan.restored)
+        cache.store(fresh, stale=gone)
     for note in vault.published():  # a note a bug kept from rendering still gets its page
         if note.src_path not in build.rendered:
             build.rendered[note.src_path] = _source_page(note)
+    # Pages in vault order whatever came from the cache: emitters and MkDocs see one order.
+    build.rendered = {p: build.rendered[p] for p in vault.notes if p in build.rendered}
     clock.lap(build, "render")
 
     for emit in emitters():

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     common(build)
     build.add_argument("--site", metavar="DIR", help="output folder (default: site_dir of mkdocs.yml, else ./site)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only the problems and the summary")
+    build.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="processes for page templating (default: one per core; 1 = in this process)")
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser("serve", help="live preview that rebuilds when notes change")
@@ -79,8 +81,10 @@ def _parser() -> argparse.ArgumentParser:
 # -- build --------------------------------------------------------------------------------
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
+
+    from .mkdocs_build import build_site
+    from .site_writer import link_previous_site
 
     started = time.perf_counter()
     _quiet_mkdocs_logging()
@@ -106,9 +110,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     plugin.on_diagnostics = diagnostics.extend
     try:
         with atomic_site(site) as staging:  # the previous site stays until this one is complete
+            # Unchanged files are hard links to the previous site's (every write replaces
+            # its file), so the build writes only what changed and the swap stays atomic.
+            link_previous_site(site, staging)
             config.site_dir = str(staging)
             config.plugins.on_startup(command="build", dirty=False)
-            mkdocs_build(config)
+            build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site))
             config.plugins.on_shutdown()
     except (MkDocsException, OSError) as exc:
         bar.clear()
@@ -132,12 +139,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 # -- serve --------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    from .mkdocs_serve import serve
 
     config_file, overrides = resolve_config(args.config, notes=args.notes, site=None)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        mkdocs_serve(config_file=config_file, dev_addr=args.dev_addr, livereload=True, **overrides)
+        serve(config_file, args.dev_addr, overrides)
     except KeyboardInterrupt:
         pass
     return EXIT_OK

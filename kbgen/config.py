@@ -47,6 +47,9 @@ class KbgenConfig:
     max_embeds: int = 500  # notes embedded into one page (nested ones too); the rest show as titles
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
+    # Keep each note's parse and render in the cache folder and reuse it while
+    # the note and what it links to are unchanged (kbgen.cache).
+    build_cache: bool = True
     # Graph view: the global graph page and a local graph under each linked note.
     graph: bool = True
     # Colour graph nodes by top-level "folder" or by first "tag".

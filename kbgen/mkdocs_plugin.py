@@ -113,6 +113,16 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                 files.remove(file)  # hidden folders and symlinks that leave the vault
             else:
                 file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
+        # A note or file that appeared between MkDocs's scan and kbgen's (`kbgen serve` while
+        # the author saves): publish what kbgen read, so pages and navigation agree.
+        for src_uri in [*build.rendered, *build.vault.attachments]:
+            if files.get_file_from_path(src_uri) is None:
+                file = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
+                if src_uri in build.rendered:
+                    _place(file, build.vault.notes[src_uri].url)
+                else:
+                    file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
+                files.append(file)
         self.pages = {}
         for page in build.pages:
             src_uri = page.src_path

@@ -36,13 +36,18 @@ def emit(build: "VaultBuild") -> None:
         sources = [b for b in index.backlinks_of(src_path)
                    if b.source in build.rendered and build.vault.notes[b.source].published]
         if note is not None and sources:
-            rendered.html += backlinks_html(note, sources, build.vault.notes, _excerpt_renderer(build, note, index))
+            rendered.html += backlinks_html(note, sources, build.vault.notes, excerpt_renderer(build, note, index))
 
 
-def _excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[Any, str], str]:
-    """Renders an excerpt from ``source`` on ``note``'s page (hrefs and formulas as on that page)."""
+def excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[Any, str], str]:
+    """Renders an excerpt from ``source`` on ``note``'s page (hrefs and formulas as on that page).
+
+    An excerpt that is already a string was rendered so by an earlier build (kbgen.incremental).
+    """
 
     def render(item: Any, source: str) -> str:
+        if isinstance(item, str):
+            return item
         parsed = getattr(index, "parsed", {}).get(source)
         renderer = parsed.env.get("renderer") if parsed is not None else None
         if renderer is None:

@@ -15,7 +15,7 @@ reach another published note.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from markdown_it.token import Token
 
@@ -38,13 +38,16 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
     vault.indexes[INDEX_KEY] = index
     for item in parsed.values():
         index.add_anchors(item.note.src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
+    restore = getattr(parsed, "restore_into", None)
+    if restore is not None:  # notes the build cache vouches for: their anchors and backlinks, unparsed
+        restore(index)
     embeds: dict[str, list[tuple[int, LinkRef]]] = {}
     for src_path, item in parsed.items():
         note, report = item.note, item.env["report"]
         for position, ref, inline, child in iter_refs(item.tokens):
             resolve_ref(ref, note, index, report)
             target = ref.resolution.note if ref.resolution is not None else None
-            if ref.kind == "embed" and target is not None and target.published and is_transclusion(ref):
+            if _is_transclusion_of_published(ref):
                 embeds.setdefault(src_path, []).append((position, ref))
             if (target is not None and target.published and target.src_path != src_path
                     and ref.kind != "image"):
@@ -90,19 +93,34 @@ def _report_embed_cycles(embeds: dict[str, list[tuple[int, LinkRef]]], index: Li
     nodes = [(src, n) for src, items in embeds.items() for n in range(len(items))]
     if not nodes:
         return
-    slice_of = {node: _slice(node, embeds, index, parsed) for node in nodes}
+    # Slices and edges are found as the search reaches them: notes the build cache
+    # restored are parsed only when a cycle search walks through them.
+    slice_of: dict[tuple[str, int], tuple | None] = {}
+    node_of: dict[tuple, tuple[str, int]] = {}
     edges: dict[tuple, list[tuple]] = {}
-    for node, key in slice_of.items():  # a slice leads to the slices of the embeds inside it
-        if key is not None and key not in edges:
-            inside = _embeds_inside(node, embeds, index, parsed)
-            edges[key] = list(dict.fromkeys(slice_of[n] for n in inside if slice_of.get(n) is not None))
+
+    def slice_key(node: tuple[str, int]) -> tuple | None:
+        if node not in slice_of:
+            slice_of[node] = key = _slice(node, embeds, index, parsed)
+            if key is not None:
+                node_of.setdefault(key, node)
+        return slice_of[node]
+
+    def edges_of(key: tuple) -> list[tuple]:  # a slice leads to the slices of the embeds inside it
+        if key not in edges:
+            inside = _embeds_inside(node_of[key], embeds, index, parsed)
+            edges[key] = list(dict.fromkeys(k for k in map(slice_key, inside) if k is not None))
+        return edges[key]
+
+    for node in nodes:
+        slice_key(node)
     chains: dict[tuple, list | None] = {}
     for node in nodes:
         key = slice_of[node]
         if key is None:
             continue
         if key not in chains:
-            chains[key] = _path_back(key, edges)
+            chains[key] = _path_back(key, edges_of)
         path = chains[key]
         if path is None:
             continue
@@ -135,17 +153,25 @@ def _embeds_inside(node: tuple[str, int], embeds: dict[str, list[tuple[int, Link
     target = _target_of(node, embeds)
     if target not in parsed or (ref.fragment and ref.anchor is None):
         return []  # renders as a title only
+    if target not in embeds:  # a note the build cache restored: its embeds, from its tokens now
+        embeds[target] = [(position, r) for position, r, _, _ in iter_refs(parsed[target].tokens)
+                          if _is_transclusion_of_published(r)]
     lo, hi = slice_bounds(parsed[target].tokens, ref, index, target)
     return [(target, k) for k, (position, _) in enumerate(embeds.get(target, [])) if lo <= position < hi]
 
 
-def _path_back(start: tuple[str, int], edges: dict[tuple[str, int], list[tuple[str, int]]]) -> list | None:
+def _is_transclusion_of_published(ref: LinkRef) -> bool:
+    target = ref.resolution.note if ref.resolution is not None else None
+    return ref.kind == "embed" and target is not None and target.published and is_transclusion(ref)
+
+
+def _path_back(start: tuple, edges: Callable[[tuple], list[tuple]]) -> list | None:
     """The embeds from ``start`` back to ``start``, or None when there is no cycle."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
     queue = deque([start])
     while queue:
         node = queue.popleft()
-        for nxt in edges.get(node, []):
+        for nxt in edges(node):
             if nxt == start:
                 path = [nxt]
                 step: tuple[str, int] | None = node

@@ -144,7 +144,8 @@ def index_tags(vault: "Vault", parsed: dict[str, "ParsedNote"]) -> None:
     """
     from ..markdown.tags import ENV_KEY, INDEX_KEY
 
-    note_tags = {src_path: list(item.note.tags) + list(item.env.get(ENV_KEY, [])) for src_path, item in parsed.items()}
+    items = getattr(parsed, "all_items", parsed.items)()  # with the build cache: restored notes too
+    note_tags = {src_path: list(item.note.tags) + list(item.env.get(ENV_KEY, [])) for src_path, item in items}
     index = build_tag_index(note_tags, vault.urls)
     vault.indexes[INDEX_KEY] = index
     for src_path, names in note_tags.items():

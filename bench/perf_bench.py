@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""The figures of issue 12, one table: build times, serve latency, memory, page and index sizes.
+
+Usage: bench/perf_bench.py [N ...] [--jobs J] [--compare] [--no-serve]
+
+For each vault size N (default 1000 5000 10000) it copies the shared bench
+vault (``../shared/bench/make_vault.py``) into a temporary folder and measures,
+each in a fresh process:
+
+- cold: ``kbgen build`` with an empty cache and an empty site folder;
+- no-change: the same build again;
+- one-edit: after appending a sentence to one note;
+- serve edit: ``kbgen serve`` running, a note saved → the served page shows the
+  new text (polled every 20 ms);
+- peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
+- site size, median page (``index.html``) size, search index size (raw and gzip).
+
+``--compare`` also builds the same vault with plain MkDocs + Material
+(+ mkdocs-roamlinks-plugin when installed) and prints the ratio. Run it under
+``flock /tmp/kbgen-bench.lock`` on a shared machine; the load average is printed.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+
+
+def vault_of(n: int, work: Path) -> Path:
+    shared = Path(f"/tmp/vault-{n}")
+    if not shared.is_dir():
+        tmp = Path(tempfile.mkdtemp(dir="/tmp"))
+        subprocess.run([sys.executable, str(MAKE_VAULT), str(tmp / "v"), str(n)], check=True,
+                       stdout=subprocess.DEVNULL)
+        try:
+            (tmp / "v").rename(shared)
+        except OSError:
+            pass
+        shutil.rmtree(tmp, ignore_errors=True)
+    vault = work / "notes"
+    shutil.copytree(shared, vault)
+    return vault
+
+
+def config(work: Path, vault: Path, name: str, plugins: str) -> Path:
+    path = work / f"{name}.yml"
+    path.write_text(
+        f"site_name: bench\ndocs_dir: {vault}\nsite_dir: {work / ('site-' + name)}\n"
+        "theme:\n  name: material\n  language: ko\n  font: false\n  features: [navigation.prune]\n"
+        f"plugins:\n{plugins}", encoding="utf-8")
+    return path
+
+
+def kbgen_plugins(work: Path) -> str:
+    return f"  - search:\n      lang: [ko, en]\n  - tags\n  - kbgen:\n      cache_dir: {work / 'cache'}\n"
+
+
+def timed(cmd: list[str]) -> tuple[float, int, int]:
+    """(seconds, peak RSS in MB, exit status) of one command."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    return seconds, int(usage.ru_maxrss / 1024), os.waitstatus_to_exitcode(status)
+
+
+def kbgen_build(cfg: Path, jobs: int | None) -> tuple[float, int, int]:
+    cmd = [sys.executable, "-m", "kbgen", "build", "-q", "--config", str(cfg)]
+    return timed(cmd + (["--jobs", str(jobs)] if jobs else []))
+
+
+def edit_note(vault: Path, marker: str) -> tuple[Path, str]:
+    note = sorted(vault.rglob("*.md"))[len(list(vault.rglob("*.md"))) // 2]
+    with note.open("a", encoding="utf-8") as fh:
+        fh.write(f"\n\n{marker} 편집한 문장.\n")
+    return note, marker
+
+
+def serve_latency(cfg: Path, vault: Path, site: Path) -> float | None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(cfg),
+                               "--dev-addr", f"127.0.0.1:{port}"], env=ENV,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        note = sorted(vault.rglob("*.md"))[1]
+        rel = note.relative_to(vault).with_suffix("").as_posix()
+        page = next((p for p in sorted(site.rglob("index.html")) if rel.split("/")[-1] in p.parent.as_posix()), None)
+        url_path = page.parent.relative_to(site).as_posix() + "/" if page else quote(rel) + "/"
+        url = f"http://127.0.0.1:{port}/{quote(url_path)}"
+        if _poll(url, "</html>", 900) is None:
+            return None
+        time.sleep(2)  # let the watcher settle after the first build
+        marker = f"serve{int(time.time())}"
+        started = time.perf_counter()
+        with note.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n\n{marker}\n")
+        if _poll(url, marker, 300) is None:
+            return None
+        return time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def _poll(url: str, needle: str, timeout: float) -> str | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                text = response.read().decode("utf-8", "replace")
+            if needle in text:
+                return text
+        except OSError:
+            pass
+        time.sleep(0.02)
+    return None
+
+
+def sizes(site: Path) -> tuple[float, float, float, float]:
+    """(site MB, median page KB, search index MB, gzip MB)."""
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    pages = [p.stat().st_size for p in site.rglob("index.html")]
+    index = site / "search" / "search_index.json"
+    raw = index.read_bytes() if index.is_file() else b""
+    return total / 1e6, statistics.median(pages) / 1e3 if pages else 0, len(raw) / 1e6, len(gzip.compress(raw, 6)) / 1e6
+
+
+def compare(work: Path, vault: Path) -> tuple[str, float | None]:
+    try:
+        import mkdocs_roamlinks_plugin  # noqa: F401
+        plugins, name = "  - search\n  - roamlinks\n", "MkDocs+Material+roamlinks"
+    except ImportError:
+        plugins, name = "  - search\n", "MkDocs+Material (roamlinks not installed)"
+    cfg = config(work, vault, "plain", plugins)
+    seconds, _, status = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg)])
+    return name, seconds if status == 0 else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 10000])
+    parser.add_argument("--jobs", type=int)
+    parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--no-serve", action="store_true")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
+    header = ("N", "cold s", "s/note ms", "no-change s", "one-edit s", "serve edit s", "peak RSS MB",
+              "site MB", "median page KB", "search index MB (gzip)")
+    rows = []
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+            work = Path(tmp)
+            vault = vault_of(n, work)
+            cfg = config(work, vault, "kbgen", kbgen_plugins(work))
+            cold, rss, status = kbgen_build(cfg, args.jobs)
+            again, _, _ = kbgen_build(cfg, args.jobs)
+            edit_note(vault, "bench-edit")
+            edited, _, _ = kbgen_build(cfg, args.jobs)
+            site = work / "site-kbgen"
+            site_mb, median_kb, index_mb, index_gz = sizes(site)
+            latency = None if args.no_serve else serve_latency(cfg, vault, site)
+            row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
+                   f"{again:.1f} ({100 * again / cold:.0f}%)", f"{edited:.1f} ({100 * edited / cold:.0f}%)",
+                   "-" if latency is None else f"{latency:.2f}", rss, f"{site_mb:.0f}", f"{median_kb:.0f}",
+                   f"{index_mb:.1f} ({index_gz:.1f})"]
+            if args.compare:
+                name, plain = compare(work, vault)
+                row.append(f"{name}: " + ("failed" if plain is None else f"{plain:.1f} s ({plain / cold:.1f}× kbgen)"))
+            rows.append(row)
+            print(" | ".join(str(c) for c in row), f"[load {os.getloadavg()[0]:.1f}]", flush=True)
+    print()
+    print("| " + " | ".join(header + (("compare",) if args.compare else ())) + " |")
+    print("|" + "---|" * (len(header) + (1 if args.compare else 0)))
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+
+
+if __name__ == "__main__":
+    main()

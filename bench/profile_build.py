@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Where the seconds of one ``kbgen build`` go, stage by stage.
+
+Usage: bench/profile_build.py VAULT [--site DIR] [--cache DIR] [--cprofile FILE]
+
+Runs ``kbgen build`` in this process with timers wrapped around MkDocs's
+build steps (the same functions ``mkdocs build`` calls, unchanged) and prints
+kbgen's own pipeline stages (load, parse, index, render, emit) inside
+``on_files``. Times are wall-clock; nested rows are part of their parent.
+Pass a fresh --cache for a cold build.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TOTALS: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
+
+
+def timed(owner: object, name: str, label: str) -> None:
+    original = getattr(owner, name)
+
+    @functools.wraps(original)
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            TOTALS[label] += time.perf_counter() - started
+            CALLS[label] += 1
+
+    setattr(owner, name, wrapper)
+
+
+def instrument() -> None:
+    import jinja2
+    from mkdocs import utils
+    from mkdocs.commands import build as b
+    from mkdocs.plugins import PluginCollection
+    from mkdocs.structure import files as f
+
+    timed(b, "get_files", "mkdocs: scan docs_dir")
+    timed(b, "get_navigation", "mkdocs: navigation")
+    timed(b, "_populate_page", "mkdocs: read + render pages (kbgen HTML handed over)")
+    timed(b, "_build_theme_template", "mkdocs: sitemap.xml, 404.html")
+    timed(b, "_build_page", "mkdocs: page templating + write")
+    timed(jinja2.Template, "render", "  jinja2 template.render")
+    timed(utils, "write_file", "  write files")
+    timed(f.Files, "copy_static_files", "mkdocs: copy static files")
+    timed(PluginCollection, "on_files", "plugins on_files (kbgen pipeline)")
+    timed(PluginCollection, "on_page_context", "  plugins on_page_context (Material search indexing)")
+    timed(PluginCollection, "on_post_page", "  plugins on_post_page")
+    timed(PluginCollection, "on_post_build", "plugins on_post_build (search index write + kbgen Korean rewrite)")
+    timed(PluginCollection, "on_env", "plugins on_env")
+    timed(PluginCollection, "on_nav", "plugins on_nav")
+    timed(PluginCollection, "on_config", "plugins on_config")
+    from mkdocs.structure.pages import Page
+    timed(Page, "validate_anchor_links", "mkdocs: validate anchors")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("vault", type=Path)
+    parser.add_argument("--site", type=Path)
+    parser.add_argument("--cache", type=Path)
+    parser.add_argument("--cprofile", type=Path, help="also write a cProfile dump here (slower)")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="kbgen-profile-"))
+    site = args.site or tmp / "site"
+    cache = args.cache or tmp / "cache"
+    config = tmp / "mkdocs.yml"
+    config.write_text(
+        f"site_name: bench\ndocs_dir: {args.vault.resolve()}\nsite_dir: {site}\n"
+        "theme:\n  name: material\n  language: ko\n  font: false\n  features: [navigation.prune]\n"
+        "plugins:\n  - search:\n      lang: [ko, en]\n  - tags\n"
+        f"  - kbgen:\n      cache_dir: {cache}\n", encoding="utf-8")
+    instrument()
+    from kbgen import cli
+    from kbgen.mkdocs_plugin import KbgenPlugin
+
+    captured: list = []
+    original_on_files = KbgenPlugin.on_files
+
+    def on_files(self, files, config):  # keep the plugin to read its stage timings afterwards
+        captured.append(self)
+        return original_on_files(self, files, config)
+
+    KbgenPlugin.on_files = on_files  # type: ignore[method-assign]
+    profiler = cProfile.Profile() if args.cprofile else None
+    started = time.perf_counter()
+    if profiler:
+        profiler.enable()
+    status = cli.main(["build", "--config", str(config), "-q"])
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(str(args.cprofile))
+    total = time.perf_counter() - started
+    print(f"exit {status}; total {total:.2f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    for label, seconds in TOTALS.items():
+        print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%  {label}  ({CALLS[label]} calls)")
+    if captured and captured[-1].build is not None:
+        for stage, seconds in captured[-1].build.timings.items():
+            print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%    kbgen {stage}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,369 @@
+"""``kbgen build``'s way of running MkDocs: ``mkdocs build`` step by step, incremental and on all cores.
+
+The same configuration, plugin events and MkDocs functions as
+:func:`mkdocs.commands.build.build` (``_populate_page``, ``_build_page``,
+``_build_theme_template``…), in the same order, with three differences that
+leave the site exactly as ``mkdocs build`` writes it:
+
+- the site folder is not emptied first: every file is written only when its
+  bytes differ (:class:`~kbgen.site_writer.SiteWriter`), and files the build
+  did not produce are removed at the end;
+- a page whose template inputs are unchanged since the last build
+  (:func:`page_keys`) and whose output file is still the one written then is
+  not templated again; Material's search index gets the entries recorded for
+  it, in page order;
+- pages are templated in forked worker processes when there are many; the
+  parent writes their output and assembles the search index in page order.
+
+Skipping and workers rely on knowing every plugin's per-page events: when a
+plugin other than Material's search and tags or kbgen hooks them, every page
+is templated here, in order, as ``mkdocs build`` does.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import multiprocessing
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from mkdocs import utils
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, BuildError
+from mkdocs.structure.files import File, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.pages import Page
+
+from .cache import code_fingerprint
+from .site_writer import SiteWriter
+
+log = logging.getLogger("mkdocs.plugins.kbgen")
+
+MANIFEST_VERSION = 1
+# Per-page events of these plugins are understood: they only read the page and,
+# for search, append to its index.
+_KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "kbgen.")
+_PAGE_EVENTS = ("page_context", "post_page", "pre_template", "template_context", "post_template")
+# Below this many pages to template, forking costs more than it saves.
+MIN_PAGES_PER_WORKER = 40
+
+
+@dataclass
+class SiteStats:
+    pages: int = 0
+    templated: int = 0
+    reused: int = 0
+    workers: int = 1
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int | None = None,
+               progress: Callable[[str, int, int], None] | None = None, site_id: str | None = None) -> SiteStats:
+    """Build the site of ``config`` as ``mkdocs build`` would; see the module docstring.
+
+    ``manifest`` records what each page was built from; by default it lives in
+    the kbgen plugin's cache folder, one per ``site_id`` (the site folder; the CLI
+    builds into a staging folder and names the final one).
+    """
+    logger = logging.getLogger("mkdocs")
+    warning_counter = utils.CountHandler()
+    warning_counter.setLevel(logging.WARNING)
+    if config.strict:
+        logger.addHandler(warning_counter)
+    writer = SiteWriter(Path(config.site_dir))
+    stats = SiteStats()
+    try:
+        with writer.patched(utils):
+            _build(config, writer, stats, manifest, jobs, progress, site_id or str(config.site_dir))
+        if counts := warning_counter.get_counts():
+            msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
+            raise Abort(f"Aborted with {msg} in strict mode!")
+    except Exception as e:
+        config.plugins.on_build_error(error=e)
+        if isinstance(e, BuildError):
+            log.error(str(e))
+            raise Abort("Aborted with a BuildError!")
+        raise
+    finally:
+        logger.removeHandler(warning_counter)
+    stats.removed = writer.remove_stale()
+    stats.written, stats.unchanged = writer.written, writer.unchanged
+    return stats
+
+
+def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
+           jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str) -> None:
+    config = config.plugins.on_config(config)
+    if manifest_path is None:
+        manifest_path = default_manifest(config, site_id)
+    config.plugins.on_pre_build(config=config)
+    inclusion = InclusionLevel.is_included
+    files = get_files(config)
+    env = config.theme.get_env()
+    files.add_files_from_theme(env, config)
+    files = config.plugins.on_files(files, config=config)
+    set_exclusions(files, config)
+    nav = get_navigation(files, config)
+    nav = config.plugins.on_nav(nav, config=config, files=files)
+    for file in files.documentation_pages(inclusion=inclusion):
+        if file.page is None and file.inclusion.is_not_in_nav():
+            Page(None, file, config)
+        assert file.page is not None
+        mkdocs_build._populate_page(file.page, config, files)
+    env = config.plugins.on_env(env, config=config, files=files)
+
+    for file in files:  # Files.copy_static_files, through the writer
+        if not file.is_documentation_page() and inclusion(file.inclusion):
+            writer.copy(file)
+    for template in config.theme.static_templates:
+        mkdocs_build._build_theme_template(template, env, files, config, nav)
+    for template in config.extra_templates:
+        mkdocs_build._build_extra_template(template, files, config, nav)
+
+    doc_files = files.documentation_pages(inclusion=inclusion)
+    templating = _PageTemplating(config, doc_files, nav, env, writer, stats, progress)
+    templating.run(_load_manifest(manifest_path), jobs)
+    _save_manifest(manifest_path, templating.manifest)
+
+    for file in doc_files:
+        assert file.page is not None
+        file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+    config.plugins.on_post_build(config=config)
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+@dataclass
+class _Output:
+    key: str
+    dest: str  # inside the site folder
+    size: int
+    mtime_ns: int
+    search: list | None  # Material search entries of the page
+
+
+class _PageTemplating:
+    def __init__(self, config: MkDocsConfig, doc_files: list[File], nav: Any, env: Any, writer: SiteWriter,
+                 stats: SiteStats, progress: Callable[[str, int, int], None] | None):
+        self.config, self.doc_files, self.nav, self.env = config, doc_files, nav, env
+        self.writer, self.stats, self.progress = writer, stats, progress
+        self.search = _search_index(config)
+        self.understood = _page_events_understood(config)
+        self.manifest: dict[str, _Output] = {}
+
+    def run(self, previous: dict[str, _Output], jobs: int | None) -> None:
+        pages = [file.page for file in self.doc_files]
+        self.stats.pages = len(pages)
+        if not self.understood:  # someone else's plugin: exactly as MkDocs, in order
+            for n, page in enumerate(pages, 1):
+                self._template(page)
+                self._report(n, len(pages))
+            return
+        keys = page_keys(self.config, pages, self.nav)
+        entries: dict[str, list] = {}
+        todo: list[int] = []
+        for n, page in enumerate(pages):
+            old = previous.get(page.file.src_uri)
+            if old is not None and old.key == keys[n] and old.dest == page.file.dest_uri \
+                    and self.writer.keep_if_unchanged(page.file.abs_dest_path, old.size, old.mtime_ns):
+                entries[page.file.src_uri] = old.search or []
+                self.manifest[page.file.src_uri] = old
+                self.stats.reused += 1
+            else:
+                todo.append(n)
+        started = time.perf_counter()
+        # Everything built so far lives until the end: keep the collector from walking it
+        # for every page, and, in forked workers, from touching (copying) all of it.
+        gc.freeze()
+        try:
+            results = self._template_all([pages[n] for n in todo], jobs)
+        finally:
+            gc.unfreeze()
+        self.stats.extra["templating_s"] = time.perf_counter() - started
+        for n, (output, search) in zip(todo, results):
+            page = pages[n]
+            dest = page.file.abs_dest_path
+            if output is not None:
+                self.writer.write(output, dest)
+            size, mtime_ns = self.writer.stamp(dest)
+            entries[page.file.src_uri] = search
+            self.manifest[page.file.src_uri] = _Output(keys[n], page.file.dest_uri, size, mtime_ns, search)
+        self.stats.templated = len(todo)
+        if self.search is not None:  # in page order, as one serial build appends them
+            self.search.entries = [e for page in pages for e in entries.get(page.file.src_uri, [])]
+
+    def _template_all(self, pages: list[Page], jobs: int | None) -> list[tuple[bytes | None, list]]:
+        workers = min(jobs or os.cpu_count() or 1, max(1, len(pages) // MIN_PAGES_PER_WORKER))
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return [self._captured(page, n, len(pages)) for n, page in enumerate(pages, 1)]
+        self.stats.workers = workers
+        global _WORK
+        _WORK = (self, pages)
+        chunks = [list(range(k, len(pages), workers)) for k in range(workers)]
+        results: list[tuple[bytes | None, list]] = [(None, [])] * len(pages)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                done = 0
+                for chunk, outputs in zip(chunks, pool.imap(_template_chunk, chunks)):
+                    for n, result in zip(chunk, outputs):
+                        results[n] = result
+                    done += len(chunk)
+                    self._report(done, len(pages))
+        finally:
+            _WORK = None
+        return results
+
+    def _captured(self, page: Page, n: int = 0, total: int = 0) -> tuple[bytes | None, list]:
+        """Template one page as ``_build_page`` does; return its bytes and search entries instead of writing."""
+        before = len(self.search.entries) if self.search is not None else 0
+        with self.writer.capturing() as captured:
+            self._template(page)
+        search = self.search.entries[before:] if self.search is not None else []
+        if self.search is not None:
+            del self.search.entries[before:]
+        if total:
+            self._report(n, total)
+        return captured.get(page.file.abs_dest_path), search
+
+    def _template(self, page: Page) -> None:
+        mkdocs_build._build_page(page, self.config, self.doc_files, self.nav, self.env, False,
+                                 excluded=page.file.inclusion.is_excluded())
+
+    def _report(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress("write", done, total)
+
+
+_WORK: tuple[_PageTemplating, list[Page]] | None = None
+
+
+def _template_chunk(indexes: list[int]) -> list[tuple[bytes | None, list]]:
+    """In a forked worker: template these pages of the parent's list."""
+    assert _WORK is not None
+    templating, pages = _WORK
+    templating.progress = None
+    return [templating._captured(pages[n]) for n in indexes]
+
+
+def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
+    """One key per page: equal keys, equal output.
+
+    A page's template sees its own content, TOC and metadata, the navigation
+    (every page's title and URL), tags (every page's metadata), the
+    configuration and the theme. All of it is hashed: what every page shares
+    once, then each page's own part.
+    """
+    shared = hashlib.sha256()
+    shared.update(f"{MANIFEST_VERSION}\0{code_fingerprint()}\0{_versions()}".encode())
+    config_file = config.config_file_path
+    if config_file and os.path.isfile(config_file):
+        shared.update(Path(config_file).read_bytes())
+    for name in ("site_name", "site_url", "docs_dir", "use_directory_urls", "extra_css",
+                 "extra_javascript", "extra", "copyright", "repo_url", "edit_uri", "nav", "markdown_extensions"):
+        shared.update(f"\0{name}={config.get(name)!r}".encode("utf-8", "surrogatepass"))
+    shared.update(repr((dict(config.theme.items()), list(config.theme.dirs))).encode("utf-8", "surrogatepass"))
+    shared.update(repr(list(config.plugins)).encode())
+    shared.update(_nav_repr(nav.items).encode("utf-8", "surrogatepass"))
+    shared.update(repr(_kbgen_files(config)).encode("utf-8", "surrogatepass"))
+    for page in pages:
+        shared.update(repr((page.file.src_uri, page.url, page.title, page.meta, page.file.inclusion.name))
+                      .encode("utf-8", "surrogatepass"))
+    keys = []
+    for page in pages:
+        own = shared.copy()
+        own.update(repr((page.file.src_uri, page.content, _toc_repr(page.toc))).encode("utf-8", "surrogatepass"))
+        keys.append(own.hexdigest())
+    return keys
+
+
+def _kbgen_files(config: MkDocsConfig) -> list[str]:
+    """The files kbgen's build adds (a feed makes every page link it)."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.build is not None:
+            return sorted(f.dest for f in plugin.build.files)
+    return []
+
+
+def _nav_repr(items: list[Any]) -> str:
+    return "[" + ",".join(f"({type(i).__name__},{getattr(i, 'title', None)!r},{getattr(i, 'url', None)!r},"
+                          f"{_nav_repr(getattr(i, 'children', None) or [])})" for i in items) + "]"
+
+
+def _toc_repr(toc: Any) -> str:
+    return "[" + ",".join(f"({i.id!r},{i.title!r},{i.level},{_toc_repr(i.children)})" for i in toc) + "]"
+
+
+def _versions() -> str:
+    import importlib.metadata as md
+
+    out = []
+    for name in ("mkdocs", "mkdocs-material", "jinja2", "markupsafe"):
+        try:
+            out.append(f"{name}={md.version(name)}")
+        except md.PackageNotFoundError:
+            pass
+    return ",".join(out)
+
+
+def _search_index(config: MkDocsConfig) -> Any | None:
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if type(plugin).__module__.startswith("material.plugins.search.") and isinstance(
+                getattr(index, "entries", None), list):
+            return index
+    return None
+
+
+def _page_events_understood(config: MkDocsConfig) -> bool:
+    for event in _PAGE_EVENTS:
+        for method in config.plugins.events.get(event, []):
+            owner = getattr(method, "__self__", None)
+            module = type(owner).__module__ if owner is not None else getattr(method, "__module__", "")
+            if not (module + ".").startswith(_KNOWN_PLUGIN_MODULES):
+                return False
+    search_plugins = [p for p in config.plugins.values() if "search" in type(p).__module__]
+    return all(type(p).__module__.startswith("material.plugins.search.") for p in search_plugins) and (
+        not search_plugins or _search_index(config) is not None)
+
+
+def default_manifest(config: MkDocsConfig, site_id: str) -> Path | None:
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.kb is not None:
+            site = hashlib.sha256(os.path.realpath(site_id).encode()).hexdigest()[:16]
+            return Path(plugin.kb.cache_dir) / f"pages-{site}.pickle"
+    return None
+
+
+def _load_manifest(path: Path | None) -> dict[str, _Output]:
+    if path is None:
+        return {}
+    try:
+        data = pickle.loads(path.read_bytes())
+    except Exception:  # noqa: BLE001 - no manifest or a damaged one: template everything
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_manifest(path: Path | None, manifest: dict[str, _Output]) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(manifest, protocol=5))
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("kbgen: page manifest not written (%s)", exc)

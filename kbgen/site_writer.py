@@ -1,0 +1,185 @@
+"""Write a site folder in place, touching only files whose bytes change.
+
+Rebuilding into the same folder (``kbgen build`` again, ``kbgen serve``) must
+leave exactly what a build into an empty folder leaves, without rewriting
+thousands of unchanged pages: every output goes through :meth:`SiteWriter.write`,
+which compares first and replaces atomically (a reader never sees half a
+file), and :meth:`SiteWriter.remove_stale` deletes what this build did not
+produce. Files other code wrote directly during the build are newer than its
+start and are kept.
+"""
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import os
+import shutil
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Iterator
+
+
+# Files that code outside the writer rewrites in place (MkDocs's gzipped sitemap, kbgen's
+# Korean search-index rewrite): never hard-linked, so the previous site's copy is never touched.
+WRITTEN_IN_PLACE = ("sitemap.xml.gz", "search/search_index.json")
+
+
+def link_previous_site(site: Path, staging: Path) -> int:
+    """Fill ``staging`` with hard links to ``site``'s files; how many were linked.
+
+    A build into ``staging`` then rewrites only what changed — :class:`SiteWriter`
+    replaces a file rather than writing into it, so the linked original stays as it
+    was until the new site is swapped in. Where links are impossible nothing is linked
+    and the build writes everything.
+    """
+    if not site.is_dir():
+        return 0
+    linked = 0
+    for dirpath, _, filenames in os.walk(site):
+        for name in filenames:
+            src = os.path.join(dirpath, name)
+            rel = os.path.relpath(src, site)
+            if rel.replace(os.sep, "/") in WRITTEN_IN_PLACE or name.endswith(".kbgen-tmp"):
+                continue
+            dest = os.path.join(staging, rel)
+            try:
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.link(src, dest)
+            except OSError:
+                return linked
+            linked += 1
+    return linked
+
+
+class SiteWriter:
+    def __init__(self, site_dir: Path):
+        self.site_dir = Path(site_dir).resolve()
+        self.started = time.time()
+        self.produced: set[str] = set()
+        self.written = 0
+        self.unchanged = 0
+        self._capture: dict[str, bytes] | None = None
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, content: bytes, output_path: str) -> None:
+        """``mkdocs.utils.write_file`` that leaves a file with the same bytes alone."""
+        if self._capture is not None:
+            self._capture[output_path] = content
+            return
+        path = os.path.realpath(output_path)
+        self.produced.add(path)
+        try:
+            if os.path.getsize(path) == len(content):
+                with open(path, "rb") as fh:
+                    if fh.read() == content:
+                        self.unchanged += 1
+                        return
+        except OSError:
+            pass
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.kbgen-tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+        self.written += 1
+
+    def copy(self, file: Any) -> None:
+        """``File.copy_file`` through :meth:`write` (a source on disk is compared, not read, when it can be)."""
+        content = getattr(file, "_content", None)
+        if content is not None:
+            self.write(content.encode("utf-8") if isinstance(content, str) else content, file.abs_dest_path)
+            return
+        src, dest = file.abs_src_path, os.path.realpath(file.abs_dest_path)
+        if os.path.realpath(src) == dest:
+            self.produced.add(dest)  # a plugin wrote it into the site folder itself
+            return
+        self.produced.add(dest)
+        try:
+            if filecmp.cmp(src, dest, shallow=False):
+                self.unchanged += 1
+                return
+        except OSError:
+            pass
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        tmp = f"{dest}.kbgen-tmp"
+        try:
+            shutil.copyfile(src, tmp)
+        except OSError:
+            # Gone or unreadable since the folder was read: the file's own copy reports
+            # it when it can (the adapter's guarded copy); the next build drops it.
+            self.produced.discard(dest)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            with contextlib.suppress(OSError):
+                file.copy_file()
+            return
+        os.replace(tmp, dest)
+        self.written += 1
+
+    def keep_if_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
+        """Keep ``path`` as this build's output if it is still the file written before."""
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return False
+        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
+            return False
+        self.produced.add(os.path.realpath(path))
+        self.unchanged += 1
+        return True
+
+    @staticmethod
+    def stamp(path: str) -> tuple[int, int]:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return -1, 0
+        return stat.st_size, stat.st_mtime_ns
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def patched(self, utils: ModuleType) -> Iterator[None]:
+        """Route ``utils.write_file`` (MkDocs's pages and templates, Material's search index) through :meth:`write`."""
+        original = utils.write_file
+        utils.write_file = self.write
+        try:
+            yield
+        finally:
+            utils.write_file = original
+
+    @contextlib.contextmanager
+    def capturing(self) -> Iterator[dict[str, bytes]]:
+        """Collect writes in a dict instead of the disk (a page templated for someone else to write)."""
+        saved = self._capture
+        self._capture = {}
+        try:
+            yield self._capture
+        finally:
+            self._capture = saved
+
+    # -- cleaning --------------------------------------------------------------------------
+
+    def remove_stale(self) -> int:
+        """Delete files this build neither produced nor wrote otherwise; then empty folders."""
+        if not self.site_dir.is_dir():
+            return 0
+        removed = 0
+        for dirpath, dirnames, filenames in os.walk(self.site_dir, topdown=False):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                if path in self.produced:
+                    continue
+                try:
+                    if os.lstat(path).st_mtime >= self.started and not name.endswith(".kbgen-tmp"):
+                        continue  # written during this build by code that does not use the writer
+                    os.unlink(path)
+                    removed += 1
+                except OSError:
+                    pass
+            if dirpath != str(self.site_dir):
+                with contextlib.suppress(OSError):
+                    os.rmdir(dirpath)  # only succeeds when empty
+        return removed

@@ -1,0 +1,107 @@
+"""`kbgen serve` rebuilds incrementally in one process and converges on a cold build, whatever happens meanwhile."""
+from __future__ import annotations
+
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from test_serve import _free_port, _wait_for
+from test_site_build import assert_same_site
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config(tmp: Path, notes: Path, site: Path, port: int) -> Path:
+    path = tmp / f"mkdocs-{site.name}.yml"
+    path.write_text(
+        f"site_name: t\nsite_url: http://127.0.0.1:{port}/\ndocs_dir: {notes}\nsite_dir: {site}\n"
+        "theme:\n  name: material\n  language: ko\n  font: false\n  features: [navigation.prune]\n"
+        "plugins:\n  - search:\n      lang: [ko, en]\n  - tags\n"
+        f"  - kbgen:\n      cache_dir: {tmp / ('cache-' + site.name)}\n", encoding="utf-8")
+    return path
+
+
+def _churn(notes: Path, stop: threading.Event, seed: int) -> None:
+    """Edit, add, delete and rename notes while the server rebuilds."""
+    rng = random.Random(seed)
+    step = 0
+    while not stop.is_set():
+        step += 1
+        files = sorted(notes.glob("*.md"))
+        kind = rng.choice(["edit", "add", "delete", "rename", "title", "link"])
+        try:
+            if kind == "add" or len(files) < 3:
+                (notes / f"added{step}.md").write_text(f"# Added {step}\n\n[[n1]] 추가\n", encoding="utf-8")
+            elif kind == "edit":
+                target = rng.choice(files)
+                target.write_text(target.read_text(encoding="utf-8") + f"\nline {step}\n", encoding="utf-8")
+            elif kind == "delete":
+                rng.choice(files).unlink()
+            elif kind == "rename":
+                target = rng.choice(files)
+                target.rename(notes / f"renamed{step}.md")
+            elif kind == "title":
+                target = rng.choice(files)
+                target.write_text(f"---\ntitle: T{step}\n---\nbody {step}\n", encoding="utf-8")
+            else:
+                target = rng.choice(files)
+                target.write_text(target.read_text(encoding="utf-8") + f"\n![[{rng.choice(files).stem}]]\n",
+                                  encoding="utf-8")
+        except (FileNotFoundError, ValueError):
+            pass  # the file went away under us: that is the point
+        time.sleep(rng.uniform(0.0, 0.4))
+
+
+def test_serve_survives_changes_during_rebuilds_and_converges_on_a_cold_build(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i in range(8):
+        (notes / f"n{i}.md").write_text(f"# Note {i}\n\n[[n{(i + 1) % 8}]] 내용 {i}\n\n## Part\n\ntext\n",
+                                        encoding="utf-8")
+    port = _free_port()
+    config = _config(tmp_path, notes, tmp_path / "served", port)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log = tmp_path / "serve.log"
+    with log.open("w") as err:
+        server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(config),
+                                   "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/n1/", "내용 1", timeout=120)
+        stop = threading.Event()
+        churn = threading.Thread(target=_churn, args=(notes, stop, 12))
+        churn.start()
+        time.sleep(12)
+        stop.set()
+        churn.join()
+        (notes / "zz-last.md").write_text("# Last\n\n마지막 변경\n", encoding="utf-8")
+        _wait_for(f"http://127.0.0.1:{port}/zz-last/", "마지막 변경", timeout=120)
+        site = Path(re.search(r"kbgen: serving (\S+)", log.read_text()).group(1))
+        _wait_until_quiet(site)
+        assert server.poll() is None, log.read_text()[-2000:]
+        build = subprocess.run([sys.executable, "-m", "kbgen", "build", "-q", "--config",
+                                str(_config(tmp_path, notes, tmp_path / "cold", port))],
+                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert build.returncode == 0, build.stderr
+        assert_same_site(site, tmp_path / "cold")
+        assert "Traceback" not in log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_until_quiet(site: Path, quiet: float = 3.0, timeout: float = 120) -> None:
+    """Until no file in the served folder changed for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        newest = max((p.stat().st_mtime for p in site.rglob("*") if p.is_file()), default=0)
+        if time.time() - newest > quiet:
+            return
+        time.sleep(0.5)

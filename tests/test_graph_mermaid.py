@@ -88,3 +88,18 @@ def test_messages_json_cannot_close_a_script():
     text = messages_json("en")
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text)["graph.title"] == "Graph"
+
+
+def test_quiz_backlink_and_card_words_follow_the_site_language(tmp_path):
+    files = {
+        "q.md": "# Q\n\n```quiz\nPick one.\n\n- [x] Yes\n- [ ] No\n```\n\n[[t]]\n",
+        "t.md": "# T\n",
+    }
+    en = build(tmp_path / "en", files, language="en")
+    ko = build(tmp_path / "ko", files, language="ko")
+    assert "Check answer</button>" in page(en, "q.md") and "정답 확인</button>" in page(ko, "q.md")
+    assert "Show answer and explanation</summary>" in page(en, "q.md")
+    assert ">Notes linking here <" in page(en, "t.md") and ">이 노트를 링크한 노트 <" in page(ko, "t.md")
+    assert 'aria-label="Backlinks"' in page(en, "t.md")
+    quizzes = next(p for p in en.pages if p.src_path == "quizzes.md")
+    assert quizzes.title == "Quizzes" and "Start practising</button>" in quizzes.html

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any, Callable
 
+from ..messages import table
 from ..vault.index import Backlink
 from ..diagnostics import Reporter
 from ..markdown import excerpt
@@ -20,8 +21,6 @@ from ..vault.urls import relative_url
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
-TITLE = "이 노트를 링크한 노트"
-TITLE_EN = "Backlinks"
 MAX_CONTEXTS = 3  # sentences shown per linking note
 
 
@@ -36,7 +35,8 @@ def emit(build: "VaultBuild") -> None:
         sources = [b for b in index.backlinks_of(src_path)
                    if b.source in build.rendered and build.vault.notes[b.source].published]
         if note is not None and sources:
-            rendered.html += backlinks_html(note, sources, build.vault.notes, excerpt_renderer(build, note, index))
+            rendered.html += backlinks_html(note, sources, build.vault.notes, excerpt_renderer(build, note, index),
+                                            language=build.config.language)
 
 
 def excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[Any, str], str]:
@@ -61,7 +61,7 @@ def excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[A
 
 
 def backlinks_html(note: Note, backlinks: list[Backlink], notes: dict[str, Note],
-                   render_excerpt: Callable[[Any, str], str] | None = None) -> str:
+                   render_excerpt: Callable[[Any, str], str] | None = None, language: str = "ko") -> str:
     """The ``<aside class="kb-backlinks">`` for ``note``; every author-written string escaped."""
     items = []
     for link in sorted(backlinks, key=lambda b: (notes[b.source].title.casefold(), b.source)):
@@ -74,7 +74,8 @@ def backlinks_html(note: Note, backlinks: list[Backlink], notes: dict[str, Note]
             shown.append(f'<p class="kb-backlink-context">{body}</p>')
         contexts = "".join(shown)
         items.append(f'<li><a class="kb-link" href="{href}">{html.escape(source.title)}</a>{contexts}</li>')
-    return (f'\n<aside class="kb-backlinks" aria-label="{TITLE_EN}">\n'
-            f'<p class="kb-backlinks-title" role="heading" aria-level="2">{TITLE} '
+    words = table(language)
+    return (f'\n<aside class="kb-backlinks" aria-label="{html.escape(words["backlinks.label"], quote=True)}">\n'
+            f'<p class="kb-backlinks-title" role="heading" aria-level="2">{html.escape(words["backlinks.title"])} '
             f'<span class="kb-backlinks-count">({len(items)})</span></p>\n'
             f'<ul>\n' + "\n".join(items) + "\n</ul>\n</aside>\n")

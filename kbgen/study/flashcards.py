@@ -23,6 +23,7 @@ stable id (:mod:`.cards`), in ``env["data"]["cards"]``.
 """
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -32,6 +33,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from ..messages import table
 from .cards import BACK_MARK, CLOZE_MARK, FRONT_MARK, Card, unique_card_id
 from .tokens import join_lines, split_lines, visible_text
 
@@ -39,7 +41,7 @@ _DECK_TAG = re.compile(r"(?<![\w#&])#flashcards(?:/[\w/-]+)?(?![\w-])")
 _SEPARATORS = ((":::", True), ("::", False))  # (separator, reversed)
 _SPLIT_LINES = {"?": False, "??": True}
 _CLOZE_START = re.compile(r"\{\{c(\d+)::")
-FLIP_HINT = "뒤집기"
+FLIP_HINT = "cards.flip"  # message key (kbgen.messages), in the site's language
 
 # (front inline tokens, back inline tokens, reversed)
 CardParts = tuple[list[Token], list[Token], bool]
@@ -162,12 +164,13 @@ def _paragraph(opening: Token, inline: Token, closing: Token, lines: list[list[T
 
 
 def render_cards(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    hint = html.escape(table(getattr(env.get("config"), "language", "") or "")[FLIP_HINT])
     out = ['<div class="kb-cards">\n']
     for (front, back, reverse), ident in zip(tokens[idx].meta["cards"], tokens[idx].meta.get("ids", [])):
         kind = " kb-card--reversed" if reverse else ""
         out.append(f'<details class="kb-card{kind}" id="card-{ident}" data-card="{ident}"><summary>'
                    f'<span class="kb-card__front">{_marked(FRONT_MARK, ident, self.renderInline(front, options, env))}</span>'
-                   f'<span class="kb-card__hint" aria-hidden="true" data-search-exclude>{FLIP_HINT}</span></summary>\n'
+                   f'<span class="kb-card__hint" aria-hidden="true" data-search-exclude>{hint}</span></summary>\n'
                    f'<div class="kb-card__back">{_marked(BACK_MARK, ident, self.renderInline(back, options, env))}</div>'
                    '</details>\n')
     out.append("</div>\n")

@@ -23,19 +23,21 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..markdown.link_targets import place, source_lines
+from ..messages import table
 from .fenced import FencedQuiz, FenceProblem, Fragment, parse_fenced_quiz
 from .model import Quiz, answer_hash, normalize_answer
 from .recognize import OptionParts, QuizParts, may_hold_quiz, quiz_token, recognize
 from .tokens import inline_children, visible_text
 
-# Words the component shows; the vaults are Korean study notes.
-LABELS = {
-    "check": "정답 확인",
-    "retry": "다시 풀기",
-    "key": "정답과 해설 보기",
-    "answer": "정답",
-    "short": "답",
-}
+# Words the component shows: message keys (kbgen.messages), in the site's language.
+LABELS = {"check": "quiz.check", "retry": "quiz.retry", "key": "quiz.key", "answer": "quiz.answer",
+          "short": "quiz.short"}
+
+
+def _labels(env: EnvType) -> dict[str, str]:
+    config = env.get("config")
+    words = table(getattr(config, "language", "") or "")
+    return {name: html.escape(words[key]) for name, key in LABELS.items()}
 # Parts of a note's HTML between these markers are one quiz (the Quizzes page reuses them).
 START_MARK = "<!--kb-quiz:{id}-->"
 END_MARK = "<!--/kb-quiz:{id}-->"
@@ -156,6 +158,7 @@ def _quiz_id(env: EnvType, quiz: Quiz) -> str:
 
 
 def render_quiz(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    labels = _labels(env)
     quiz: Quiz = tokens[idx].meta["quiz"]
     parts: QuizParts = tokens[idx].meta["parts"]
     ident = html.escape(quiz.id, quote=True)
@@ -170,7 +173,7 @@ def render_quiz(self: RendererHTML, tokens: list[Token], idx: int, options: Opti
     out.append(f'<div class="kb-quiz" id="{root}" data-quiz="{ident}" data-kind="{quiz.kind}"{key}>\n')
     out.append(f'<div class="kb-quiz__question" id="{root}-q">\n{self.render(parts.question, options, env)}</div>\n')
     if quiz.kind == "short":
-        out.append(f'<div class="kb-quiz__short"><label for="{root}-input" data-search-exclude>{LABELS["short"]}</label> '
+        out.append(f'<div class="kb-quiz__short"><label for="{root}-input" data-search-exclude>{labels["short"]}</label> '
                    f'<input type="text" id="{root}-input" class="kb-quiz__input" autocomplete="off" '
                    f'spellcheck="false"></div>\n')
     else:
@@ -188,15 +191,15 @@ def render_quiz(self: RendererHTML, tokens: list[Token], idx: int, options: Opti
         out.append("</fieldset>\n")
     # Buttons and feedback are not content: keep their words out of search results.
     out.append(f'<div class="kb-quiz__actions" hidden data-search-exclude><button type="button" class="md-button md-button--primary '
-               f'kb-quiz__check">{LABELS["check"]}</button> <button type="button" class="md-button kb-quiz__retry" '
-               f'hidden>{LABELS["retry"]}</button></div>\n')
+               f'kb-quiz__check">{labels["check"]}</button> <button type="button" class="md-button kb-quiz__retry" '
+               f'hidden>{labels["retry"]}</button></div>\n')
     out.append('<p class="kb-quiz__feedback" role="status" aria-live="polite" data-search-exclude></p>\n')
     # The custom element keeps the whole key out of Material's search index even
     # when an explanation nests its own <details> or <div> (its parser un-skips
     # an excluded element when any element with the same tag name closes).
-    out.append(f'<details class="kb-quiz__key success" data-search-exclude><summary>{LABELS["key"]}</summary>'
+    out.append(f'<details class="kb-quiz__key success" data-search-exclude><summary>{labels["key"]}</summary>'
                f'<kb-quiz-key data-search-exclude>\n')
-    out.append(_answer_html(quiz, option_html))
+    out.append(_answer_html(quiz, option_html, labels["answer"]))
     if parts.feedback:
         out.append('<ul class="kb-quiz__notes">\n')
         for n, fragment in sorted(parts.feedback.items()):
@@ -217,7 +220,7 @@ def _render_loose(self: RendererHTML, tokens: list[Token], options: OptionsDict,
     return self.render(tokens, options, env)
 
 
-def _answer_html(quiz: Quiz, option_html: list[str]) -> str:
+def _answer_html(quiz: Quiz, option_html: list[str], label: str) -> str:
     if quiz.kind == "short":
         shown = " · ".join(html.escape(a) for a in quiz.accepted)
     else:
@@ -225,4 +228,4 @@ def _answer_html(quiz: Quiz, option_html: list[str]) -> str:
             text if option.label == option.text else f"{html.escape(option.label)}) {text}"
             for option, text in zip(quiz.options, option_html) if option.correct
         )
-    return f'<p class="kb-quiz__answer"><strong>{LABELS["answer"]}:</strong> {shown}</p>\n'
+    return f'<p class="kb-quiz__answer"><strong>{label}:</strong> {shown}</p>\n'

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..messages import table
 from ..emit import SitePage
 from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 PAGE_SRC = "quizzes.md"
-PAGE_TITLE = "퀴즈"
 UNTAGGED = "태그 없음"
 QUESTION_CHARS = 160  # the listing shows the start of long questions
 
@@ -66,16 +66,19 @@ def emit(build: "VaultBuild") -> None:
             groups.setdefault(tag, []).append(entry)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == UNTAGGED, item[0].casefold()))
     headings = _headings([tag for tag, _ in ordered])
+    words = table(build.config.language)
+    title = words["quiz.page_title"]
     page_html = render_template(
         "quizzes.html",
-        title=PAGE_TITLE,
+        title=title,
+        words=words,
         entries=entries,
         notes=len({e.note.src_path for e in entries}),
         groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
         tags_json=lambda entry: json.dumps(entry.tags, ensure_ascii=False),
         tag_hrefs={name: relative_url(page_url, url) for name, url in tag_links(build.vault, groups)},
     )
-    build.pages.append(SitePage(PAGE_SRC, PAGE_TITLE, page_html, toc=toc_tokens(headings), url=page_url))
+    build.pages.append(SitePage(PAGE_SRC, title, page_html, toc=toc_tokens(headings), url=page_url))
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

@@ -5,25 +5,39 @@
   "use strict";
 
   var STORE = "kbgen.quiz.v1";
+  // Every word comes from kbgen's message table in the site's language (kbgen-web.js sets
+  // window.kbgenMessages); the Korean texts are the fallback for a page without it.
+  var WORDS = window.kbgenMessages || {};
+  function word(key, fallback, values) {
+    var text = Object.prototype.hasOwnProperty.call(WORDS, key) ? WORDS[key] : fallback;
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+    });
+  }
   var TEXT = {
-    correct: "정답입니다!",
-    incorrect: "오답입니다. 다시 골라 보세요.",
-    incorrectShort: "오답입니다. 다시 입력해 보세요.",
-    choose: "답을 고르세요.",
-    type: "답을 입력하세요.",
-    revealed: "정답을 먼저 확인했습니다 (오답으로 기록).",
-    historyRight: "지난 기록: 맞힘",
-    historyWrong: "지난 기록: 틀림",
+    correct: word("quiz.correct", "정답입니다!"),
+    incorrect: word("quiz.incorrect", "오답입니다. 다시 골라 보세요."),
+    incorrectShort: word("quiz.incorrect_short", "오답입니다. 다시 입력해 보세요."),
+    choose: word("quiz.choose", "답을 고르세요."),
+    type: word("quiz.type", "답을 입력하세요."),
+    revealed: word("quiz.revealed", "정답을 먼저 확인했습니다 (오답으로 기록)."),
+    historyRight: word("quiz.history_right", "지난 기록: 맞힘"),
+    historyWrong: word("quiz.history_wrong", "지난 기록: 틀림"),
     progress: function (total, answered, right) {
-      return "퀴즈 " + total + "개 · 푼 문제 " + answered + "개 · 맞힌 문제 " + right + "개";
+      return word("quiz.progress", "퀴즈 {total}개 · 푼 문제 {answered}개 · 맞힌 문제 {right}개",
+                  { total: total, answered: answered, right: right });
     },
-    counter: function (n, total, score) { return n + " / " + total + " · 점수 " + score; },
-    result: function (score, total) { return "끝! 점수: " + score + " / " + total; },
-    skip: "건너뛰기",
-    next: "다음 문제",
-    last: "결과 보기",
-    again: "다시 하기",
-    source: "노트 보기"
+    counter: function (n, total, score) {
+      return word("quiz.counter", "{n} / {total} · 점수 {score}", { n: n, total: total, score: score });
+    },
+    result: function (score, total) {
+      return word("quiz.result", "끝! 점수: {score} / {total}", { score: score, total: total });
+    },
+    skip: word("quiz.skip", "건너뛰기"),
+    next: word("quiz.next", "다음 문제"),
+    last: word("quiz.last", "결과 보기"),
+    again: word("quiz.again", "다시 하기"),
+    source: word("quiz.source", "노트 보기")
   };
 
   // FNV-1a (32 bit) over UTF-8, as kbgen.study.model.answer_hash.

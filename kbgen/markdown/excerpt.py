@@ -146,36 +146,35 @@ def _html(markup: str) -> Token:
     return token
 
 
+# Rendering never changes a token: the markers are made once (thousands of excerpts per vault).
+_MARKERS = {True: (_html(HERE_OPEN), _html("</mark>")), False: (_html(OTHER_OPEN), _html("</span>"))}
+_SPACE = _text(" ")
+
+
 def _neutralize_links(tokens: list[Token], is_target: Any) -> list[Token]:
     """Links become marked text; author HTML and footnote markers go."""
     out: list[Token] = []
+    closing = _MARKERS[False][1]  # the closer of the Markdown link open now (links do not nest)
     for token in tokens:
         ref = (token.meta or {}).get("kb_link")
         if token.type == "link_open":
-            out.append(_html(HERE_OPEN if ref is not None and is_target(ref) else OTHER_OPEN))
+            opening, closing = _MARKERS[ref is not None and is_target(ref)]
+            out.append(opening)
         elif token.type == "link_close":
-            out.append(_html("</mark>" if out and _open_tag(out) == HERE_OPEN else "</span>"))
+            out.append(closing)
         elif token.type in ("kb_wikilink", "kb_embed"):
-            opening = HERE_OPEN if ref is not None and is_target(ref) else OTHER_OPEN
-            out.append(_html(opening))
+            opening, closer = _MARKERS[ref is not None and is_target(ref)]
+            out.append(opening)
             out.extend(token.children or [_text(token.content or (ref.display() if ref else ""))])
-            out.append(_html("</mark>" if opening == HERE_OPEN else "</span>"))
+            out.append(closer)
         elif token.type == "image":
             out.append(_text(token.content))
         elif token.type in _DROPPED:
             if token.type in ("softbreak", "hardbreak"):
-                out.append(_text(" "))
+                out.append(_SPACE)
         else:
             out.append(token)
     return out
-
-
-def _open_tag(tokens: list[Token]) -> str:
-    """The marker opened last and not yet closed (links do not nest, so one suffices)."""
-    for token in reversed(tokens):
-        if token.type == "html_inline" and token.content in (HERE_OPEN, OTHER_OPEN):
-            return token.content
-    return ""
 
 
 def _balanced(tokens: list[Token]) -> list[Token]:

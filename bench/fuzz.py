@@ -31,7 +31,7 @@ def main() -> int:
     args = parser.parse_args()
     renderer = Renderer(math=not args.no_math)
     failures: dict[str, bytes] = {}
-    times: list[tuple[float, int]] = []
+    times: list[tuple[float, int, bytes]] = []
     count = 0
 
     @settings(max_examples=args.examples, deadline=None, database=None, derandomize=False,
@@ -49,7 +49,7 @@ def main() -> int:
                 failures[key] = data
             if len(failures) == 1 and key in failures:
                 traceback.print_exc()
-        times.append((time.perf_counter() - started, len(data)))
+        times.append((time.perf_counter() - started, len(data), data))
 
     started = time.perf_counter()
     run()
@@ -59,7 +59,9 @@ def main() -> int:
     print(f"distinct exceptions: {len(failures)}")
     for key, data in failures.items():
         print(f"  {key}\n    smallest input: {data[:300]!r}")
-    print("slowest examples: " + ", ".join(f"{t * 1000:.0f} ms ({n} bytes)" for t, n in times[:5]))
+    print("slowest examples:")
+    for t, n, data in times[:5]:
+        print(f"  {t * 1000:7.0f} ms  {n:5} bytes  {data[:120]!r}")
     print(f"median: {times[len(times) // 2][0] * 1000:.1f} ms")
     return 1 if failures else 0
 

@@ -39,9 +39,10 @@ def build(vault: Path, cap_bytes: int, timeout: float) -> dict:
     proc = subprocess.Popen(cmd, cwd=vault.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     killed: list[str] = []
+    done = threading.Event()
 
-    def watchdog() -> None:
-        while proc.poll() is None:
+    def watchdog() -> None:  # never reaps the child (poll() would): wait4 below must get its rusage
+        while not done.wait(0.05):
             if time.perf_counter() - started > timeout:
                 killed.append(f"timeout {timeout:.0f} s")
             elif _rss(proc.pid) > cap_bytes:
@@ -49,12 +50,12 @@ def build(vault: Path, cap_bytes: int, timeout: float) -> dict:
             if killed:
                 os.killpg(proc.pid, signal.SIGKILL)
                 return
-            time.sleep(0.05)
 
     guard = threading.Thread(target=watchdog, daemon=True)
     guard.start()
     err = proc.stderr.read() if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
     proc.returncode = os.waitstatus_to_exitcode(status)
     guard.join()
     summary = re.search(r"kbgen: (\d+) notes → (\d+) pages.*?(\d+) errors, (\d+) warnings", err)

@@ -80,3 +80,30 @@ def block_external_requests(context) -> None:  # type: ignore[no-untyped-def]
             route.abort()
 
     context.route("**/*", route)
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:  # type: ignore[type-arg]
+    """Headless system Chromium for a module's tests; skips (or fails in CI) without one."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def build_site(base: Path, notes: dict[str, str]) -> Path:
+    """Write ``notes`` (path → Markdown) under ``base/notes``, `kbgen build` them; the site folder."""
+    from kbgen.cli import main
+
+    for path, text in notes.items():
+        file = base / "notes" / path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+    out = base / "site"
+    assert main(["build", "--notes", str(base / "notes"), "--site", str(out), "-q"]) == 0
+    return out

@@ -39,8 +39,9 @@ def test_note_section_and_block_embeds_transclude_just_that_part(tmp_path):
     assert anchor(whole, "link inside") == "../../lib/other/"
     assert "Alpha text." in section and "first item" in section and "Beta text." not in section
     assert "Intro" not in section
-    assert block.strip() == '<p id="^alpha">Alpha text.</p>'
-    assert item.strip() == '<li id="^item-1">first item</li>'
+    # ids inside an embed are prefixed with the embed's own id, so they never collide with the page's
+    assert block.strip() == '<p id="kb-embed-3-^alpha">Alpha text.</p>'
+    assert item.strip() == '<li id="kb-embed-4-^item-1">first item</li>'
     assert anchor(html, "Target") == "../../lib/target/"
     assert anchor(html, "Target › Section A") == "../../lib/target/#section-a"
     assert "<p><div" not in html  # block embeds are never nested in a paragraph

@@ -1,13 +1,12 @@
 """Quizzes in a real browser: a full `kbgen build` site served locally, driven by headless Chromium."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from kbgen.vault.urls import note_url as kbgen_note_url
-from browser_support import block_external_requests, launch_chromium, require_browser, serve_directory
+from browser_support import block_external_requests, build_site, chromium, require_browser, serve_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "신경망 기울기 소실과 ReLU.md"
@@ -43,16 +42,8 @@ EXPLAINED-SHORT
 def site(tmp_path_factory) -> Path:
     require_browser()
     pytest.importorskip("kbgen.vault.mojibake")  # the seed note is double-encoded
-    from kbgen.cli import main
-
-    base = tmp_path_factory.mktemp("quiz-site")
-    notes = base / "notes"
-    notes.mkdir()
-    shutil.copy(ROOT / "notes" / SEED, notes / SEED)
-    (notes / "fenced.md").write_text(FENCED, encoding="utf-8")
-    out = base / "site"
-    assert main(["build", "--notes", str(notes), "--site", str(out), "-q"]) == 0
-    return out
+    seed = (ROOT / "notes" / SEED).read_bytes().decode("utf-8")
+    return build_site(tmp_path_factory.mktemp("quiz-site"), {SEED: seed, "fenced.md": FENCED})
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +54,8 @@ def base_url(site):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

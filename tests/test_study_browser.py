@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import block_external_requests, launch_chromium, require_browser, serve_directory
+from browser_support import block_external_requests, build_site, chromium, require_browser, serve_directory
 
 CARDS = """---
 tags: [flashcards, ml]
@@ -36,16 +36,7 @@ Which activation keeps the gradient at 1 for positive inputs?
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     require_browser()
-    from kbgen.cli import main
-
-    base = tmp_path_factory.mktemp("study-site")
-    notes = base / "notes"
-    notes.mkdir()
-    (notes / "cards.md").write_text(CARDS, encoding="utf-8")
-    (notes / "quiz.md").write_text(QUIZ, encoding="utf-8")
-    out = base / "site"
-    assert main(["build", "--notes", str(notes), "--site", str(out), "-q"]) == 0
-    return out
+    return build_site(tmp_path_factory.mktemp("study-site"), {"cards.md": CARDS, "quiz.md": QUIZ})
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +47,8 @@ def base_url(site):
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -97,6 +84,9 @@ def test_flashcard_graded_by_keyboard_is_not_due_after_reload(new_page, base_url
     card = page.locator(".kb-review__card")
     expect(card.locator(".kb-review__front")).to_have_text("What kills gradients?")
     expect(card.locator(".kb-review__back")).to_be_hidden()
+    # Only the "show" button until the answer is shown (Material's buttons ignore a bare [hidden]).
+    expect(page.locator(".kb-review__grades")).to_be_hidden()
+    expect(page.locator(".kb-review__next")).to_be_hidden()
     first_id = card.get_attribute("data-card")
 
     # Keyboard only: the focused "show" button takes Space, then "1"–"4" grade.
@@ -104,6 +94,7 @@ def test_flashcard_graded_by_keyboard_is_not_due_after_reload(new_page, base_url
     page.keyboard.press("Space")
     expect(card.locator(".kb-review__back")).to_have_text("sigmoid saturation")
     expect(page.locator(".kb-review__grade[data-rating='3']")).to_be_focused()
+    expect(page.locator(".kb-review__show")).to_be_hidden()
     page.keyboard.press("3")
     expect(summary).to_have_text("지금 복습할 카드 3장 · 전체 4장")
 

@@ -27,6 +27,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from ..diagnostics import Reporter
+from ..messages import table
 from ..vault import excalidraw
 from .link_targets import (LinkRef, attachment_href, attr, ensure_resolved, link_html, link_index, media_kind,
                            note_href, place, source_lines, split_wiki_target)
@@ -34,6 +35,8 @@ from .wikilinks import find_wiki, in_link_text
 
 TOKEN = "kb_embed"
 STACK_KEY = "kb_embed_stack"  # env: (src_path, fragment) of the embeds being rendered
+IDS_KEY = "kb_embed_ids"  # env: the element id of each embed in the stack ("" for the page)
+COUNT_KEY = "kb_embed_count"  # env: transclusions rendered so far on this page (for unique ids)
 SEEN_KEY = "_kb_has_embeds"  # env: set while parsing when the note has an embed
 BUDGET_KEY = "_kb_embed_budget"  # env: [transclusions, tokens, the page's reporter] while rendering a page
 BUDGET_REPORTED_KEY = "_kb_embed_budget_reported"
@@ -170,37 +173,91 @@ def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env:
     render-time state other plugins gather (formulas to typeset in one call…)
     reaches the page's post-processors; only the reporter is swapped, since
     the link pass already reported the target's own problems.
+
+    The chain of embeds being rendered is followed until a note repeats in it
+    (A → B → A stops at the second A, with a link up to where A is shown), or
+    until ``embed_depth``. Each transclusion gets a page-unique id, and the ids
+    inside it (headings, footnotes, blocks) are prefixed with it, so they never
+    collide with the page's own or another embed's.
     """
     note = ref.resolution.note  # type: ignore[union-attr]
     index = link_index(env["vault"])
     parsed = index.parsed.get(note.src_path)
     page = env["note"]
     stack = env.get(STACK_KEY) or ((page.src_path, ""),)
+    ids = env.get(IDS_KEY) or ("",)
     key = (note.src_path, ref.anchor or "")
     href = attr(note_href(note, ref.anchor, env))
     section = _section_title(index, note.src_path, ref)
     title = html.escape(note.title) + (f" › {html.escape(section)}" if section else "")
     heading = f'<p class="kb-embed-title"><a class="kb-link" href="{href}">{title}</a></p>'
-    depth = env["config"].embed_depth if env.get("config") is not None else 4
+    config = env.get("config")
+    depth = config.embed_depth if config is not None else 4
+    words = table(config.language if config is not None else "")
     if parsed is None or (ref.fragment and ref.anchor is None):
         return f'<div class="kb-embed kb-embed-note">{heading}</div>'
     if not _within_budget(env, embeds=1):
         return f'<div class="kb-embed kb-embed-note kb-embed-limit">{heading}</div>'
-    if key in stack or len(stack) > depth:
-        reason = "cycle" if key in stack else "depth"
-        return f'<div class="kb-embed kb-embed-note kb-embed-{reason}">{heading}</div>'
+    shown = _shown_in_chain(stack, key)
+    if shown is not None:
+        up = f"#{ids[shown]}" if ids[shown] else "#"
+        return (f'<div class="kb-embed kb-embed-note kb-embed-cycle">{heading}'
+                f'<p class="kb-embed-repeat"><a href="{attr(up)}">{html.escape(words["embed.shown_above"])}</a>'
+                f'</p></div>')
+    if len(stack) > depth:
+        return (f'<div class="kb-embed kb-embed-note kb-embed-depth">{heading}'
+                f'<p class="kb-embed-depth-note"><a href="{href}">{html.escape(words["embed.depth"])}</a></p></div>')
     start, end = slice_bounds(parsed.tokens, ref, index, note.src_path)
     part = parsed.tokens[start:end]
     if not _within_budget(env, tokens=len(part)):
         return f'<div class="kb-embed kb-embed-note kb-embed-limit">{heading}</div>'
-    saved = {k: env.get(k) for k in ("report", STACK_KEY)}
+    env[COUNT_KEY] = env.get(COUNT_KEY, 0) + 1
+    embed_id = f"kb-embed-{env[COUNT_KEY]}"
+    saved = {k: env.get(k) for k in ("report", STACK_KEY, IDS_KEY)}
     env["report"] = Reporter(note.src_path)
     env[STACK_KEY] = stack + (key,)
+    env[IDS_KEY] = ids + (embed_id,)
     try:
-        inner = renderer.render(part, options, env)
+        inner = prefix_ids(renderer.render(part, options, env), embed_id)
     finally:
         env.update(saved)
-    return f'<div class="kb-embed kb-embed-note">{heading}\n<div class="kb-embed-content">\n{inner}</div></div>'
+    return (f'<div class="kb-embed kb-embed-note" id="{embed_id}">{heading}\n'
+            f'<div class="kb-embed-content">\n{inner}</div></div>')
+
+
+def _shown_in_chain(stack: tuple[tuple[str, str], ...], key: tuple[str, str]) -> int | None:
+    """Where in the chain the embed's note is already being shown, or None.
+
+    A note repeats when it is embedded again whole, or the same part of it
+    again, or any part of it inside an embed of the whole note. The page
+    itself (position 0) repeats only when embedded whole or in the same part,
+    so a note may show one of its own sections (``![[#Heading]]``).
+    """
+    src, anchor = key
+    for position, (shown_src, shown_anchor) in enumerate(stack):
+        if shown_src != src:
+            continue
+        if shown_anchor == anchor or not anchor or (position > 0 and not shown_anchor):
+            return position
+    return None
+
+
+_ID_ATTR = re.compile(r'( (?:id|for)=")(?!kb-embed-)([^"]*)"')
+_HASH_HREF = re.compile(r'( href="#)([^"]*)"')
+
+
+def prefix_ids(inner: str, prefix: str) -> str:
+    """``inner`` with its ids (and the ``#`` links and labels that point at them) prefixed.
+
+    Only links to ids inside ``inner`` change: a link to the page's own heading
+    keeps working. Ids of nested embeds (``kb-embed-N…``) are unique already.
+    """
+    own = {match.group(2) for match in _ID_ATTR.finditer(inner) if match.group(1) == ' id="'}
+    if not own:
+        return inner
+    inner = _ID_ATTR.sub(lambda m: f'{m.group(1)}{prefix}-{m.group(2)}"' if m.group(2) in own else m.group(0), inner)
+    return _HASH_HREF.sub(lambda m: f'{m.group(1)}{prefix}-{m.group(2)}"' if m.group(2) in own else m.group(0),
+                          inner)
 
 
 def _within_budget(env: dict, *, embeds: int = 0, tokens: int = 0) -> bool:

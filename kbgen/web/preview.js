@@ -48,7 +48,8 @@
     } else if (target) {
       parts.push(target);
     } else {
-      var first = article.querySelector(":scope > p, :scope > .kb-embed p, :scope > ul, :scope > ol");
+      // The dates line and the card count are page furniture, not the note's opening.
+      var first = article.querySelector(":scope > p:not(.kb-dates):not(.kb-study-count), :scope > .kb-embed p, :scope > ul, :scope > ol");
       if (first) parts.push(first);
     }
     return { title: title ? title.textContent.replace(/\u00b6$/, "").trim() : doc.title, parts: parts };

@@ -65,6 +65,13 @@ def config(work: Path, vault: Path, name: str, plugins: str) -> Path:
     return path
 
 
+def seed_cache(work: Path) -> None:
+    """The front-end packages ``kbgen setup`` fetched (KaTeX, …), not any build result: a cold build fetches nothing."""
+    for item in (ROOT / ".kbgen-cache").glob("*"):
+        if item.is_dir():
+            shutil.copytree(item, work / "cache" / item.name)
+
+
 def kbgen_plugins(work: Path) -> str:
     return f"  - search:\n      lang: [ko, en]\n  - tags\n  - kbgen:\n      cache_dir: {work / 'cache'}\n"
 
@@ -168,6 +175,7 @@ def main() -> None:
             work = Path(tmp)
             vault = vault_of(n, work)
             cfg = config(work, vault, "kbgen", kbgen_plugins(work))
+            seed_cache(work)
             cold, rss, status = kbgen_build(cfg, args.jobs)
             again, _, _ = kbgen_build(cfg, args.jobs)
             edit_note(vault, "bench-edit")

@@ -29,6 +29,7 @@ from .vault_build import VaultBuild
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
 from .emit import SitePage
+from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html
 from .nav.tree import NAV_KEY, NavNode
@@ -173,6 +174,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     @event_priority(-1000)  # last: what it returns is what MkDocs writes
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
+        output = squeeze_whitespace(output)
         if self.has_feed:
             href = html.escape(relative_url(page.url, FEED_PATH), quote=True)
             feed = f'<link rel="alternate" type="application/atom+xml" title="Atom" href="{href}">'

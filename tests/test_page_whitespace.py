@@ -29,7 +29,7 @@ def test_tag_names_that_only_start_like_protected_ones_are_not_protected():
 
 
 def test_built_note_page_keeps_its_code_block_and_loses_navigation_indentation(tmp_path, monkeypatch):
-    from tests.browser_support import build_site
+    from browser_support import build_site
 
     monkeypatch.chdir(tmp_path)
     code = "def f():\n\n        return 1\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kbgen.vault.urls import note_url as kbgen_note_url
-from browser_support import block_external_requests, build_site, chromium, require_browser, serve_directory
+from browser_support import block_external_requests, build_site, require_browser
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "신경망 기울기 소실과 ReLU.md"
@@ -44,18 +44,6 @@ def site(tmp_path_factory) -> Path:
     pytest.importorskip("kbgen.vault.mojibake")  # the seed note is double-encoded
     seed = (ROOT / "notes" / SEED).read_bytes().decode("utf-8")
     return build_site(tmp_path_factory.mktemp("quiz-site"), {SEED: seed, "fenced.md": FENCED})
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve_directory(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

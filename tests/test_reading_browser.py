@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import block_external_requests, launch_chromium, require_browser, serve_directory
+from browser_support import block_external_requests, launch_chromium, require_browser
 
 SECRET = "zq-private-remark-7731"
 NOTES = {
@@ -56,12 +56,6 @@ def site(tmp_path_factory) -> Path:
     out = base / "site"
     assert main(["build", "--notes", str(base / "notes"), "--site", str(out), "-q"]) == 0
     return out
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve_directory(site) as base:
-        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import block_external_requests, build_site, chromium, require_browser, serve_directory
+from browser_support import block_external_requests, build_site, require_browser
 
 CARDS = """---
 tags: [flashcards, ml]
@@ -37,18 +37,6 @@ Which activation keeps the gradient at 1 for positive inputs?
 def site(tmp_path_factory) -> Path:
     require_browser()
     return build_site(tmp_path_factory.mktemp("study-site"), {"cards.md": CARDS, "quiz.md": QUIZ})
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve_directory(site) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -51,6 +51,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # limits (kbgen.markdown.limits, kbgen.vault.load)
         "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
         "limits.too_deep": "너무 깊이 중첩된 부분이라 원문 그대로 보여 줍니다.",
+        # aliases
+        "aliases.label": "별칭",
         # quizzes
         "quiz.again": "다시 하기",
         "quiz.all": "전체",
@@ -146,6 +148,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # limits (kbgen.markdown.limits, kbgen.vault.load)
         "limits.cut": "This note is too large: only its first part is published.",
         "limits.too_deep": "Nested too deeply: shown as source text.",
+        # aliases
+        "aliases.label": "Also known as",
         # quizzes
         "quiz.again": "Start again",
         "quiz.all": "All",

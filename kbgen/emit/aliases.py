@@ -6,7 +6,7 @@ canonical link, and a visible link for when refresh is off). An alias never
 replaces a note's page, a generated page, a vault file or an earlier alias;
 such a collision is reported as ``alias-collision`` and skipped.
 
-The aliases are also listed under the note's title ("별칭: …") so that the
+The aliases are also listed under the note's title (the message aliases.label) so that the
 site search finds a note by any of its names.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from ..diagnostics import Diagnostic
+from ..messages import message
 from ..markdown.headings import slugify
 from ..vault.note import Note
 from ..vault.urls import note_url, relative_url
@@ -25,7 +26,6 @@ from . import SiteFile
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
-LABEL = "별칭"
 _LEADING_H1 = re.compile(r"^\s*<h1\b[^>]*>.*?</h1>\s*", re.S)
 
 
@@ -52,7 +52,8 @@ def emit(build: "VaultBuild") -> None:
             taken[key] = f"the alias '{alias}' of {src_path}"
             dest = unquote(url) + "index.html" if url.endswith("/") else unquote(url)
             build.files.append(SiteFile(dest, content=redirect_html(alias, note, url)))
-        build.rendered[src_path].html = with_alias_list(build.rendered[src_path].html, note.aliases)
+        build.rendered[src_path].html = with_alias_list(build.rendered[src_path].html, note.aliases,
+                                                             message("aliases.label", build.config.language))
 
 
 def alias_url(alias: str, use_directory_urls: bool = True) -> str:
@@ -73,10 +74,10 @@ def redirect_html(alias: str, note: Note, url: str) -> str:
     )
 
 
-def with_alias_list(page_html: str, aliases: list[str]) -> str:
+def with_alias_list(page_html: str, aliases: list[str], label: str) -> str:
     """The page body with "별칭: a, b" after its leading ``<h1>`` (or at the top)."""
     names = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in aliases)
-    line = f'<p class="kb-aliases">{LABEL}: {names}</p>\n'
+    line = f'<p class="kb-aliases">{html.escape(label)}: {names}</p>\n'
     match = _LEADING_H1.match(page_html)
     at = match.end() if match else 0
     return page_html[:at] + line + page_html[at:]

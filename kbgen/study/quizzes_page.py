@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 PAGE_SRC = "quizzes.md"
-UNTAGGED = "태그 없음"
+UNTAGGED = "\x00untagged"  # never a real tag; shown as the message quiz.untagged
 QUESTION_CHARS = 160  # the listing shows the start of long questions
 
 _URL_ATTR = re.compile(r'\b(href|src)="([^"]*)"')
@@ -65,8 +65,9 @@ def emit(build: "VaultBuild") -> None:
         for tag in entry.tags:
             groups.setdefault(tag, []).append(entry)
     ordered = sorted(groups.items(), key=lambda item: (item[0] == UNTAGGED, item[0].casefold()))
-    headings = _headings([tag for tag, _ in ordered])
     words = table(build.config.language)
+    ordered = [(words["quiz.untagged"] if tag == UNTAGGED else tag, items) for tag, items in ordered]
+    headings = _headings([tag for tag, _ in ordered])
     title = words["quiz.page_title"]
     page_html = render_template(
         "quizzes.html",
@@ -75,7 +76,8 @@ def emit(build: "VaultBuild") -> None:
         entries=entries,
         notes=len({e.note.src_path for e in entries}),
         groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
-        tags_json=lambda entry: json.dumps(entry.tags, ensure_ascii=False),
+        tags_json=lambda entry: json.dumps([words["quiz.untagged"] if t == UNTAGGED else t for t in entry.tags],
+                                           ensure_ascii=False),
         tag_hrefs={name: relative_url(page_url, url) for name, url in tag_links(build.vault, groups)},
     )
     build.pages.append(SitePage(PAGE_SRC, title, page_html, toc=toc_tokens(headings), url=page_url))

@@ -155,9 +155,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .build import build_vault
 
-    config = _kbgen_config(args.config, args.notes)
-    if not config.notes_dir.is_dir():
-        print(f"kbgen: error: notes folder not found: {config.notes_dir}", file=sys.stderr)
+    config = _existing_vault_config(args)
+    if config is None:
         return EXIT_FAILED
     build = build_vault(config)
     diagnostics = build.diagnostics
@@ -169,6 +168,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         errors, warnings = count(diagnostics, "error"), count(diagnostics, "warning")
         print(f"kbgen: checked {len(build.vault.notes)} notes: {errors} errors, {warnings} warnings", file=sys.stderr)
     return EXIT_ERRORS if count(diagnostics, "error") else EXIT_OK
+
+
+def _existing_vault_config(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """kbgen's options for ``args``, or None (after saying why) when the notes folder is missing."""
+    config = _kbgen_config(args.config, args.notes)
+    if not config.notes_dir.is_dir():
+        print(f"kbgen: error: notes folder not found: {config.notes_dir}", file=sys.stderr)
+        return None
+    return config
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
@@ -195,9 +203,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
 def cmd_export_anki(args: argparse.Namespace) -> int:
     from .study.anki import ExportError, export_anki
 
-    config = _kbgen_config(args.config, args.notes)
-    if not config.notes_dir.is_dir():
-        print(f"kbgen: error: notes folder not found: {config.notes_dir}", file=sys.stderr)
+    config = _existing_vault_config(args)
+    if config is None:
         return EXIT_FAILED
     out = Path(args.out) if args.out else Path(f"{config.notes_dir.resolve().name or 'notes'}.apkg")
     try:

@@ -138,6 +138,8 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
             build.rendered[note.src_path] = _source_page(note)
     # Pages in vault order whatever came from the cache: emitters and MkDocs see one order.
     build.rendered = {p: build.rendered[p] for p in vault.notes if p in build.rendered}
+    # Where each page body ends before emitters add to it (kbgen.quick_note splices a new body in).
+    build.body_lengths = {p: len(r.html) for p, r in build.rendered.items()}
     clock.lap(build, "render")
 
     for emit in emitters():

@@ -25,6 +25,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .build import Progress, build_vault
+from .markdown.renderer import NoteRenderer
+from .quick_note import refresh_note
 from .vault_build import VaultBuild
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
@@ -74,6 +76,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
         self.pages_written = 0
         self.has_feed = False  # the build wrote feed.xml
+        self._renderer: NoteRenderer | None = None  # kept between quick refreshes (kbgen serve)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {k: v for k, v in self.config.items()}
@@ -160,6 +163,17 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             return nav
         generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
         return _mkdocs_navigation(root, files, config, generated)
+
+    def refresh_page(self, src_uri: str) -> bool:
+        """Take the new body of a note whose edit changes only its own page (kbgen.quick_note); False otherwise."""
+        if self.build is None:
+            return False
+        if self._renderer is None:
+            self._renderer = NoteRenderer(self.build.config)
+        if refresh_note(self.build, src_uri, self._renderer) is None:
+            return False
+        self._sources.pop(src_uri, None)
+        return True
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None

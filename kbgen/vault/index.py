@@ -33,6 +33,9 @@ NOTE_SUFFIXES = (".md", ".markdown")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 # Sentences kept per (target, linking note) for its backlink; the page shows fewer.
 MAX_CONTEXTS = 5
+# Links from one note to one target whose excerpts are cut at most: a note repeating the
+# same sentence 40,000 times otherwise cuts 40,000 excerpts that all turn out duplicates.
+MAX_EXCERPT_TRIES = 50
 
 
 def link_key(text: str) -> str:
@@ -78,6 +81,7 @@ class Backlink:
     contexts: list[str] = field(default_factory=list)  # sentences around the links
     # The same, as inline tokens (kbgen.markdown.excerpt.Excerpt), one per context; None where none.
     excerpts: list[Any] = field(default_factory=list)
+    links: int = 0  # how many links from ``source`` were offered, with or without context
 
 
 class LinkIndex:
@@ -132,11 +136,17 @@ class LinkIndex:
 
     def add_backlink(self, target: str, source: str, context: str, excerpt: Any = None) -> None:
         entry = self.backlinks.setdefault(target, {}).setdefault(source, Backlink(source))
+        entry.links += 1
         # A few sentences per linking note are shown; keeping all made a note with
         # thousands of links to one target quadratic (each checked against all).
         if context and len(entry.contexts) < MAX_CONTEXTS and context not in entry.contexts:
             entry.contexts.append(context)
             entry.excerpts.append(excerpt)
+
+    def wants_context(self, target: str, source: str) -> bool:
+        """Whether another link from ``source`` to ``target`` is worth cutting an excerpt for."""
+        entry = self.backlinks.get(target, {}).get(source)
+        return entry is None or (len(entry.contexts) < MAX_CONTEXTS and entry.links < MAX_EXCERPT_TRIES)
 
     # -- lookups ----------------------------------------------------------
 

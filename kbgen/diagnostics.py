@@ -32,7 +32,8 @@ class Diagnostic:
 # first REPORTED_PER_CODE problems of a note are reported where they are, the rest as one summary
 # at the first one left out ("and N more …"), with the same code and the worst severity.
 REPORTED_PER_CODE = 20
-SUMMARY_NOUNS = {"broken-link": "unresolved links", "ambiguous-link": "ambiguous links"}
+SUMMARY_NOUNS = {"broken-link": "unresolved links", "ambiguous-link": "ambiguous links",
+                 "embed-cycle": "embeds that lead back to themselves"}
 
 
 @dataclass

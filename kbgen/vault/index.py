@@ -224,23 +224,24 @@ class LinkIndex:
     def _by_name(self, path: str, from_folder: str) -> Resolution:
         if has_note_suffix(path):
             note_key = link_key(strip_note_suffix(path))
-            return self._choose_note(self._by_suffix.get(note_key, []), note_key, from_folder)
+            return self._choose_note(self._by_suffix.get(note_key, []), note_key, from_folder,
+                                     strip_note_suffix(path))
         key = link_key(path)
         if file_extension(path):
             files = self._attachments_by_suffix.get(key)
             if files:
-                chosen, ambiguous, candidates = _choose(files, key, from_folder, self._attachment_key)
+                chosen, ambiguous, candidates = _choose(files, key, from_folder, self._attachment_key, path)
                 return Resolution(attachment=chosen, ambiguous=ambiguous, candidates=candidates)
         for table in (self._by_suffix, self._by_id, self._by_alias, self._by_title):
             paths = table.get(key)
             if paths:
-                return self._choose_note(paths, key, from_folder)
+                return self._choose_note(paths, key, from_folder, path)
         return Resolution()
 
-    def _choose_note(self, paths: list[str], key: str, from_folder: str) -> Resolution:
+    def _choose_note(self, paths: list[str], key: str, from_folder: str, written: str) -> Resolution:
         if not paths:
             return Resolution()
-        chosen, ambiguous, candidates = _choose(paths, key, from_folder, self._path_key)
+        chosen, ambiguous, candidates = _choose(paths, key, from_folder, self._path_key, written)
         return Resolution(note=self.notes[chosen], ambiguous=ambiguous, candidates=candidates)
 
 
@@ -260,12 +261,20 @@ def file_extension(path: str) -> str:
     return ext if ext.isalnum() and not ext.isdigit() else ""
 
 
-def _choose(paths: list[str], key: str, from_folder: str, keys: Mapping[str, str]) -> tuple[str, bool, tuple[str, ...]]:
-    """(chosen path, ambiguous?, all candidates): exact path, then nearest, then shortest."""
+def _choose(paths: list[str], key: str, from_folder: str, keys: Mapping[str, str],
+            written: str) -> tuple[str, bool, tuple[str, ...]]:
+    """(chosen path, ambiguous?, all candidates): exact path, then nearest, then shortest.
+
+    ``written`` is the link's path as spelled (NFC, note suffix dropped): among exact
+    matches, names that differ only in case (``IMG.png``, ``img.png``), it decides.
+    """
     unique = list(dict.fromkeys(paths))
     if len(unique) == 1:
         return unique[0], False, ()
     exact = [p for p in unique if keys[p] == key]
+    if len(exact) > 1:
+        spelled = [p for p in exact if unicodedata.normalize("NFC", strip_note_suffix(p)) == written]
+        exact = spelled if len(spelled) == 1 else exact
     if len(exact) == 1:
         return exact[0], False, ()
     pool = exact or unique

@@ -133,7 +133,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     outcome = up_to_date.Outcome(
         format_text(diagnostics) if diagnostics else "", count(diagnostics, "error"), count(diagnostics, "warning"),
         len(build.vault.notes) if build else 0, (len(build.rendered) + len(build.pages)) if build else 0)
-    if build is not None:
+    # A file that could not be written or a package that could not be fetched is the machine's
+    # problem, not the notes': the next build must try again.
+    if build is not None and not any(d.code == "write" or "could not be fetched" in d.message for d in diagnostics):
         up_to_date.record(stamp_file, inputs, site, outcome)
     return _report(outcome, config.site_dir, started)
 

@@ -94,3 +94,21 @@ def test_unresolved_parent_is_a_warning_with_its_line(tmp_path, capsys):
     out = capsys.readouterr()
     assert "top.md:3:1: warning: parent 'Nowhere' not used in the navigation: no note or folder has that title " \
            "or name [nav-parent]" in out.out + out.err
+
+
+def test_folder_listing_places_subfolders_by_their_folder_notes_nav_order(tmp_path):
+    # As the sidebar does: a folder note's nav_order places its folder's section.
+    files = {
+        "f/z.md": "---\nnav_order: 3\n---\n# Zeta\n",
+        "f/a/index.md": "---\nnav_order: 2\n---\n# Alpha\n",
+        "f/a/x.md": "# X\n",
+        "f/b/b.md": "---\nnav_order: 1\n---\n# Beta\n",
+        "f/b/y.md": "# Y\n",
+        "f/c/w.md": "# W\n",  # no folder note: after every nav_order, by name
+    }
+    result = build(tmp_path, files)
+    [page] = [p for p in result.pages if p.meta.get("kb_folder") == "f"]
+    listing = re.findall(r'<li><a (?:class="kb-folder-link" )?href="([^"]+)">([^<]+)</a>', page.html)
+    assert listing == [("b/", "b/"), ("a/", "a/"), ("z/", "Zeta"), ("c/", "c/")]
+    [f] = [c for c in result.vault.indexes["nav"].children if c.title == "f"]
+    assert [c.title for c in f.children] == ["Beta", "Alpha", "Zeta", "c"]

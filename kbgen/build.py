@@ -61,7 +61,7 @@ def emitters() -> list[Emitter]:
     """
     return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
             home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
-            folder_pages.emit, tag_pages.emit, nav_tree.emit, feed.emit, aliases_emitter.emit]
+            folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill, feed.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:

@@ -31,7 +31,7 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
-from .search import rewrite_search_index, searchable_html
+from .search import rewrite_search_index, searchable_html, use_search_worker
 from .nav.tree import NAV_KEY, NavNode
 from .nav.window import PageNav, cut_items
 from .messages import table
@@ -177,6 +177,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
         output = squeeze_whitespace(output)
+        output = use_search_worker(output)
         if self.has_feed:
             href = html.escape(relative_url(page.url, FEED_PATH), quote=True)
             feed = f'<link rel="alternate" type="application/atom+xml" title="Atom" href="{href}">'

@@ -74,32 +74,38 @@ function setup(config) {
   }
 }
 
-/* The query's words, as Material's query transform makes them (quotes and "+" require, "-" excludes) */
+/* The query's words, as Material's query transform makes them: a quoted phrase
+ * requires its words (not the first when it starts with a non-ASCII letter:
+ * Material's own rule), "+" requires a word, "-" excludes one; those match
+ * whole words, every other word is a prefix */
 function clauses(value) {
   const out = []
-  value.trim().split(/"([^"]+)"/g).forEach((part, quoted) => {
-    for (let word of part.split(/\s+/)) {
-      let presence = quoted & 1 ? REQUIRED : OPTIONAL
-      if (word.startsWith("+")) { presence = REQUIRED; word = word.slice(1) }
-      else if (word.startsWith("-")) { presence = PROHIBITED; word = word.slice(1) }
-      split(word, state.separator, (start, end) => {
-        const term = word.slice(start, end).toLowerCase().replace(/[~^]\d*$/, "").replace(/\*/g, "")
-        if (term) out.push({ term, presence })
-      })
-    }
-  })
+  const query = value.trim()
+    .split(/"([^"]+)"/g)
+    .map((part, quoted) => quoted & 1 ? part.replace(/^\b|^(?![^\x00-\x7F]|$)|\s+/g, " +") : part)
+    .join("")
+    .replace(/"|(?:^|\s+)[*+\-:^~]+(?=\s+|$)/g, "")
+  for (let word of query.split(/\s+/)) {
+    let presence = OPTIONAL
+    if (word.startsWith("+")) { presence = REQUIRED; word = word.slice(1) }
+    else if (word.startsWith("-")) { presence = PROHIBITED; word = word.slice(1) }
+    split(word, state.separator, (start, end) => {
+      const term = word.slice(start, end).toLowerCase().replace(/[~^]\d*$/, "").replace(/\*/g, "")
+      if (term) out.push({ term, presence })
+    })
+  }
   return out
 }
 
-/* Every indexed term starting with `prefix`, with its postings */
-async function expand(prefix) {
+/* Every indexed term starting with `prefix` (or only `prefix` itself), with its postings */
+async function expand(prefix, exact) {
   const wanted = state.shards.filter(([key]) => key.startsWith(prefix) || prefix.startsWith(key))
   const shards = await Promise.all(wanted.map(([, n]) => load(`terms/${n}.json`)))
   const found = []
   for (const { t, p } of shards) {
     let lo = 0, hi = t.length
     while (lo < hi) { const mid = (lo + hi) >> 1; if (t[mid] < prefix) lo = mid + 1; else hi = mid }
-    for (let i = lo; i < t.length && t[i].startsWith(prefix); i++) found.push([t[i], p[i]])
+    for (let i = lo; i < t.length && (exact ? t[i] === prefix : t[i].startsWith(prefix)); i++) found.push([t[i], p[i]])
   }
   return found
 }
@@ -113,7 +119,7 @@ async function search(value) {
   for (const clause of query) {
     const docs = new Set()
     const weight = new Map()  // a term several clauses expand to counts once per clause, as in lunr
-    for (const [, flat] of await expand(clause.term)) {
+    for (const [, flat] of await expand(clause.term, clause.presence !== OPTIONAL)) {
       const idf = Math.log(1 + Math.abs((state.documents - flat.length / 3 + 0.5) / (flat.length / 3 + 0.5)))
       for (let i = 0, doc = 0; i < flat.length; i += 3) {
         doc += flat[i]
@@ -169,45 +175,58 @@ async function render(index, groups, terms) {
         text: highlight(text, marks, false),
         terms: found ? Object.fromEntries(terms.map(t => [t, found.has(t)])) : {}
       }
-      if (doc === first && index.pages[page][2].length) item.tags = index.pages[page][2]
+      if (doc === first && index.pages[page][2].length) item.tags = index.pages[page][2].map(t => highlight(t, marks, true))
       return item
     })
   })
 }
 
-/* Mark the words starting with a matched term, in text between tags. Like
- * Material's highlighter, a text gives at most its first two marked blocks
- * (top-level elements); a title is marked in full. */
+/* Mark the words starting with a matched term, as Material's highlighter marks
+ * them: the input is cut into blocks (top-level elements, and the text after
+ * one), each block runs from its first tag or word to its last; a text shows
+ * its first two blocks with a mark (or all of it when none has one), a title
+ * is kept whole around them. */
 function highlight(input, marks, full) {
   if (!marks.length || !input) return input
-  const blocks = []
-  let depth = 0, block = "", marked = false, last = 0
-  const text = chunk => {
-    let out = "", at = 0
-    split(chunk, state.separator, (start, end) => {
-      const word = chunk.slice(start, end)
-      if (marks.some(m => word.toLowerCase().startsWith(m))) {
-        out += chunk.slice(at, start) + "<mark>" + word + "</mark>"
-        at = end
-        marked = true
-      }
+  const table = []  // block → entries [start, end, marked]
+  const words = (block, start, end) => {
+    const section = input.slice(start, end)
+    table[block] ||= []
+    split(section, state.separator, (i, until) => {
+      const word = section.slice(i, until).toLowerCase()
+      table[block].push([start + i, start + until, marks.some(m => word.startsWith(m))])
     })
-    return out + chunk.slice(at)
   }
-  const tag = /<[^>]*>/g
-  let match
-  while ((match = tag.exec(input))) {
-    block += text(input.slice(last, match.index)) + match[0]
-    last = match.index + match[0].length
-    if (match[0].startsWith("</")) depth = Math.max(0, depth - 1)
-    else if (!match[0].endsWith("/>")) depth++
-    if (depth === 0) { blocks.push([block, marked]); block = ""; marked = false }
+  let block = 0, start = 0, end = 0
+  for (let stack = 0; end < input.length; end++) {
+    if (input.charAt(end) === "<" && end > start) {
+      words(block, start, end)
+      start = end
+    } else if (input.charAt(end) === ">") {
+      if (input.charAt(start + 1) === "/") {
+        if (--stack === 0) (table[block++] ||= []).push([start, end + 1, false])
+      } else if (input.charAt(end - 1) !== "/") {
+        if (stack++ === 0) (table[block] ||= []).push([start, end + 1, false])
+      }
+      start = end + 1
+    }
   }
-  block += text(input.slice(last))
-  blocks.push([block, marked])
-  if (full) return blocks.map(([b]) => b).join("")
-  const hits = blocks.filter(([, m]) => m).slice(0, 2)
-  return hits.length ? hits.map(([b]) => b).join("") : input
+  if (end > start) words(block, start, end)
+  const slices = []
+  let cursor = 0
+  for (const entries of table) {
+    if (!entries || !entries.some(([, , marked]) => marked)) continue
+    const from = entries[0][0], to = entries[entries.length - 1][1]
+    if (full && from > cursor) slices.push(input.slice(cursor, from))
+    let slice = input.slice(from, to)
+    for (const [s, e, marked] of [...entries].reverse())
+      if (marked) slice = slice.slice(0, s - from) + "<mark>" + slice.slice(s - from, e - from) + "</mark>" + slice.slice(e - from)
+    cursor = to
+    if (slices.push(slice) === 2) break
+  }
+  if (!slices.length) return input
+  if (full && cursor < input.length) slices.push(input.slice(cursor))
+  return slices.join("")
 }
 
 /* "#tag": pages with a tag that starts with it, at its root (a, a/b) before deeper (x/a) */

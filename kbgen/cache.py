@@ -90,7 +90,7 @@ def vault_signature(vault: Vault) -> str:
         digest.update(repr((path, note.url, note.published, note.title, note.id, note.aliases, note.tags,
                             sorted(note.meta.items(), key=lambda kv: str(kv[0])))).encode("utf-8", "surrogatepass"))
     for path in sorted(vault.attachments):
-        digest.update(b"\x01" + path.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01" + f"{path}\0{vault.attachment_site_path(path)}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -41,7 +41,9 @@ class KbgenConfig:
     # Folders (vault-relative, or globs like "*.excalidraw.md") never read or published,
     # on top of hidden folders and the templates folder Obsidian's settings name.
     exclude: list[str] = field(default_factory=list)
-    max_note_size: int = 2_000_000  # characters; the rest of a larger note is cut off
+    # characters; the rest of a larger note is cut off. Parsing is linear but markdown-it-py
+    # manages roughly 300-400 KB of dense Markdown a second, so 500,000 keeps any note to seconds.
+    max_note_size: int = 500_000
     max_nesting: int = 20  # nested quotes/lists/blocks (markdown-it's own limit); deeper is text
     max_links: int = 10_000  # links and embeds per note; the rest stay text
     max_embeds: int = 500  # notes embedded into one page (nested ones too); the rest show as titles

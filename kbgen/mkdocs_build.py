@@ -193,7 +193,9 @@ class _PageTemplating:
             page = pages[n]
             dest = page.file.abs_dest_path
             if output is not None:
-                self.writer.write(output, dest)
+                utils.write_file(output, dest)  # the writer, behind kbgen's guard: a failure is that page's error
+                if os.path.realpath(dest) in self.writer.failed:
+                    continue  # no manifest entry (the next build writes it again) and nothing to search
             size, mtime_ns = self.writer.stamp(dest)
             entries[page.file.src_uri] = search
             self.manifest[page.file.src_uri] = _Output(keys[n], page.file.dest_uri, size, mtime_ns, search)

@@ -14,7 +14,9 @@ import os
 import types
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import quote
 
+from mkdocs import utils
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -32,6 +34,7 @@ from .emit import SitePage
 from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html, use_search_worker
+from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY, NavNode
 from .nav.window import PageNav, cut_items
 from .messages import table
@@ -76,6 +79,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
         self.pages_written = 0
         self.has_feed = False  # the build wrote feed.xml
+        self._files: Files | None = None
+        self._site_dir = ""
+        self._writes = WriteGuard(utils, self._write_failed)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         options = {k: v for k, v in self.config.items()}
@@ -98,9 +104,16 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             config.theme["features"] = features + [f for f in NAV_FEATURES if f not in features]
         return config
 
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        self._writes.install()  # until on_post_build: a page that cannot be written is reported, not fatal
+
+    def on_build_error(self, error: Exception) -> None:
+        self._writes.remove()
+
     @event_priority(-100)  # after other plugins have added or removed files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.kb is not None
+        self._files, self._site_dir = files, config.site_dir
         self.pages_written = 0
         self.build = build = build_vault(self.kb, progress=self.progress)
         self.has_feed = any(f.dest == FEED_PATH for f in build.files)  # once: every page links to it
@@ -117,7 +130,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             elif file.src_uri not in build.vault.attachments:
                 files.remove(file)  # hidden folders and symlinks that leave the vault
             else:
-                file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
+                self._publish_attachment(file)
         # A note or file that appeared between MkDocs's scan and kbgen's (`kbgen serve` while
         # the author saves): publish what kbgen read, so pages and navigation agree.
         for src_uri in [*build.rendered, *build.vault.attachments]:
@@ -126,7 +139,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                 if src_uri in build.rendered:
                     _place(file, build.vault.notes[src_uri].url)
                 else:
-                    file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
+                    self._publish_attachment(file)
                 files.append(file)
         self.pages = {}
         for page in build.pages:
@@ -154,6 +167,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if js not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(js)
         return files
+
+    def _publish_attachment(self, file: File) -> None:
+        """Copy it where kbgen says (its own path unless it clashed), reporting a failed copy."""
+        assert self.build is not None
+        site_path = self.build.vault.attachment_site_path(file.src_uri)
+        if site_path != file.src_uri:
+            _place(file, quote(site_path))
+        file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         # A nav written in mkdocs.yml is the author's; otherwise kbgen lays it out (kbgen.nav.tree).
@@ -184,26 +205,38 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             output = output.replace("</head>", feed + "</head>", 1)
         if self.progress is not None and self.build is not None:
             self.progress("write", self.pages_written, len(self.build.rendered) + len(self.pages))
-        # MkDocs stops the whole build when one page cannot be written; an empty
-        # output makes it skip the page instead, and the page's problem is reported.
-        problem = _unwritable(page.file.abs_dest_path)
-        if problem is not None:
-            self._not_written(page.file, problem)
-            return ""
         return output
 
     def _not_written(self, file: File, problem: str) -> None:
+        self._report_not_written(file.src_uri, file.dest_uri, problem)
+
+    def _report_not_written(self, src: str, dest: str, problem: str) -> None:
         if self.build is not None:
             self.build.emit_diagnostics.append(Diagnostic(
-                file.src_uri, 1, 1, "error", "write",
-                f"cannot write {file.dest_uri} ({problem}); the rest of the site is written"))
+                src, 1, 1, "error", "write", f"cannot write {dest} ({problem}); the rest of the site is written"))
+
+    def _write_failed(self, path: str, error: OSError) -> None:
+        """A file MkDocs (or Material) could not write: reported for the note it came from."""
+        target = os.path.realpath(path)
+        for file in self._files or ():
+            if os.path.realpath(file.abs_dest_path) == target:
+                self._not_written(file, error.strerror or str(error))
+                return
+        site = self._site_dir or os.path.dirname(path)
+        dest = Path(os.path.relpath(path, site)).as_posix()  # a page of the site itself (sitemap, search index)
+        self._report_not_written(dest, dest, error.strerror or str(error))
 
     @event_priority(-100)  # after Material's search plugin has written its index
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self._writes.remove()
         aliases = {} if self.build is None else {
             note.url: note.aliases for src, note in self.build.vault.notes.items()
             if src in self.build.rendered and note.aliases}
-        rewrite_search_index(Path(config.site_dir), aliases)  # Korean-aware separator, word parts, aliases
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        try:
+            rewrite_search_index(index.parent.parent, aliases)  # Korean-aware separator, word parts, aliases
+        except OSError as exc:
+            self._write_failed(str(index), exc)
         if self.build is None:
             return
         diagnostics = self.build.diagnostics
@@ -361,19 +394,6 @@ def _place(file: File, url: str) -> None:
     file.dest_uri = url_dest(url)
     file.url = url or "./"
     file.__dict__.pop("abs_dest_path", None)  # cached from the old dest_uri if anything read it
-
-
-def _unwritable(path: str | None) -> str | None:
-    """Why the page file ``path`` cannot be written (its folder cannot be made, a folder has its name), or None."""
-    if not path:
-        return None
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-    except OSError as exc:
-        return exc.strerror or str(exc)
-    if os.path.isdir(path):
-        return "a folder has that name"
-    return None
 
 
 def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., None]:

@@ -17,7 +17,7 @@ import shutil
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 
 # Files that code outside the writer rewrites in place (MkDocs's gzipped sitemap, kbgen's
@@ -59,6 +59,7 @@ class SiteWriter:
         self.produced: set[str] = set()
         self.written = 0
         self.unchanged = 0
+        self.failed: set[str] = set()  # real paths this build could not write
         self._capture: dict[str, bytes] | None = None
 
     # -- writing ---------------------------------------------------------------------------
@@ -78,11 +79,20 @@ class SiteWriter:
                         return
         except OSError:
             pass
-        os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.kbgen-tmp"
-        with open(tmp, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(content)
+            os.replace(tmp, path)
+        except OSError:
+            # Not produced: the previous build's copy (a hard link) is removed with the
+            # stale files rather than passed off as this build's page.
+            self.produced.discard(path)
+            self.failed.add(path)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         self.written += 1
 
     def copy(self, file: Any) -> None:
@@ -102,10 +112,11 @@ class SiteWriter:
                 return
         except OSError:
             pass
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
         tmp = f"{dest}.kbgen-tmp"
         try:
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
             shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
         except OSError:
             # Gone or unreadable since the folder was read: the file's own copy reports
             # it when it can (the adapter's guarded copy); the next build drops it.
@@ -115,7 +126,6 @@ class SiteWriter:
             with contextlib.suppress(OSError):
                 file.copy_file()
             return
-        os.replace(tmp, dest)
         self.written += 1
 
     def keep_if_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
@@ -183,3 +193,35 @@ class SiteWriter:
                 with contextlib.suppress(OSError):
                     os.rmdir(dirpath)  # only succeeds when empty
         return removed
+
+
+class WriteGuard:
+    """``utils.write_file`` (MkDocs's) that reports a file it cannot write and carries on.
+
+    MkDocs stops the whole build at the first page it cannot write (a full disk, a
+    folder where the file must go): one page missing, reported, is better than no site.
+    Installed for one build (``install`` … ``remove``); ``failed(path, error)`` hears of each file.
+    """
+
+    def __init__(self, utils: ModuleType, failed: Callable[[str, OSError], None]):
+        self.utils, self.failed = utils, failed
+        self.original: Callable[[bytes, str], None] | None = None
+
+    def install(self) -> None:
+        if self.utils.write_file != self.write:  # a rebuild in the same process installs it again
+            self.original = self.utils.write_file
+            self.utils.write_file = self.write
+
+    def remove(self) -> None:
+        if self.utils.write_file == self.write and self.original is not None:
+            self.utils.write_file = self.original
+
+    def write(self, content: bytes, output_path: str) -> None:
+        assert self.original is not None
+        try:
+            self.original(content, output_path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):  # half a page is worse than none
+                if os.path.isfile(output_path) and not os.path.islink(output_path):
+                    os.unlink(output_path)
+            self.failed(output_path, exc)

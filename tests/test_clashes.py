@@ -4,6 +4,8 @@ from __future__ import annotations
 import types
 from pathlib import Path
 
+import mkdocs.utils
+
 import kbgen.mkdocs_plugin as adapter
 from kbgen.cli import main
 from kbgen.mkdocs_plugin import KbgenPlugin
@@ -68,9 +70,34 @@ def test_a_page_that_cannot_be_written_is_reported_not_fatal(tmp_path) -> None:
     plugin.build = types.SimpleNamespace(emit_diagnostics=[], rendered={}, files=[])
     blocked = tmp_path / "a" / "index.html"
     blocked.mkdir(parents=True)  # a folder where the page file must go
-    file = types.SimpleNamespace(abs_dest_path=str(blocked), src_uri="a.md", dest_uri="a/index.html")
-    out = plugin.on_post_page("<html>page</html>", types.SimpleNamespace(file=file), None)
-    assert out == ""  # MkDocs skips an empty page instead of stopping the build
+    plugin._files = [types.SimpleNamespace(abs_dest_path=str(blocked), src_uri="a.md", dest_uri="a/index.html")]
+    plugin.on_pre_build(None)
+    try:
+        mkdocs.utils.write_file(b"<html>page</html>", str(blocked))  # as MkDocs writes a page: no exception
+    finally:
+        plugin.on_build_error(RuntimeError())
     (d,) = plugin.build.emit_diagnostics
     assert (d.path, d.severity, d.code) == ("a.md", "error", "write")
-    assert "cannot write a/index.html (a folder has that name)" in d.message
+    assert "cannot write a/index.html (Is a directory)" in d.message
+
+
+def test_names_differing_only_in_case_get_distinct_paths_on_any_disk(tmp_path, capsys) -> None:
+    # Written on a case-sensitive disk; on macOS or Windows each pair would be one file.
+    status, err, site = _build(tmp_path, {
+        "img.png": b"\x89PNG lower", "IMG.png": b"\x89PNG upper", "sitemap.xml": "<mine/>",
+        "Case.md": "# Upper\n", "case.md": "# Lower\n",
+        "n.md": "# N\n\n![[img.png]] ![[IMG.png]] [[sitemap.xml]] [[Case]] [[case]]\n",
+    }, capsys)
+    assert status == 0, err
+    assert (site / "IMG.png").read_bytes() == b"\x89PNG upper"  # first in sorted order keeps its name
+    assert (site / "img-2.png").read_bytes() == b"\x89PNG lower"
+    assert (site / "sitemap-2.xml").read_text() == "<mine/>"  # the site's own sitemap keeps its name
+    page = (site / "n" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../img-2.png"' in page and 'src="../IMG.png"' in page
+    assert 'href="../sitemap-2.xml"' in page
+    assert ("img.png:1:1: warning: this file and IMG.png would be one file on a case-insensitive file system "
+            "(macOS, Windows); it is published at /img-2.png [url-collision]") in err
+    assert "sitemap.xml:1:1: warning: this file and the site's sitemap.xml would share the path" in err
+    assert "case.md:1:1: warning: this note and Case.md would share the URL" in err
+    written = [p.relative_to(site).as_posix() for p in site.rglob("*")]
+    assert len({p.casefold() for p in written}) == len(written)  # nothing two files on a case-insensitive disk

@@ -65,6 +65,31 @@ COMMENTS = [
     ("no comment", "no comment"),
     ("50% off, 20% more", "50% off, 20% more"),
     ("a %%open\nrest\nof note", "a \n\n"),
+    # Indented code keeps %% (an unclosed one hides nothing); it never interrupts a paragraph.
+    ("text\n\n    x = 1 %% y\n\nafter %%c%%", "text\n\n    x = 1 %% y\n\nafter "),
+    ("    %% cell\n\n    b\n\nvisible", "    %% cell\n\n    b\n\nvisible"),
+    ("\t%%x\n\nok", "\t%%x\n\nok"),
+    ("para\n    %%x%% more", "para\n     more"),
+    # Inside a list an indented line is the item's text unless indented 4 past the item's content.
+    ("1. step\n\n    more %%x%%", "1. step\n\n    more "),
+    ("- a\n\n      code %% x\n\n- b %%c%%", "- a\n\n      code %% x\n\n- b "),
+    ("- a\n  - b\n\n    b text %%x%%", "- a\n  - b\n\n    b text "),
+    ("- a\n\nout\n\n    code %% x", "- a\n\nout\n\n    code %% x"),
+    # Formulas keep %% (TeX); `$` rules as the renderer's: no space inside, no digit after the closer.
+    ("$a %% b$ %%gone%%", "$a %% b$ "),
+    ("in $$x %% y$$ line", "in $$x %% y$$ line"),
+    ("costs $5 and %%c%% $6", "costs $5 and  $6"),
+    ("$ a %%c%% b$", "$ a  b$"),
+    ("\\$a %%c%% b$", "\\$a  b$"),
+    ("$$\na %% b\n$$\n%%gone%%", "$$\na %% b\n$$\n"),
+    ("$$\na %% b\n$$ tail %%gone%%", "$$\na %% b\n$$ tail "),
+    ("> $$\n> a %% b\n> $$", "> $$\n> a %% b\n> $$"),
+    ("$$\n%%x%%", "$$\n"),
+    ("$$ %%x%%", "$$ "),
+    # The construct that starts first wins: a comment opened before a formula or code hides it.
+    ("%% $a %% b$", " b$"),
+    ("%% `a %% b`", " b`"),
+    ("`a` %%x%% `b`", "`a`  `b`"),
 ]
 
 
@@ -113,3 +138,16 @@ def test_later_diagnostics_keep_their_line_numbers() -> None:
     plain = "---\ntitle: T\n---\n\na\nb\n\n\n$\\frac{$"
     lines = [[d.line for d in render(text).diagnostics if d.severity == "error"] for text in (source, plain)]
     assert lines[0] == lines[1] and lines[0] == [9]
+
+
+def test_percent_signs_in_code_and_formulas_reach_the_page() -> None:
+    source = ("Intro.\n\n    %% MATLAB cell\n    x = 1\n\n$$\nx %% y\n$$\n\n"
+              "Inline $a %% b$ and `%%`.\n\nStill here. %%private%%")
+    rendered = render(source)
+    assert "<code>%% MATLAB cell\nx = 1\n</code></pre>" in rendered.html
+    # The formulas reach KaTeX whole (it reads % as TeX's own comment).
+    assert '<annotation encoding="application/x-tex">x %% y</annotation>' in rendered.html
+    assert '<annotation encoding="application/x-tex">a %% b</annotation>' in rendered.html
+    assert "<code>%%</code>" in rendered.html
+    assert "Still here." in rendered.html and "private" not in rendered.html
+    assert not [d for d in rendered.diagnostics if d.code == "comment"]

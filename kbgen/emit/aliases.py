@@ -91,7 +91,8 @@ def _taken_urls(build: "VaultBuild") -> dict[str, str]:
         taken[_url_key(build.vault.notes[src_path].url)] = src_path
     for page in build.pages:
         taken[_url_key(page.url or note_url(page.src_path, directory_urls))] = f"the page {page.src_path}"
-    for path in list(build.vault.attachments) + [f.dest for f in build.files]:
+    attachments = [build.vault.attachment_site_path(path) for path in build.vault.attachments]
+    for path in attachments + [f.dest for f in build.files]:
         taken[_url_key(path)] = path
         if path.endswith("/index.html") or path == "index.html":
             taken[_url_key(path[: -len("index.html")])] = path

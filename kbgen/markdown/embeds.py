@@ -29,6 +29,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from ..diagnostics import Reporter
 from ..messages import table
 from ..vault import excalidraw
+from . import embed_footnotes
 from .link_targets import (LinkRef, attachment_href, attr, ensure_resolved, link_html, link_index, media_kind,
                            note_href, place, source_lines, split_wiki_target)
 from .wikilinks import find_wiki, in_link_text
@@ -178,7 +179,8 @@ def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env:
     (A → B → A stops at the second A, with a link up to where A is shown), or
     until ``embed_depth``. Each transclusion gets a page-unique id, and the ids
     inside it (headings, footnotes, blocks) are prefixed with it, so they never
-    collide with the page's own or another embed's.
+    collide with the page's own or another embed's; its footnotes are also
+    numbered after the page's (see embed_footnotes).
     """
     note = ref.resolution.note  # type: ignore[union-attr]
     index = link_index(env["vault"])
@@ -208,13 +210,14 @@ def _transclude(renderer: RendererHTML, ref: LinkRef, options: OptionsDict, env:
         return (f'<div class="kb-embed kb-embed-note kb-embed-depth">{heading}'
                 f'<p class="kb-embed-depth-note"><a href="{href}">{html.escape(words["embed.depth"])}</a></p></div>')
     start, end = slice_bounds(parsed.tokens, ref, index, note.src_path)
-    part = parsed.tokens[start:end]
+    part = embed_footnotes.embedded_part(parsed.tokens, start, end)
     if not _within_budget(env, tokens=len(part)):
         return f'<div class="kb-embed kb-embed-note kb-embed-limit">{heading}</div>'
     env[COUNT_KEY] = env.get(COUNT_KEY, 0) + 1
     embed_id = f"kb-embed-{env[COUNT_KEY]}"
-    saved = {k: env.get(k) for k in ("report", STACK_KEY, IDS_KEY)}
+    saved = {k: env.get(k) for k in ("report", STACK_KEY, IDS_KEY, embed_footnotes.NUMBERS_KEY)}
     env["report"] = Reporter(note.src_path)
+    env[embed_footnotes.NUMBERS_KEY] = embed_footnotes.number_footnotes(part, env)
     env[STACK_KEY] = stack + (key,)
     env[IDS_KEY] = ids + (embed_id,)
     try:
@@ -328,3 +331,4 @@ def plugin(md: MarkdownIt, config: Any = None, **_options: Any) -> None:
     md.inline.ruler.before("image", "kb_embed", _embed)
     md.core.ruler.push("kb_embed_blocks", _hoist)
     md.add_render_rule(TOKEN, _render)
+    embed_footnotes.plugin(md)

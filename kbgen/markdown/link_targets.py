@@ -241,7 +241,9 @@ def note_href(target: Note, anchor: str | None, env: dict) -> str:
 
 
 def attachment_href(path: str, fragment: str, env: dict) -> str:
-    href = relative_url(page_note(env).url, quote(path, safe="/"))
+    vault = env.get("vault")
+    published = vault.attachment_site_path(path) if vault is not None else path
+    href = relative_url(page_note(env).url, quote(published, safe="/"))
     return href + (f"#{fragment}" if fragment else "")
 
 

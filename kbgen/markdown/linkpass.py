@@ -51,7 +51,8 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
                 embeds.setdefault(src_path, []).append((position, ref))
             if (target is not None and target.published and target.src_path != src_path
                     and ref.kind != "image"):
-                excerpt = cut(inline, child) if inline is not None else None
+                wanted = inline is not None and index.wants_context(target.src_path, src_path)
+                excerpt = cut(inline, child) if wanted else None
                 index.add_backlink(target.src_path, src_path, excerpt.text if excerpt else "", excerpt)
     _report_embed_cycles(embeds, index, parsed)
 

@@ -33,6 +33,9 @@ NOTE_SUFFIXES = (".md", ".markdown")
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 # Sentences kept per (target, linking note) for its backlink; the page shows fewer.
 MAX_CONTEXTS = 5
+# Links from one note to one target whose excerpts are cut at most: a note repeating the
+# same sentence 40,000 times otherwise cuts 40,000 excerpts that all turn out duplicates.
+MAX_EXCERPT_TRIES = 50
 
 
 def link_key(text: str) -> str:
@@ -78,6 +81,7 @@ class Backlink:
     contexts: list[str] = field(default_factory=list)  # sentences around the links
     # The same, as inline tokens (kbgen.markdown.excerpt.Excerpt), one per context; None where none.
     excerpts: list[Any] = field(default_factory=list)
+    links: int = 0  # how many links from ``source`` were offered, with or without context
 
 
 class LinkIndex:
@@ -132,11 +136,17 @@ class LinkIndex:
 
     def add_backlink(self, target: str, source: str, context: str, excerpt: Any = None) -> None:
         entry = self.backlinks.setdefault(target, {}).setdefault(source, Backlink(source))
+        entry.links += 1
         # A few sentences per linking note are shown; keeping all made a note with
         # thousands of links to one target quadratic (each checked against all).
         if context and len(entry.contexts) < MAX_CONTEXTS and context not in entry.contexts:
             entry.contexts.append(context)
             entry.excerpts.append(excerpt)
+
+    def wants_context(self, target: str, source: str) -> bool:
+        """Whether another link from ``source`` to ``target`` is worth cutting an excerpt for."""
+        entry = self.backlinks.get(target, {}).get(source)
+        return entry is None or (len(entry.contexts) < MAX_CONTEXTS and entry.links < MAX_EXCERPT_TRIES)
 
     # -- lookups ----------------------------------------------------------
 
@@ -214,23 +224,24 @@ class LinkIndex:
     def _by_name(self, path: str, from_folder: str) -> Resolution:
         if has_note_suffix(path):
             note_key = link_key(strip_note_suffix(path))
-            return self._choose_note(self._by_suffix.get(note_key, []), note_key, from_folder)
+            return self._choose_note(self._by_suffix.get(note_key, []), note_key, from_folder,
+                                     strip_note_suffix(path))
         key = link_key(path)
         if file_extension(path):
             files = self._attachments_by_suffix.get(key)
             if files:
-                chosen, ambiguous, candidates = _choose(files, key, from_folder, self._attachment_key)
+                chosen, ambiguous, candidates = _choose(files, key, from_folder, self._attachment_key, path)
                 return Resolution(attachment=chosen, ambiguous=ambiguous, candidates=candidates)
         for table in (self._by_suffix, self._by_id, self._by_alias, self._by_title):
             paths = table.get(key)
             if paths:
-                return self._choose_note(paths, key, from_folder)
+                return self._choose_note(paths, key, from_folder, path)
         return Resolution()
 
-    def _choose_note(self, paths: list[str], key: str, from_folder: str) -> Resolution:
+    def _choose_note(self, paths: list[str], key: str, from_folder: str, written: str) -> Resolution:
         if not paths:
             return Resolution()
-        chosen, ambiguous, candidates = _choose(paths, key, from_folder, self._path_key)
+        chosen, ambiguous, candidates = _choose(paths, key, from_folder, self._path_key, written)
         return Resolution(note=self.notes[chosen], ambiguous=ambiguous, candidates=candidates)
 
 
@@ -250,12 +261,20 @@ def file_extension(path: str) -> str:
     return ext if ext.isalnum() and not ext.isdigit() else ""
 
 
-def _choose(paths: list[str], key: str, from_folder: str, keys: Mapping[str, str]) -> tuple[str, bool, tuple[str, ...]]:
-    """(chosen path, ambiguous?, all candidates): exact path, then nearest, then shortest."""
+def _choose(paths: list[str], key: str, from_folder: str, keys: Mapping[str, str],
+            written: str) -> tuple[str, bool, tuple[str, ...]]:
+    """(chosen path, ambiguous?, all candidates): exact path, then nearest, then shortest.
+
+    ``written`` is the link's path as spelled (NFC, note suffix dropped): among exact
+    matches, names that differ only in case (``IMG.png``, ``img.png``), it decides.
+    """
     unique = list(dict.fromkeys(paths))
     if len(unique) == 1:
         return unique[0], False, ()
     exact = [p for p in unique if keys[p] == key]
+    if len(exact) > 1:
+        spelled = [p for p in exact if unicodedata.normalize("NFC", strip_note_suffix(p)) == written]
+        exact = spelled if len(spelled) == 1 else exact
     if len(exact) == 1:
         return exact[0], False, ()
     pool = exact or unique

@@ -143,9 +143,16 @@ def assign_urls(vault: Vault, use_directory_urls: bool) -> None:
     """
     vault.urls = UrlMap(use_directory_urls)
     # Attachments keep their paths (links name them): a note whose page would land on
-    # one, or need it as a folder (``x.txt`` and ``x.txt.md``), moves instead.
-    for path in vault.attachments:
-        vault.urls.reserve_file(path, path)
+    # one, or need it as a folder (``x.txt`` and ``x.txt.md``), moves instead. Only an
+    # attachment that clashes with another (names differing in case) or a site file moves.
+    vault.moved_attachments = {}
+    for path in sorted(vault.attachments):
+        dest, clash = vault.urls.claim_file(path, path)
+        if clash is not None:
+            vault.moved_attachments[path] = dest
+            vault.diagnostics.append(Diagnostic(
+                path, 1, 1, "warning", "url-collision",
+                f"this file and {clash} would {_clash_kind(path, clash)}; it is published at /{dest}"))
     published = [n.src_path for n in vault.published()]
     for src_path, (url, clash) in assign_note_urls(published, vault.urls).items():
         note = vault.notes[src_path]
@@ -155,6 +162,12 @@ def assign_urls(vault: Vault, use_directory_urls: bool) -> None:
                 src_path, 1, 1, "warning", "url-collision",
                 f"this note and {clash} would share the URL /{unquote(note_url(src_path, use_directory_urls))}; "
                 f"this note is published at /{unquote(url)}"))
+
+
+def _clash_kind(path: str, other: str) -> str:
+    if other != path and other.casefold() == path.casefold():
+        return "be one file on a case-insensitive file system (macOS, Windows)"
+    return f"share the path /{path}"
 
 
 def load_note(path: Path, root: Path, config: KbgenConfig) -> Note:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import quote, unquote
 
 # \w is Unicode-aware: Hangul, Latin, digits and "_" stay; "." and "-" are safe in a path too.
@@ -134,6 +134,19 @@ class UrlMap:
 
     def claim(self, owner: str, url: str) -> tuple[str, str | None]:
         """(the URL ``owner`` gets, the owner of ``url`` when it was taken)."""
+        return self._claim(owner, url, lambda n: _with_suffix(url, n, self.use_directory_urls))
+
+    def claim_file(self, owner: str, path: str) -> tuple[str, str | None]:
+        """(the site path the file ``path`` gets, who had it): ``img.png`` beside ``IMG.png`` gets ``img-2.png``.
+
+        Two files whose names differ only in case would be one file on a case-insensitive
+        file system (macOS, Windows): the second to claim moves, whatever the build's disk.
+        """
+        stem, ext = posixpath.splitext(path)
+        url, clash = self._claim(owner, _quote(path), lambda n: _quote(f"{stem}-{n}{ext}"))
+        return unquote(url), clash
+
+    def _claim(self, owner: str, url: str, suffixed: Callable[[int], str]) -> tuple[str, str | None]:
         key = url_key(url)
         previous = self._taken_by(key)
         if previous is None:
@@ -141,7 +154,7 @@ class UrlMap:
             return url, None
         n = 2
         while True:
-            candidate = _with_suffix(url, n, self.use_directory_urls)
+            candidate = suffixed(n)
             if self._taken_by(url_key(candidate)) is None:
                 self._take(url_key(candidate), owner)
                 return candidate, previous

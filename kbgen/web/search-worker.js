@@ -20,6 +20,7 @@ const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
 const OPTIONAL = 0, REQUIRED = 1, PROHIBITED = 2
 const K1 = 1.2
 const MAX_PAGES = 50  // result groups returned (Material renders 10, then more on scroll)
+const FIRST_PAGES = 10  // groups answered first, with their text; the rest follow in a second answer
 
 let state = null  // set by SETUP
 let queue = Promise.resolve()
@@ -113,7 +114,7 @@ async function expand(prefix, exact) {
 async function search(value) {
   const index = await state.pages
   const query = clauses(value)
-  if (!query.length) return { items: [] }
+  if (!query.length) return [[]]
   const scores = new Map(), matched = new Map()
   const required = [], prohibited = new Set()
   for (const clause of query) {
@@ -156,11 +157,27 @@ async function search(value) {
     }
     groups.get(page).push(hit)
   }
-  return { items: await render(index, groups, terms) }
+  return answers(index, groups, terms)
 }
 
-async function render(index, groups, terms) {
-  const pages = [...groups.keys()]
+/* The groups Material shows first come with their pages' text at once; every
+ * group's text is fetched only when there are more (a second answer, which
+ * Material renders in place of the first) */
+async function answers(index, groups, terms) {
+  const all = [...groups.keys()]
+  const first = await render(index, groups, terms, all.slice(0, FIRST_PAGES))
+  if (all.length <= FIRST_PAGES) return [first]
+  const rest = render(index, groups, terms, all.slice(FIRST_PAGES))
+  return [first.concat(all.slice(FIRST_PAGES).map(page => head(index, groups.get(page)[0].score, page))), rest.then(more => first.concat(more))]
+}
+
+/* A page without its text yet: its title from pages.json */
+function head(index, score, page) {
+  const [location, title, tags] = index.pages[page]
+  return [{ location, title, text: "", score, terms: {}, ...(tags.length ? { tags } : {}) }]
+}
+
+async function render(index, groups, terms, pages) {
   const docs = await Promise.all(pages.map(p => load(`docs/${p}.json`)))
   return pages.map((page, g) => {
     const hits = groups.get(page)
@@ -233,7 +250,7 @@ function highlight(input, marks, full) {
 async function searchTags(value) {
   const index = await state.pages
   const wanted = value.trim().slice(1).toLowerCase().replace(/\/+$/, "")
-  if (!wanted) return { items: [] }
+  if (!wanted) return [[]]
   const hits = []
   index.pages.forEach(([, , tags], page) => {
     let rank = 0
@@ -247,32 +264,39 @@ async function searchTags(value) {
   hits.sort((a, b) => b.rank - a.rank || a.page - b.page)
   const groups = new Map(hits.slice(0, MAX_PAGES).map(({ page, rank }) =>
     [page, [{ doc: index.first[page], score: rank, found: null }]]))
-  return { items: await render(index, groups, []) }
+  return answers(index, groups, [])
 }
 
+/* The reply to a message, and for a query maybe a promise of a second, complete one */
 async function answer(message) {
   if (message.type === SETUP) {
     setup(message.data.config)
-    return { type: READY }
+    return [{ type: READY }, null]
   }
-  if (message.type === QUERY) {
-    const value = String(message.data)
-    try {
-      const data = value.trim().startsWith("#") ? await searchTags(value) : await search(value)
-      return { type: RESULT, data }
-    } catch (err) {
-      console.warn(`kbgen search: ${err}`)
-      return { type: RESULT, data: { items: [] } }
-    }
+  if (message.type !== QUERY) throw new TypeError("Invalid message type")
+  const value = String(message.data)
+  const failed = err => {
+    console.warn(`kbgen search: ${err}`)
+    return { type: RESULT, data: { items: [] } }
   }
-  throw new TypeError("Invalid message type")
+  try {
+    const [now, later] = value.trim().startsWith("#") ? await searchTags(value) : await search(value)
+    return [{ type: RESULT, data: { items: now } }, later && later.then(items => ({ type: RESULT, data: { items } }), failed)]
+  } catch (err) {
+    return [failed(err), null]
+  }
 }
 
-/* One message at a time, in order; a query already followed by a newer one is skipped */
+/* One message at a time, in order; nothing is posted for a query a newer one has replaced */
 addEventListener("message", ev => {
-  const ticket = ev.data && ev.data.type === QUERY ? ++latest : latest
+  const query = ev.data && ev.data.type === QUERY
+  const ticket = query ? ++latest : latest
+  const current = () => !query || ticket === latest
   queue = queue.then(async () => {
-    if (ev.data.type === QUERY && ticket !== latest) return
-    postMessage(await answer(ev.data))
+    if (!current()) return
+    const [reply, later] = await answer(ev.data)
+    if (!current()) return
+    postMessage(reply)
+    if (later) later.then(more => current() && postMessage(more))
   })
 })

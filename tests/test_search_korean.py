@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -307,3 +308,27 @@ def test_search_result_link_highlights_the_stem_on_the_page(browser, base_url):
     marks.first.wait_for()
     assert set(marks.all_inner_texts()) == {"기울기"}
     context.close()
+
+
+def test_split_index_replaces_its_pieces_and_never_writes_through_a_hard_link(tmp_path):
+    # kbgen build starts the new site as hard links to the previous one (kbgen.site_writer):
+    # a piece written in place would change the site being served.
+    from kbgen.search.shards import write_shards
+
+    search = tmp_path / "search"
+    search.mkdir()
+    first = _index()
+    first["docs"].append({"location": "c/", "title": "C", "text": "<p>c</p>"})  # two pages: docs/0.json, docs/1.json
+    write_shards(korean_search_index(first), search)
+    assert (search / "docs" / "1.json").is_file()
+    previous = tmp_path / "previous-pages.json"
+    os.link(search / "pages.json", previous)
+    before = previous.read_bytes()
+    (search / "docs" / "note").mkdir()  # a note's page that lives in the folder: never removed
+    (search / "docs" / "note" / "index.html").write_text("page", encoding="utf-8")
+    index = korean_search_index(_index())
+    index["docs"] = [{"location": "b/", "title": "B", "text": "<p>b</p>"}]
+    write_shards(index, search)
+    assert previous.read_bytes() == before
+    assert [d["location"] for d in read_documents(search)] == ["b/"]
+    assert sorted(p.name for p in (search / "docs").iterdir()) == ["0.json", "note"]

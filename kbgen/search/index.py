@@ -17,12 +17,11 @@ import bisect
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 from .korean import SEPARATOR, compound_parts, words
-from .shards import write_json, write_shards
+from .shards import replace_file, write_json, write_shards
 
 # Material's default separator for every language but Chinese and Japanese.
 STOCK_SEPARATOR = r"[\s\-]+"
@@ -124,7 +123,7 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
     add_aliases(index, aliases or {})
     stub = write_shards(index, search_dir)
     write_json(path, stub)
-    shutil.copyfile(WORKER, search_dir / WORKER_NAME)
+    replace_file(search_dir / WORKER_NAME, WORKER.read_bytes())
     return True
 
 

@@ -28,8 +28,8 @@ boosts), so the ranking and the Korean recall stay Material's.
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
@@ -79,8 +79,7 @@ def write_shards(index: dict[str, Any], search_dir: Path) -> dict[str, Any]:
     fields = list(config.get("fields", {}))
     docs = [d for d in index.get("docs", []) if isinstance(d, dict)]
     for sub in ("terms", "docs"):
-        shutil.rmtree(search_dir / sub, ignore_errors=True)
-        (search_dir / sub).mkdir(parents=True)
+        (search_dir / sub).mkdir(parents=True, exist_ok=True)
     pages = pages_of(docs)
     postings: dict[str, list[int]] = {}
     last_doc: dict[str, int] = {}
@@ -111,6 +110,8 @@ def write_shards(index: dict[str, Any], search_dir: Path) -> dict[str, Any]:
     for n, (key, terms) in enumerate(sorted(shards.items())):
         numbers[key] = n
         write_json(search_dir / "terms" / f"{n}.json", {"t": terms, "p": [postings[t] for t in terms]})
+    _remove_stale(search_dir / "docs", len(pages))
+    _remove_stale(search_dir / "terms", len(numbers))
     write_json(search_dir / "pages.json", {"pages": table, "boosts": boosts})
     config["kbgen"] = {"format": FORMAT, "documents": number, "shards": numbers}
     return {"config": config, "docs": []}
@@ -145,4 +146,19 @@ def read_terms(search_dir: Path) -> dict[str, dict[str, set[str]]]:
 def write_json(path: Path, value: Any) -> None:
     """Compact raw UTF-8 JSON (half the size of Material's \\u escapes for Korean); a lone surrogate becomes ``?``."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    path.write_bytes(text.encode("utf-8", "replace"))
+    replace_file(path, text.encode("utf-8", "replace"))
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file: the site folder may start as hard links to the previous site's files
+    (kbgen.site_writer), which writing in place would change under the site being served."""
+    tmp = path.with_name(path.name + ".kbgen-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _remove_stale(folder: Path, count: int) -> None:
+    # Only the numbered pieces a previous build wrote: a note's page may live in this folder too.
+    for piece in folder.glob("*.json"):
+        if piece.stem.isdigit() and int(piece.stem) >= count:
+            piece.unlink()

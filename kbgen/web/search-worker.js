@@ -19,8 +19,10 @@
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
 const OPTIONAL = 0, REQUIRED = 1, PROHIBITED = 2
 const K1 = 1.2
-const MAX_PAGES = 50  // result groups returned (Material renders 10, then more on scroll)
-const FIRST_PAGES = 10  // groups answered first, with their text; the rest follow in a second answer
+// Result pages (groups) that come with their text: the first ones at once (Material renders 10,
+// then more on scroll), up to MAX_PAGES in a second answer; any further ones show their title only.
+const FIRST_PAGES = 10
+const MAX_PAGES = 50
 
 let state = null  // set by SETUP
 let queue = Promise.resolve()
@@ -151,24 +153,22 @@ async function search(value) {
   const groups = new Map()
   for (const hit of ranked) {
     const page = index.pageOf[hit.doc]
-    if (!groups.has(page)) {
-      if (groups.size === MAX_PAGES) continue
-      groups.set(page, [])
-    }
+    if (!groups.has(page)) groups.set(page, [])
     groups.get(page).push(hit)
   }
   return answers(index, groups, terms)
 }
 
-/* The groups Material shows first come with their pages' text at once; every
- * group's text is fetched only when there are more (a second answer, which
- * Material renders in place of the first) */
+/* The groups Material shows first come with their pages' text at once; the text of
+ * the next ones is fetched for a second answer, which Material renders in place of
+ * the first */
 async function answers(index, groups, terms) {
   const all = [...groups.keys()]
+  const heads = from => all.slice(from).map(page => head(index, groups.get(page)[0].score, page))
   const first = await render(index, groups, terms, all.slice(0, FIRST_PAGES))
   if (all.length <= FIRST_PAGES) return [first]
-  const rest = render(index, groups, terms, all.slice(FIRST_PAGES))
-  return [first.concat(all.slice(FIRST_PAGES).map(page => head(index, groups.get(page)[0].score, page))), rest.then(more => first.concat(more))]
+  const more = render(index, groups, terms, all.slice(FIRST_PAGES, MAX_PAGES))
+  return [first.concat(heads(FIRST_PAGES)), more.then(items => first.concat(items, heads(MAX_PAGES)))]
 }
 
 /* A page without its text yet: its title from pages.json */
@@ -262,7 +262,7 @@ async function searchTags(value) {
     if (rank) hits.push({ page, rank })
   })
   hits.sort((a, b) => b.rank - a.rank || a.page - b.page)
-  const groups = new Map(hits.slice(0, MAX_PAGES).map(({ page, rank }) =>
+  const groups = new Map(hits.map(({ page, rank }) =>
     [page, [{ doc: index.first[page], score: rank, found: null }]]))
   return answers(index, groups, [])
 }

@@ -146,6 +146,7 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
 
     for emit in emitters():
         emit(build)
+    parsed.release()  # MkDocs's part of the build needs the pages, not the token trees
     clock.lap(build, "emit")
 
 

@@ -64,20 +64,22 @@ def emitters() -> list[Emitter]:
             folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill, feed.emit, aliases_emitter.emit]
 
 
-def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
+def build_vault(config: KbgenConfig, progress: Progress | None = None, *, release_tokens: bool = False) -> VaultBuild:
     """Run the whole pipeline over ``config.notes_dir`` and return what to publish.
 
     With ``config.build_cache`` on, notes whose cached parse and render are still
     valid (kbgen.cache) are not parsed or rendered again; the result is the same.
+    ``release_tokens`` drops the token trees once the pages are emitted (the
+    MkDocs adapter needs only the pages; they were most of a build's memory).
     """
     cache = NoteCache(config) if config.build_cache else None
     try:
         try:
-            return _build(config, progress, cache, restore=cache is not None)
+            return _build(config, progress, cache, restore=cache is not None, release=release_tokens)
         except _Restart:
             # Indexing showed a vault-wide change only a parse reveals (an inline tag):
             # no cached page can be trusted, build every note afresh.
-            return _build(config, progress, cache, restore=False)
+            return _build(config, progress, cache, restore=False, release=release_tokens)
     finally:
         if cache is not None:
             cache.close()
@@ -87,7 +89,8 @@ class _Restart(Exception):
     pass
 
 
-def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
+def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool,
+           release: bool = False) -> VaultBuild:
     clock = _Clock()
     vault = load_vault(config)
     build = VaultBuild(config, vault)
@@ -110,6 +113,8 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     gc.freeze()
     try:
         _index_render_emit(build, renderer, parsed, clock, progress, cache, the_plan)
+        if release:
+            parsed.release()
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
     return build
@@ -146,7 +151,6 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
 
     for emit in emitters():
         emit(build)
-    parsed.release()  # MkDocs's part of the build needs the pages, not the token trees
     clock.lap(build, "emit")
 
 

@@ -118,7 +118,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         assert self.kb is not None
         self._files, self._site_dir = files, config.site_dir
         self.pages_written = 0
-        self.build = build = build_vault(self.kb, progress=self.progress)
+        self.build = build = build_vault(self.kb, progress=self.progress, release_tokens=True)
         self.has_feed = any(f.dest == FEED_PATH for f in build.files)  # once: every page links to it
         self._sources = {}
         docs_dir = Path(config.docs_dir).resolve()

@@ -64,22 +64,20 @@ def emitters() -> list[Emitter]:
             folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill, feed.emit, aliases_emitter.emit]
 
 
-def build_vault(config: KbgenConfig, progress: Progress | None = None, *, release_tokens: bool = False) -> VaultBuild:
+def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
     """Run the whole pipeline over ``config.notes_dir`` and return what to publish.
 
     With ``config.build_cache`` on, notes whose cached parse and render are still
     valid (kbgen.cache) are not parsed or rendered again; the result is the same.
-    ``release_tokens`` drops the token trees once the pages are emitted (the
-    MkDocs adapter needs only the pages; they were most of a build's memory).
     """
     cache = NoteCache(config) if config.build_cache else None
     try:
         try:
-            return _build(config, progress, cache, restore=cache is not None, release=release_tokens)
+            return _build(config, progress, cache, restore=cache is not None)
         except _Restart:
             # Indexing showed a vault-wide change only a parse reveals (an inline tag):
             # no cached page can be trusted, build every note afresh.
-            return _build(config, progress, cache, restore=False, release=release_tokens)
+            return _build(config, progress, cache, restore=False)
     finally:
         if cache is not None:
             cache.close()
@@ -89,8 +87,7 @@ class _Restart(Exception):
     pass
 
 
-def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool,
-           release: bool = False) -> VaultBuild:
+def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
     clock = _Clock()
     vault = load_vault(config)
     build = VaultBuild(config, vault)
@@ -113,8 +110,6 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     gc.freeze()
     try:
         _index_render_emit(build, renderer, parsed, clock, progress, cache, the_plan)
-        if release:
-            parsed.release()
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
     return build
@@ -152,6 +147,17 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
     for emit in emitters():
         emit(build)
     clock.lap(build, "emit")
+
+
+def release_tokens(build: VaultBuild) -> None:
+    """Drop the build's token trees (most of its memory) once its pages are emitted.
+
+    The MkDocs adapter needs only the pages; a later lookup of a note's parse
+    (an embed in a page ``kbgen serve`` renders again) parses it anew.
+    """
+    parsed = getattr(build.vault.indexes.get(linkpass.INDEX_KEY), "parsed", None)
+    if isinstance(parsed, incremental.ParsedNotes):
+        parsed.release()
 
 
 def _guarded(step: Callable[[], T], note: Note, build: VaultBuild) -> T | None:

@@ -26,7 +26,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .build import Progress, build_vault
+from .build import Progress, build_vault, release_tokens
 from .markdown.renderer import NoteRenderer
 from .quick_note import refresh_note
 from .vault_build import VaultBuild
@@ -118,7 +118,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         assert self.kb is not None
         self._files, self._site_dir = files, config.site_dir
         self.pages_written = 0
-        self.build = build = build_vault(self.kb, progress=self.progress, release_tokens=True)
+        self.build = build = build_vault(self.kb, progress=self.progress)
+        release_tokens(build)
         self.has_feed = any(f.dest == FEED_PATH for f in build.files)  # once: every page links to it
         self._sources = {}
         docs_dir = Path(config.docs_dir).resolve()

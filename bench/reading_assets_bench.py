@@ -20,7 +20,6 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,23 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-MAKE_VAULT = Path("/work/shared/bench/make_vault.py")
+from graph_bench import vault  # noqa: E402 - the shared vault, made once under /tmp
+
 READING = ("assets/kbgen-web/", "assets/mermaid/", "assets/force-graph/")
 # Long enough that the local graph starts below the fold, as under a typical study note.
 FILLER = "".join(f"Paragraph {i}: the chain rule multiplies local derivatives layer by layer.\n\n" for i in range(40))
 PLAIN = "# Bench plain\n\nA note without a diagram. See [[{a}]] and [[{b}]].\n\n" + FILLER
 DIAGRAM = ("# Bench diagram\n\nA note with a diagram. See [[{a}]].\n\n```mermaid\ngraph TD\n"
            "  A[Input] --> B{ReLU}\n  B --> C[Output]\n```\n\n" + FILLER)
-
-
-def vault(n: int) -> Path:
-    path = Path(f"/tmp/vault-{n}")
-    if not path.is_dir():
-        tmp = Path(tempfile.mkdtemp(prefix=f"vault-{n}-", dir="/tmp"))
-        subprocess.run([sys.executable, str(MAKE_VAULT), str(tmp / "v"), str(n)], check=True)
-        os.replace(tmp / "v", path)
-        tmp.rmdir()
-    return path
 
 
 def build(n: int, work: Path) -> Path:
@@ -92,6 +82,8 @@ def report(site: Path, base: str, label: str, sizes: dict[str, int]) -> None:
         local = site / url[len(base):]
         packed = len(gzip.compress(local.read_bytes(), 6)) if local.is_file() else 0
         print(f"    {url[len(base):]}: {size / 1024:.1f} KB (gzip {packed / 1024:.1f} KB)")
+    others = sorted(((b, url) for url, b in sizes.items() if url not in reading), reverse=True)[:3]
+    print("    largest others: " + ", ".join(f"{url[len(base):] or '/'} {b / 1024:.1f} KB" for b, url in others))
 
 
 def main(n: int) -> None:

@@ -75,8 +75,8 @@ def _arrive_instantly(page, base_url: str) -> None:
     page.wait_for_function("window.document$ !== undefined")
     page.evaluate("window.kbSameDocument = true")
     page.locator("article p a.kb-link", has_text="middle").click()
-    page.wait_for_url(base_url + "middle/", timeout=10000)
-    page.locator("article h1", has_text="Middle").wait_for(timeout=10000)
+    page.wait_for_url(base_url + "middle/", timeout=15000)
+    page.locator("article h1", has_text="Middle").wait_for(timeout=15000)
     assert page.evaluate("window.kbSameDocument === true"), "the page was reloaded: instant navigation is off"
 
 
@@ -84,11 +84,11 @@ def test_hover_preview_works_after_instant_navigation(page, base_url):
     _arrive_instantly(page, base_url)
     page.locator("article p a.kb-link", has_text="target").hover()
     preview = page.locator(".kb-preview")
-    preview.wait_for(state="visible", timeout=5000)
+    preview.wait_for(state="visible", timeout=15000)
     assert preview.locator(".kb-preview-title").inner_text() == "Target"
     assert "says hello" in preview.inner_text()
     page.mouse.move(5, 5)
-    preview.wait_for(state="hidden", timeout=5000)
+    preview.wait_for(state="hidden", timeout=15000)
     assert page.kb_errors == []
 
 
@@ -101,7 +101,7 @@ def test_unresolved_and_external_links_show_no_preview(page, base_url):
         assert page.locator(".kb-preview:visible").count() == 0
     # The same page's resolved link still previews: the silence above is not a broken script.
     page.locator("article p a.kb-link", has_text="target").hover()
-    page.locator(".kb-preview").wait_for(state="visible", timeout=5000)
+    page.locator(".kb-preview").wait_for(state="visible", timeout=15000)
 
 
 def test_keyboard_focus_previews_without_trapping_focus(page, base_url):
@@ -115,7 +115,7 @@ def test_keyboard_focus_previews_without_trapping_focus(page, base_url):
     else:
         pytest.fail("Tab never reached the link")
     preview = page.locator(".kb-preview")
-    preview.wait_for(state="visible", timeout=5000)
+    preview.wait_for(state="visible", timeout=15000)
     assert "says hello" in preview.inner_text()
     # Nothing inside the popover can take focus, and the next Tab leaves the link for the page's next one.
     assert preview.evaluate("el => [...el.querySelectorAll('a, button, input, [tabindex]')]"
@@ -124,5 +124,5 @@ def test_keyboard_focus_previews_without_trapping_focus(page, base_url):
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "back" or page.evaluate("document.activeElement.closest('article') !== null")
     assert not page.evaluate("document.querySelector('.kb-preview').contains(document.activeElement)")
-    preview.wait_for(state="hidden", timeout=5000)
+    preview.wait_for(state="hidden", timeout=15000)
     assert page.kb_errors == []

@@ -140,11 +140,10 @@ def _poll(url: str, needle: str, timeout: float) -> str | None:
 
 
 def sizes(site: Path) -> tuple[float, float, float, float]:
-    """(site MB, median page KB, search index MB, gzip MB)."""
+    """(site MB, median page KB, search index MB, gzip MB); the index is every piece under search/."""
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
     pages = [p.stat().st_size for p in site.rglob("index.html")]
-    index = site / "search" / "search_index.json"
-    raw = index.read_bytes() if index.is_file() else b""
+    raw = b"".join(p.read_bytes() for p in sorted((site / "search").rglob("*.json")))
     return total / 1e6, statistics.median(pages) / 1e3 if pages else 0, len(raw) / 1e6, len(gzip.compress(raw, 6)) / 1e6
 
 

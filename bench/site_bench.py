@@ -7,7 +7,7 @@ For each N it builds ``/tmp/vault-N`` (made by ``../shared/bench/make_vault.py``
 when missing) with ``kbgen build`` into a temporary site and prints:
 
 - median and largest HTML size of the note pages, and of the tag pages;
-- the search index size (bytes, and gzip -6 bytes);
+- the search index: its files' total size (bytes, and gzip -6 bytes), pages.json and the largest term shard;
 - the number of tag pages and folder pages;
 - the time kbgen's tag stage (index + pages) and navigation stage (folder
   pages + tree) took, measured in-process around those functions;
@@ -94,14 +94,20 @@ def report(n: int, material_tags: bool) -> None:
         tag_pages = [p for p in (site / "tags").rglob("index.html")] if (site / "tags").is_dir() else []
         note_pages = [site / p.relative_to(vault).with_suffix("") / "index.html" for p in vault.rglob("*.md")]
         note_pages = [p for p in note_pages if p.is_file()]
-        index = (site / "search" / "search_index.json").read_bytes()
+        pieces = [p for p in (site / "search").rglob("*.json")]
+        total = sum(p.stat().st_size for p in pieces)
+        packed = sum(len(gzip.compress(p.read_bytes(), 6)) for p in pieces)
+        shards = [p.stat().st_size for p in (site / "search" / "terms").glob("*.json")] or [0]
+        pages_json = site / "search" / "pages.json"
         folder_pages = sum(1 for p in site.rglob("index.html") if "kb-folder-count" in p.read_text(encoding="utf-8"))
         print(f"N={n} material_tags={material_tags} build={seconds:.1f}s "
               f"tags_stage={stages.get('tags', 0):.2f}s navigation_stage={stages.get('navigation', 0):.2f}s")
         print(f"  note pages: {len(note_pages)}  median {sizes(note_pages)[0]} B  max {sizes(note_pages)[1]} B")
         print(f"  tag pages: {len(tag_pages)} (incl. /tags/)  median {sizes(tag_pages)[0]} B  max {sizes(tag_pages)[1]} B")
         print(f"  folder pages: {folder_pages}")
-        print(f"  search index: {len(index)} B  gzip {len(gzip.compress(index, 6))} B")
+        print(f"  search index: {len(pieces)} files {total} B  gzip {packed} B; "
+              f"pages.json {pages_json.stat().st_size if pages_json.exists() else 0} B; "
+              f"{len(shards)} term shards, largest {max(shards)} B")
         print(f"  tags.json (Material): {(site / 'tags.json').exists()}")
 
 

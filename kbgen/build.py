@@ -27,6 +27,7 @@ from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
 from .study import review_page as review_emitter
+from .study.note_count import claim_review_url
 from .study import site_assets as study_assets_emitter
 from .nav import folders as folder_pages
 from .nav import tree as nav_tree
@@ -60,7 +61,7 @@ def emitters() -> list[Emitter]:
     """
     return [assets_emitter.emit, web_emitter.emit, study_assets_emitter.emit, katex_emitter.emit, mermaid_emitter.emit,
             home_emitter.emit, quizzes_emitter.emit, review_emitter.emit, backlinks_emitter.emit, graph_emitter.emit,
-            folder_pages.emit, tag_pages.emit, nav_tree.emit, feed.emit, aliases_emitter.emit]
+            folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill, feed.emit, aliases_emitter.emit]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
@@ -90,6 +91,7 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     clock = _Clock()
     vault = load_vault(config)
     build = VaultBuild(config, vault)
+    claim_review_url(build)  # notes link to the review page: its URL must be known before they render
     clock.lap(build, "load")
 
     the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {})

@@ -39,6 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "preview.loading": "불러오는 중…",
         # folders
         "folder.count": "노트 {n}개",
+        "folder.more": "전체 {n}개 보기",
         # home page
         "home.count": "노트 {notes}개 · 태그 {tags}개",
         "home.recent": "최근 바뀐 노트",
@@ -136,6 +137,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "preview.loading": "Loading…",
         # folders
         "folder.count": "{n} notes",
+        "folder.more": "All {n}",
         # home page
         "home.count": "{notes} notes · {tags} tags",
         "home.recent": "Recently changed",

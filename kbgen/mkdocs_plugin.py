@@ -33,9 +33,11 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
-from .search import rewrite_search_index, searchable_html
+from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY, NavNode
+from .nav.window import PageNav, cut_items
+from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
 from .emit.note_dates import with_dates
@@ -196,6 +198,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
         output = squeeze_whitespace(output)
+        output = use_search_worker(output)
         if self.has_feed:
             href = html.escape(relative_url(page.url, FEED_PATH), quote=True)
             feed = f'<link rel="alternate" type="application/atom+xml" title="Atom" href="{href}">'
@@ -279,6 +282,10 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         source = self._page_source(page.file.src_uri)
         if source is not None:
             page.content = source.html
+        if self.kb is not None:
+            # The open sections cut around this page: its HTML must not grow with the vault.
+            home = nav.homepage.url if nav.homepage is not None else ""
+            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], home))
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
         if note is not None and note.published:
             # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.

@@ -14,6 +14,7 @@ from kbgen.build import build_vault
 from kbgen.cli import main
 from kbgen.config import KbgenConfig
 from kbgen.markdown.linkpass import iter_refs
+from kbgen.search.shards import read_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 MAKE_VAULT = ROOT / ".." / "shared" / "bench" / "make_vault.py"
@@ -112,8 +113,8 @@ def test_aliases_are_in_the_built_sites_search_index(tmp_path):
     })
     site = tmp_path / "site"
     assert main(["build", "--notes", str(notes), "--site", str(site), "-q"]) == 0
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert any("사라지는 기울기" in doc["text"] and doc["location"].startswith("ml/vg/") for doc in index["docs"])
+    docs = read_documents(site / "search")
+    assert any("사라지는 기울기" in doc["text"] and doc["location"].startswith("ml/vg/") for doc in docs)
     assert (site / "사라지는-기울기" / "index.html").is_file()
 
 

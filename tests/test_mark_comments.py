@@ -75,6 +75,13 @@ COMMENTS = [
     ("- a\n\n      code %% x\n\n- b %%c%%", "- a\n\n      code %% x\n\n- b "),
     ("- a\n  - b\n\n    b text %%x%%", "- a\n  - b\n\n    b text "),
     ("- a\n\nout\n\n    code %% x", "- a\n\nout\n\n    code %% x"),
+    # Fences inside callouts, quotes and list items keep %% (Jupyter %%time, MATLAB cells) up to
+    # their closing fence, or up to where their quote or item ends.
+    ("> [!example]\n> ```python\n> %%time\n> ```\n%%gone%%", "> [!example]\n> ```python\n> %%time\n> ```\n"),
+    ("> ```\n> %%x\n\n%%secret%% after", "> ```\n> %%x\n\n after"),
+    ("- item\n\n    ```\n    %% cell\n    ```\n%%gone%%", "- item\n\n    ```\n    %% cell\n    ```\n"),
+    ("- a\n  ```\n  %%x\nout %%secret%%", "- a\n  ```\n  %%x\nout "),
+    ("1. a\n   ~~~\n   %% y\n   ~~~\n   b %%c%%", "1. a\n   ~~~\n   %% y\n   ~~~\n   b "),
     # Formulas keep %% (TeX); `$` rules as the renderer's: no space inside, no digit after the closer.
     ("$a %% b$ %%gone%%", "$a %% b$ "),
     ("in $$x %% y$$ line", "in $$x %% y$$ line"),
@@ -142,8 +149,10 @@ def test_later_diagnostics_keep_their_line_numbers() -> None:
 
 def test_percent_signs_in_code_and_formulas_reach_the_page() -> None:
     source = ("Intro.\n\n    %% MATLAB cell\n    x = 1\n\n$$\nx %% y\n$$\n\n"
-              "Inline $a %% b$ and `%%`.\n\nStill here. %%private%%")
+              "Inline $a %% b$ and `%%`.\n\n> [!example]\n> ```python\n> %%timeit\n> ```\n\n"
+              "Still here. %%private%%")
     rendered = render(source)
+    assert '<span class="o">%%</span><span class="n">timeit</span>' in rendered.html  # inside the callout's code
     assert "<code>%% MATLAB cell\nx = 1\n</code></pre>" in rendered.html
     # The formulas reach KaTeX whole (it reads % as TeX's own comment).
     assert '<annotation encoding="application/x-tex">x %% y</annotation>' in rendered.html

@@ -94,3 +94,72 @@ def test_unresolved_parent_is_a_warning_with_its_line(tmp_path, capsys):
     out = capsys.readouterr()
     assert "top.md:3:1: warning: parent 'Nowhere' not used in the navigation: no note or folder has that title " \
            "or name [nav-parent]" in out.out + out.err
+
+
+def test_folder_listing_places_subfolders_by_their_folder_notes_nav_order(tmp_path):
+    # As the sidebar does: a folder note's nav_order places its folder's section.
+    files = {
+        "f/z.md": "---\nnav_order: 3\n---\n# Zeta\n",
+        "f/a/index.md": "---\nnav_order: 2\n---\n# Alpha\n",
+        "f/a/x.md": "# X\n",
+        "f/b/b.md": "---\nnav_order: 1\n---\n# Beta\n",
+        "f/b/y.md": "# Y\n",
+        "f/c/w.md": "# W\n",  # no folder note: after every nav_order, by name
+    }
+    result = build(tmp_path, files)
+    [page] = [p for p in result.pages if p.meta.get("kb_folder") == "f"]
+    listing = re.findall(r'<li><a (?:class="kb-folder-link" )?href="([^"]+)">([^<]+)</a>', page.html)
+    assert listing == [("b/", "b/"), ("a/", "a/"), ("z/", "Zeta"), ("c/", "c/")]
+    [f] = [c for c in result.vault.indexes["nav"].children if c.title == "f"]
+    assert [c.title for c in f.children] == ["Beta", "Alpha", "Zeta", "c"]
+
+
+def nav_links(html: str) -> list[tuple[str, str]]:
+    nav = html[html.index("md-nav--primary"):html.index('class="md-content"')]
+    return [(href, title.strip()) for href, title in
+            re.findall(r'<a href="([^"]*)" class="md-nav__link[^"]*">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>',
+                       nav, re.S)]
+
+
+@pytest.fixture(scope="module")
+def big_site(tmp_path_factory) -> Path:
+    # 'big' holds 90 notes of its own and 30 nested under it by `parent: big` from another folder.
+    files = {f"big/n{i:03}.md": f"# 노트 {i}\n" for i in range(90)}
+    files.update({f"other/m{i:02}.md": f"---\nparent: big\n---\n# 중첩 {i}\n" for i in range(30)})
+    root = tmp_path_factory.mktemp("bignav")
+    notes = write_vault(root / "notes", files)
+    out = root / "site"
+    assert main(["build", "--notes", str(notes), "--site", str(out), "-q"]) == 0
+    return out
+
+
+def test_an_open_section_shows_the_pages_neighbourhood_and_links_to_the_full_listing(big_site):
+    from kbgen.nav.window import LIMIT
+
+    html = read(big_site, "big/n050")
+    links = nav_links(html)
+    titles = [t for _, t in links]
+    # the page itself, its neighbours in navigation order, and "all 120" → the folder page
+    assert "노트 50" in titles and "노트 43" in titles and "노트 57" in titles
+    assert "노트 10" not in titles and "노트 80" not in titles and "중첩 5" not in titles
+    section = titles[titles.index("big") + 1:titles.index("전체 120개 보기")]
+    assert len(section) == LIMIT
+    assert ("../", "전체 120개 보기") in links
+    # the folder page lists everything the section holds, nested notes included, in navigation order
+    listing = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', read(big_site, "big"))
+    assert len(listing) == 120
+    assert listing[:2] == [("n000/", "노트 0"), ("n001/", "노트 1")]
+    assert ("../other/m05/", "중첩 5") in listing
+    # previous/next still walk every page
+    assert footer(html) == {"prev": "../n049/", "next": "../n051/"}
+
+
+def test_a_page_does_not_grow_with_its_section(big_site, tmp_path):
+    files = {f"big/n{i:03}.md": f"# 노트 {i}\n" for i in range(30)}
+    files["other/solo.md"] = "# 혼자\n"
+    notes = write_vault(tmp_path / "notes", files)
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
+    small = nav_links(read(tmp_path / "site", "big/n020"))
+    large = nav_links(read(big_site, "big/n020"))
+    assert len(large) == len(small)  # 120 notes in the section or 30: the same sidebar length
+    assert len([t for _, t in small if re.fullmatch(r"노트 \d+", t)]) == 15

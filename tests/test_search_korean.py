@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +21,7 @@ from kbgen.search import (
     stem,
     words,
 )
+from kbgen.search.shards import read_documents, read_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 WHAT_IS = "Q. What is Vanishing Gradient?"
@@ -121,14 +123,24 @@ def test_rewrite_search_index_without_a_file_does_nothing(tmp_path):
     assert (tmp_path / "search" / "search_index.json").read_text(encoding="utf-8") == "{not json"
 
 
-def test_rewrite_search_index_writes_utf8_json(tmp_path):
+def test_rewrite_search_index_splits_it_into_utf8_pieces(tmp_path):
     path = tmp_path / "search" / "search_index.json"
     path.parent.mkdir()
     path.write_text(json.dumps(_index()), encoding="ascii")  # Material's \uXXXX form
     assert rewrite_search_index(tmp_path) is True
-    raw = path.read_bytes()
-    assert "기울기소실".encode("utf-8") in raw
-    assert json.loads(raw) == korean_search_index(_index())
+    stub = json.loads(path.read_bytes())
+    assert stub["docs"] == []  # the page fetches the config only
+    assert stub["config"]["separator"] == SEPARATOR and stub["config"]["kbgen"]["documents"] == 2
+    docs = read_documents(tmp_path / "search")
+    assert [d["location"] for d in docs] == ["a/", "a/#x"]
+    assert docs[0]["text"] == "<p>순방향신경망의 <code>기울기소실</code> &amp; 소실</p>"
+    assert "기울기소실".encode("utf-8") in (tmp_path / "search" / "docs" / "0.json").read_bytes()
+    terms = read_terms(tmp_path / "search")
+    assert terms["a/"]["title"] == {"기울기소실", "정리"}
+    assert {"순방향신경망", "기울기소실", "소실"} <= terms["a/"]["text"]  # no "code", "amp": markup is skipped
+    assert {"신경망", "기소실"} <= terms["a/"][PARTS_FIELD]
+    assert terms["a/#x"]["text"] == {"relu", "간단하다"}  # 는 is cut off, as in the browser
+    assert (tmp_path / "search" / "worker.js").is_file()
 
 
 def test_rewrite_search_index_survives_a_lone_surrogate(tmp_path):
@@ -138,7 +150,7 @@ def test_rewrite_search_index_survives_a_lone_surrogate(tmp_path):
     path.parent.mkdir()
     path.write_text(json.dumps(index), encoding="ascii")
     assert rewrite_search_index(tmp_path) is True
-    assert json.loads(path.read_text(encoding="ascii"))["docs"][1]["text"] == "<p>bad \udc80 byte</p>"
+    assert read_documents(tmp_path / "search")[1]["text"] == "<p>bad ? byte</p>"
 
 
 # -- a real build of the sample vault ------------------------------------------------------
@@ -161,14 +173,13 @@ def test_built_index_is_korean_aware(site):
     assert index["config"]["lang"] == ["ko", "en"]
     assert index["config"]["separator"] == SEPARATOR
     assert PARTS_FIELD in index["config"]["fields"]
-    memo = next(d for d in index["docs"] if d["title"] == "합성어 메모" and "#" not in d["location"])
-    assert {"소실현상", "신경망"} <= set(memo[PARTS_FIELD].split(" "))
+    memo = next(d for d in read_documents(site / "search") if d["title"] == "합성어 메모" and "#" not in d["location"])
+    assert {"소실현상", "신경망"} <= read_terms(site / "search")[memo["location"]][PARTS_FIELD]
     assert memo["text"] == "<p>순방향신경망에서 그래디언트소실현상을 정리했다.</p>"
 
 
 def test_index_leaves_out_katex_markup_and_generated_pages_but_pages_keep_it(site):
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = index["docs"]
+    docs = read_documents(site / "search")
     assert not any("katex" in d["text"] for d in docs)  # no formula markup in the index
     leaky = next(d for d in docs if "Leaky ReLU" in d["title"] and "What" in d["location"])
     assert "뉴런이 죽는 문제 해결" in leaky["text"]  # the prose around the formula stays
@@ -297,3 +308,27 @@ def test_search_result_link_highlights_the_stem_on_the_page(browser, base_url):
     marks.first.wait_for()
     assert set(marks.all_inner_texts()) == {"기울기"}
     context.close()
+
+
+def test_split_index_replaces_its_pieces_and_never_writes_through_a_hard_link(tmp_path):
+    # kbgen build starts the new site as hard links to the previous one (kbgen.site_writer):
+    # a piece written in place would change the site being served.
+    from kbgen.search.shards import write_shards
+
+    search = tmp_path / "search"
+    search.mkdir()
+    first = _index()
+    first["docs"].append({"location": "c/", "title": "C", "text": "<p>c</p>"})  # two pages: docs/0.json, docs/1.json
+    write_shards(korean_search_index(first), search)
+    assert (search / "docs" / "1.json").is_file()
+    previous = tmp_path / "previous-pages.json"
+    os.link(search / "pages.json", previous)
+    before = previous.read_bytes()
+    (search / "docs" / "note").mkdir()  # a note's page that lives in the folder: never removed
+    (search / "docs" / "note" / "index.html").write_text("page", encoding="utf-8")
+    index = korean_search_index(_index())
+    index["docs"] = [{"location": "b/", "title": "B", "text": "<p>b</p>"}]
+    write_shards(index, search)
+    assert previous.read_bytes() == before
+    assert [d["location"] for d in read_documents(search)] == ["b/"]
+    assert sorted(p.name for p in (search / "docs").iterdir()) == ["0.json", "note"]

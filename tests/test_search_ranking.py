@@ -8,6 +8,7 @@ from link_vaults import write_vault
 
 from kbgen.cli import main
 from kbgen.search.index import ALIASES_FIELD, add_aliases
+from kbgen.search.shards import read_documents, read_terms
 
 
 def test_add_aliases_puts_them_on_the_page_entry_only():
@@ -26,10 +27,11 @@ def test_site_index_has_aliases_and_tags_and_no_listing_pages(tmp_path):
     })
     site = tmp_path / "site"
     assert main(["build", "--notes", str(notes), "--site", str(site), "-q"]) == 0
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = {unquote(d["location"]): d for d in index["docs"]}
-    assert docs["ml/relu/"][ALIASES_FIELD] == "렐루"
+    docs = {unquote(d["location"]): d for d in read_documents(site / "search")}
+    terms = {unquote(location): fields for location, fields in read_terms(site / "search").items()}
+    assert terms["ml/relu/"][ALIASES_FIELD] == {"렐루"}
     assert docs["ml/relu/"]["tags"] == ["활성화", "인라인"]
-    assert ALIASES_FIELD not in docs["ml/other/"]
+    assert terms["ml/relu/"]["tags"] == {"활성화", "인라인"}
+    assert ALIASES_FIELD not in terms["ml/other/"]
     # generated pages (home, folders, tags) never compete with notes
     assert all(loc.startswith("ml/relu/") or loc.startswith("ml/other/") for loc in docs), sorted(docs)

@@ -98,3 +98,17 @@ def test_review_page_ships_published_cards_only_with_escaped_titles(tmp_path):
     assert 'class="katex"' in page.html
     assert any(f.dest == "assets/ts-fsrs/index.umd.js" for f in build.files)
     assert 'data-fsrs-src="../assets/ts-fsrs/index.umd.js"' in page.html
+
+
+def test_a_note_at_review_md_keeps_its_url_and_the_review_page_and_count_lines_move_together(tmp_path):
+    # The review page's URL comes from the one URL function (kbgen.vault.urls.UrlMap): the note keeps
+    # /review/, the page gets /review-2/, and every note's count line links to where the page really is.
+    write(tmp_path, "review.md", "# My review notes\n")
+    write(tmp_path, "a/deck.md", "---\ntags: [flashcards]\n---\n\nq::a\n")
+    build = build_vault(KbgenConfig(notes_dir=tmp_path))
+    assert build.vault.notes["review.md"].url == "review/"
+    [page] = [p for p in build.pages if p.src_path == REVIEW_SRC]
+    assert page.url == "review-2/"
+    assert review_data(build)["notes"][0]["href"] == "../a/deck/"
+    link = re.search(r'<p class="kb-study-count"[^>]*><a href="([^"]*)">', build.rendered["a/deck.md"].html)
+    assert link is not None and link.group(1) == "../../review-2/#note=a/deck.md"

@@ -14,6 +14,7 @@ VAULT = {
     "ml/활성화 함수.md": "---\ntags: [활성화/relu]\n---\n# 활성화 함수\n\nReLU는 음수를 0으로 만든다.\n",
     "ml/정규화.md": "# 정규화\n\n배치 정규화 이야기. #최적화\n",
     "기타.md": "# 기타\n\n아무 관련 없는 노트.\n",
+    "ml/비교.md": "# 비교\n\nReLU와 활성화 함수를 비교한다. 최적화 이야기는 없다.\n",  # says the tags' words, untagged
 }
 
 
@@ -56,16 +57,22 @@ def test_chip_tag_page_breadcrumb_and_tag_search(site, tmp_path):
         expect(page).to_have_url(base)
         expect(page.locator("article h1")).to_have_text("노트 목록")
 
-        # 3. a '#' query finds the note by its tag (inline tags too), before any other page
-        for query, title in (("#relu", "활성화 함수"), ("#최적화", "정규화")):
+        # 3. a '#' query searches tags only: a tag at any level of its path, or its start while typing;
+        #    a note that only says the word is not found (a plain query still finds it)
+        def search(query: str) -> list[str]:
             page.goto(base)
-            box = page.locator("input.md-search__input")
-            box.click()
+            page.locator("input.md-search__input").click()
             page.keyboard.insert_text(query)
             page.keyboard.press("End")
-            expect(page.locator(".md-search-result__meta")).to_have_text(re.compile(r"\d+개의 일치하는 문서"))
-            titles = page.locator(".md-search-result__item > .md-search-result__link h1").all_inner_texts()
-            assert titles and titles[0] == title, (query, titles)
+            expect(page.locator(".md-search-result__meta")).to_have_text(re.compile(r"\d+개의 일치하는 문서|없음|일치하는 문서"))
+            return page.locator(".md-search-result__item > .md-search-result__link h1").all_inner_texts()
+
+        assert search("#relu") == ["활성화 함수"]  # the child level of 활성화/relu
+        assert search("#활성") == ["활성화 함수"]  # the start of the root level
+        assert search("#활성화/re") == ["활성화 함수"]
+        assert search("#최적화") == ["정규화"]  # an inline tag
+        assert search("#비교") == []
+        assert set(search("relu")) == {"활성화 함수", "비교"}
         page.screenshot(path=str(tmp_path / "tag-search.png"))
         context.close()
         browser.close()

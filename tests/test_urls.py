@@ -1,7 +1,6 @@
 """The one URL function: readable URLs, Korean and case kept, collisions told apart with a warning."""
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote, unquote
 
@@ -10,6 +9,7 @@ from link_vaults import anchor, build, found, page, write_vault
 
 from kbgen.cli import main
 from kbgen.vault.urls import UrlMap, assign_note_urls, note_url, url_dest, url_segment
+from kbgen.search.shards import read_documents
 
 
 @pytest.mark.parametrize("name, segment", [
@@ -105,8 +105,7 @@ def test_site_pages_sitemap_and_search_use_the_same_urls(tmp_path):
     locs = sorted(unquote(u) for u in re.findall(r"<loc>([^<]*)</loc>", sitemap))
     assert "https://example.org/딥러닝-기초/What-is-it/" in locs
     assert "https://example.org/R-D-노트/" in locs
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = {unquote(d["location"]) for d in index["docs"]}
+    locations = {unquote(d["location"]) for d in read_documents(site / "search")}
     assert "딥러닝-기초/What-is-it/" in locations
     redirect = (site / "other-name" / "index.html").read_text(encoding="utf-8")
     assert 'href="../' + quote("딥러닝-기초") + '/What-is-it/"' in redirect

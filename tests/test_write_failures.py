@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import builtins
 import errno
-import json
 import logging
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from mkdocs.config import load_config
 
 import kbgen.site_writer
 from kbgen.cli import main
+from kbgen.search.shards import read_documents
 from link_vaults import write_vault
 
 NOTES = {"a.md": "# A\n\nalpha words\n", "b.md": "# B\n\nbeta words [[a]]\n", "c.md": "# C\n\ngamma words\n"}
@@ -65,7 +65,7 @@ def test_kbgen_build_reports_the_page_and_writes_the_rest(tmp_path: Path, capsys
     assert not list(site.rglob("*.kbgen-tmp"))
     assert "alpha words" in (site / "a" / "index.html").read_text(encoding="utf-8")
     assert "gamma words" in (site / "c" / "index.html").read_text(encoding="utf-8")
-    locations = {d["location"] for d in json.loads((site / "search" / "search_index.json").read_text())["docs"]}
+    locations = {d["location"] for d in read_documents(site / "search")}
     assert "a/" in locations and not any(loc.startswith("b/") for loc in locations)
 
     monkeypatch.undo()  # disk space again: the next build writes the page (no stale manifest entry)

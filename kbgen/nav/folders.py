@@ -1,8 +1,13 @@
 """Generated folder pages: a folder without a folder note gets a page listing what it holds.
 
-The page lists the folder's subfolders (with their note counts) and its notes,
-in navigation order; it is the folder section's own page, so breadcrumbs and
-the sidebar can link to every folder.
+The page is the folder section's own page, so breadcrumbs and the sidebar can
+link to every folder. It lists exactly what the navigation puts in the section,
+in the same order — subfolders (with their note counts), the folder's notes and
+the notes nested under it by ``parent:`` — which is why a cut sidebar
+(kbgen.nav.window) can point to it for "all N".
+
+Two steps: :func:`emit` claims each page's URL (the navigation tree needs the
+pages), :func:`fill` writes their lists once the tree (kbgen.nav.tree) is laid out.
 """
 from __future__ import annotations
 
@@ -13,8 +18,8 @@ from typing import TYPE_CHECKING
 from ..emit import SitePage
 from ..emit.templating import render_template
 from ..messages import table
-from ..vault.urls import folder_note_paths, is_index_name, relative_url
-from .tree import FOLDER_PAGE_KIND, nav_sort_key
+from ..vault.urls import folder_note_paths, is_index_name, note_url, relative_url
+from .tree import FOLDER_PAGE_KIND, NAV_KEY, NavNode
 
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild
@@ -27,39 +32,60 @@ class Entry:
     title: str
     href: str
     count: int | None = None  # notes below a subfolder
-    order: tuple = ()
 
 
 def emit(build: "VaultBuild") -> None:
+    """One page (empty until :func:`fill`) for every folder with notes and no folder note."""
     notes = {p: build.vault.notes[p] for p in build.rendered}
     has_page = {posixpath.dirname(p) for p in folder_note_paths(notes) | {p for p in notes if is_index_name(p)}}
-    direct: dict[str, list[str]] = {}
-    below: dict[str, int] = {}
+    folders: set[str] = set()
     for src_path in notes:
         folder = posixpath.dirname(src_path)
-        direct.setdefault(folder, []).append(src_path)
-        while folder:
-            below[folder] = below.get(folder, 0) + 1
+        while folder and folder not in folders:
+            folders.add(folder)
             folder = posixpath.dirname(folder)
-    subfolders: dict[str, list[str]] = {}
-    for folder in below:
-        subfolders.setdefault(posixpath.dirname(folder), []).append(folder)
-    words = table(build.config.language)
-    section_urls = {posixpath.dirname(p): notes[p].url
-                    for p in folder_note_paths(notes) | {p for p in notes if is_index_name(p)}}
-    urls: dict[str, str] = {}
-    for folder in sorted(below, key=lambda f: (f.count("/"), f)):  # parents claim their URL first
+    for folder in sorted(folders, key=lambda f: (f.count("/"), f)):  # parents claim their URL first
         if folder not in has_page:
-            urls[folder] = build.page_url(f"{folder}/index.md")
-    for folder, url in urls.items():
-        entries = [Entry(posixpath.basename(sub), relative_url(url, urls.get(sub, section_urls.get(sub, ""))),
-                         below[sub], nav_sort_key(posixpath.basename(sub), posixpath.basename(sub), None))
-                   for sub in subfolders.get(folder, [])]
-        entries += [Entry(notes[p].title, relative_url(url, notes[p].url), None,
-                          nav_sort_key(notes[p].title, notes[p].stem, notes[p])) for p in direct.get(folder, [])]
-        entries.sort(key=lambda e: e.order)
-        page_html = render_template("folder.html", title=posixpath.basename(folder), entries=entries,
-                                    count=below[folder], words=words)
-        build.pages.append(SitePage(f"{SRC_FOLDER}/{folder}/index.md", posixpath.basename(folder), page_html,
-                                    url=url, meta={"kb_kind": FOLDER_PAGE_KIND, "kb_folder": folder}))
+            url = build.page_url(f"{folder}/index.md")
+            build.pages.append(SitePage(f"{SRC_FOLDER}/{folder}/index.md", posixpath.basename(folder), "",
+                                        url=url, meta={"kb_kind": FOLDER_PAGE_KIND, "kb_folder": folder}))
 
+
+def fill(build: "VaultBuild") -> None:
+    """Write each folder page's list from its section in the navigation tree."""
+    root = build.vault.indexes.get(NAV_KEY)
+    if root is None:
+        return
+    urls = {p: note.url for p, note in build.vault.notes.items() if p in build.rendered}
+    urls.update({page.src_path: page.url or note_url(page.src_path, build.config.use_directory_urls)
+                 for page in build.pages})
+    nodes = {node.src_path: node for node in _sections(root)}
+    words = table(build.config.language)
+    for page in build.pages:
+        node = nodes.get(page.src_path)
+        if page.meta.get("kb_kind") != FOLDER_PAGE_KIND or node is None:
+            continue
+        url = urls[page.src_path]
+        entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in node.children]
+        page.html = render_template("folder.html", title=page.title, entries=entries,
+                                    count=_note_count(node), words=words)
+
+
+def _entry(node: NavNode, href: str) -> Entry:
+    if node.folder is not None:
+        return Entry(posixpath.basename(node.folder), href, _note_count(node))
+    return Entry(node.title, href)
+
+
+def _note_count(node: NavNode) -> int:
+    return sum(1 for page in node.pages() if page is not node and not page.generated)
+
+
+def _sections(root: NavNode) -> list[NavNode]:
+    out, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if node.children:
+            out.append(node)
+            stack.extend(node.children)
+    return out

@@ -37,6 +37,7 @@ class NavNode:
     children: list["NavNode"] = field(default_factory=list)
     order: tuple = ()
     generated: bool = False  # a page kbgen made (src_path is a SitePage's), not a note
+    folder: str | None = None  # the vault folder this section stands for; None: a note or a parent note
 
     def pages(self) -> list["NavNode"]:
         """Every node with a page in the subtree, in reading order (for previous/next links)."""
@@ -77,7 +78,7 @@ def build_nav_tree(build: "VaultBuild") -> tuple[NavNode, list[Diagnostic]]:
     def section(folder: str) -> NavNode:
         if folder not in sections:
             parent = section(posixpath.dirname(folder))
-            node = NavNode(posixpath.basename(folder))
+            node = NavNode(posixpath.basename(folder), folder=folder)
             page = folder_pages.get(folder)
             if page is not None:
                 node.src_path = page.src_path

@@ -1,7 +1,7 @@
 """Search support: Korean-aware tokens for Material's lunr index (no MkDocs imports)."""
 from __future__ import annotations
 
-from .index import PARTS_FIELD, document_parts, korean_search_index, rewrite_search_index
+from .index import PARTS_FIELD, document_parts, korean_search_index, rewrite_search_index, use_search_worker
 from .korean import SEPARATOR, compound_parts, separator_pattern, stem, words
 from .page_text import searchable_html
 
@@ -15,5 +15,6 @@ __all__ = [
     "searchable_html",
     "separator_pattern",
     "stem",
+    "use_search_worker",
     "words",
 ]

@@ -1,7 +1,7 @@
 """Make Material's search index (``search/search_index.json``) find Korean words.
 
-Material's browser search reads its whole configuration from this file, so
-rewriting it after the build is enough, and needs no script of ours:
+Material's browser search reads its whole configuration from this file; after
+the changes below, :mod:`kbgen.search.shards` splits it for kbgen's worker:
 
 - ``config.separator`` becomes :data:`~kbgen.search.korean.SEPARATOR` when it is
   still Material's stock ``[\\s\\-]+`` (a separator the author chose is kept):
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .korean import SEPARATOR, compound_parts, words
+from .shards import replace_file, write_json, write_shards
 
 # Material's default separator for every language but Chinese and Japanese.
 STOCK_SEPARATOR = r"[\s\-]+"
@@ -32,6 +33,9 @@ ALIASES_FIELD = "aliases"
 ALIASES_BOOST = 1000.0
 
 _TAG = re.compile(r"<[^>]*>")
+# The worker that answers Material's search box from the split index; the adapter points pages at it.
+WORKER_NAME = "worker.js"
+WORKER = Path(__file__).resolve().parent.parent / "web" / "search-worker.js"
 
 
 def plain_text(markup: str) -> str:
@@ -101,12 +105,14 @@ def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[st
 
 
 def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = None) -> bool:
-    """Rewrite ``site_dir/search/search_index.json`` in place; False when there is none.
+    """Make ``site_dir/search/search_index.json`` Korean-aware and split it (kbgen.search.shards); False when there is none.
 
     Material's search plugin writes the file in its own ``on_post_build``, so
-    this must run after it.
+    this must run after it. The file keeps Material's config (the page reads it)
+    and kbgen's worker (:data:`WORKER`) is copied beside the pieces it reads.
     """
-    path = Path(site_dir) / "search" / "search_index.json"
+    search_dir = Path(site_dir) / "search"
+    path = search_dir / "search_index.json"
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -115,11 +121,16 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
         return False
     korean_search_index(index)
     add_aliases(index, aliases or {})
-    # Material escapes every non-ASCII character; raw UTF-8 halves a Korean index (fetch() decodes it).
-    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 form; Material's escaped form has
-        data = json.dumps(index, separators=(",", ":")).encode("ascii")
-    path.write_bytes(data)
+    stub = write_shards(index, search_dir)
+    write_json(path, stub)
+    replace_file(search_dir / WORKER_NAME, WORKER.read_bytes())
     return True
+
+
+# Material's page config names its worker: "search": "<path to the site root>assets/javascripts/workers/search.<hash>.min.js"
+_MATERIAL_WORKER = re.compile(r'("search":\s*")((?:\.\./|\./)*|[^"]*?/)assets/javascripts/workers/search\.[0-9a-f]+\.min\.js"')
+
+
+def use_search_worker(page_html: str) -> str:
+    """Point a page's search box at kbgen's worker (``search/worker.js``) instead of Material's."""
+    return _MATERIAL_WORKER.sub(lambda m: f'{m.group(1)}{m.group(2)}search/{WORKER_NAME}"', page_html, count=1)

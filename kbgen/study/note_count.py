@@ -20,6 +20,9 @@ from ..messages import table
 from ..vault.note import note_url, relative_url
 
 REVIEW_SRC = "review.md"
+# vault.indexes[REVIEW_URL_KEY]: the review page's URL. Every note's count line links to it,
+# so it is claimed (the one URL function, kbgen.vault.urls) after the notes' and before they render.
+REVIEW_URL_KEY = "review_url"
 _STUDY_BLOCKS = ("quiz", "flashcards", "cloze")
 
 
@@ -36,11 +39,23 @@ def note_review_ids(data: dict[str, Any]) -> list[str]:
     return ids
 
 
+def claim_review_url(build: Any) -> None:
+    """Claim the review page's URL once the notes have theirs: a note at ``review.md`` keeps it."""
+    if build.config.quizzes_page:
+        build.vault.indexes[REVIEW_URL_KEY] = build.page_url(REVIEW_SRC)
+
+
+def review_url(vault: Any, directory_urls: bool) -> str:
+    """The review page's URL: as claimed, or (a note rendered outside a build) the one it asks for."""
+    indexes = getattr(vault, "indexes", None) or {}
+    return indexes.get(REVIEW_URL_KEY) or note_url(REVIEW_SRC, directory_urls)
+
+
 def review_href(env: EnvType) -> str:
     """The review page filtered to this note, relative to the note's page."""
     note, config = env.get("note"), env.get("config")
     directory_urls = getattr(config, "use_directory_urls", True)
-    page = relative_url(getattr(note, "url", ""), note_url(REVIEW_SRC, directory_urls))
+    page = relative_url(getattr(note, "url", ""), review_url(env.get("vault"), directory_urls))
     return f"{page}#note={quote(getattr(note, 'src_path', ''), safe='/')}"
 
 

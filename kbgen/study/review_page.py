@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from ..emit import SitePage
 from ..emit.templating import render_template
 from ..messages import table
-from ..vault.note import Note, note_url, relative_url
+from ..vault.note import Note, relative_url
 from .cards import BACK_MARK, CLOZE_MARK, FRONT_MARK, Card, cut
 from .fsrs_assets import emit_fsrs
-from .note_count import REVIEW_SRC
+from .note_count import REVIEW_SRC, review_url
 from .quiz_syntax import END_MARK, START_MARK
 from .quizzes_page import rebase_links
 
@@ -45,7 +45,7 @@ class ReviewDeck:
 def emit(build: "VaultBuild") -> None:
     if not build.config.quizzes_page:
         return
-    page_url = note_url(REVIEW_SRC, build.config.use_directory_urls)
+    page_url = review_url(build.vault, build.config.use_directory_urls)  # claimed before rendering
     deck = collect(build, page_url)
     if not deck.cards:
         return
@@ -61,7 +61,7 @@ def emit(build: "VaultBuild") -> None:
         fsrs_src=relative_url(page_url, script) if script else "",
         data_json=_script_json({"notes": deck.notes, "cards": deck.cards}),
     )
-    build.pages.append(SitePage(REVIEW_SRC, words["study.review"], page_html))
+    build.pages.append(SitePage(REVIEW_SRC, words["study.review"], page_html, url=page_url))
 
 
 def collect(build: "VaultBuild", page_url: str) -> ReviewDeck:

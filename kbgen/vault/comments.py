@@ -7,7 +7,8 @@ them from the body first. Rules, as Obsidian reads them:
 - ``%%`` opens a comment anywhere in text — inline, across lines, around whole
   blocks — and the next ``%%`` closes it;
 - where a construct that keeps its text literal starts first, ``%%`` inside it
-  is text: fenced and indented code blocks, inline code spans (MATLAB cell
+  is text: fenced code blocks (also in list items, quotes and callouts, up to
+  where those end) and indented code blocks, inline code spans (MATLAB cell
   markers, LaTeX examples), and formulas — ``$…$``, ``$$…$$`` in a line and
   ``$$`` display blocks — as the renderer finds them (see
   kbgen/markdown/math_syntax.py). A comment that opens first hides them
@@ -29,7 +30,8 @@ import re
 from dataclasses import dataclass, field
 
 MARKER = "%%"
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^(`{3,}|~{3,})")  # matched after the line's indentation and quote markers
+_QUOTE = re.compile(r"^(?:[ \t]{0,3}>[ ]?)+")
 _BACKTICKS = re.compile(r"`+")
 _LIST_ITEM = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])([ \t]+|$)")
 # A display-math line: `$$` after quote markers and an optional list marker (as math_syntax opens it).
@@ -53,25 +55,13 @@ def strip_comments(text: str) -> StrippedText:
         return StrippedText(text)
     out: list[str] = []
     result = StrippedText("")
-    fence: str | None = None  # the open fence's marker run while inside fenced code
     lines = text.split("\n")
     blocks = _Blocks()
     number = 0
     while number < len(lines):
         line = lines[number]
-        if fence is not None:
-            out.append(line)
-            if _closes_fence(line, fence):
-                fence = None
-            number += 1
-            continue
-        if blocks.indented_code(line, not out or not out[-1].strip()):
-            out.append(line)
-            number += 1
-            continue
-        opened = _FENCE.match(line)
-        if opened and not (opened.group(1)[0] == "`" and "`" in line[opened.end():]):
-            fence = opened.group(1)
+        if blocks.in_fence(line) or blocks.indented_code(line, not out or not out[-1].strip()) \
+                or blocks.opens_fence(line):
             out.append(line)
             number += 1
             continue
@@ -92,6 +82,42 @@ class _Blocks:
         self.lists: list[int] = []  # content column of each open list item, innermost last
         self.in_code = False
         self.no_closer_from = -1  # no unescaped `$$` at or after this line: unclosed blocks stay text
+        # The open fenced code block: (marker run, inside a quote, its list item's content column)
+        self.fence: tuple[str, bool, int] | None = None
+
+    def opens_fence(self, line: str) -> bool:
+        """Whether ``line`` opens fenced code: at the top level, in a list item (indented
+        under its text) or in a quote or callout (after its ``>`` markers)."""
+        quote = _QUOTE.match(line)
+        rest = line[quote.end():] if quote else line
+        indent = _width(rest)
+        base = 0 if quote else max((col for col in self.lists if col <= indent), default=0)
+        opened = _FENCE.match(rest.lstrip(" \t"))
+        if not opened or indent >= base + 4:
+            return False
+        after = rest.lstrip(" \t")[opened.end():]
+        if opened.group(1)[0] == "`" and "`" in after:
+            return False  # ```x``` is a code span, not a fence
+        self.fence = (opened.group(1), quote is not None, base)
+        return True
+
+    def in_fence(self, line: str) -> bool:
+        """Whether ``line`` belongs to the open fenced code block (closing it if it is the closing
+        fence). The block also ends, unclosed, where its quote or list item ends: the line
+        after it is read again as text, so a comment after an unclosed fence is still removed."""
+        if self.fence is None:
+            return False
+        marker, quoted, base = self.fence
+        quote = _QUOTE.match(line)
+        if (quoted and quote is None) or (not quoted and base and line.strip() and _width(line) < base):
+            self.fence = None
+            return False
+        rest = (line[quote.end():] if quoted and quote else line).lstrip(" \t")
+        closing = _FENCE.match(rest)
+        if (closing and closing.group(1)[0] == marker[0] and len(closing.group(1)) >= len(marker)
+                and not rest[closing.end():].strip()):
+            self.fence = None
+        return True
 
     def indented_code(self, line: str, after_blank: bool) -> bool:
         """Whether ``line`` is in an indented code block (and track list items as lines pass)."""
@@ -157,12 +183,6 @@ def _escaped(text: str, at: int) -> bool:
     while at - slashes - 1 >= 0 and text[at - slashes - 1] == "\\":
         slashes += 1
     return slashes % 2 == 1
-
-
-def _closes_fence(line: str, fence: str) -> bool:
-    match = _FENCE.match(line)
-    return bool(match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence)
-                and not line[match.end():].strip())
 
 
 def _strip_line(lines: list[str], number: int, out: list[str], result: StrippedText, start: int = 0) -> int:

@@ -107,7 +107,8 @@ def _with_suffix(url: str, n: int, use_directory_urls: bool) -> str:
 
 
 # Files the site generator (MkDocs + Material) writes itself: no page may take their place.
-SITE_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json")
+SITE_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz", "search/search_index.json",
+              "search/pages.json", "search/worker.js")  # and kbgen's split search index (kbgen.search.shards)
 
 
 class UrlMap:

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""First search on a built site, in Chromium: what it transfers and how long it takes to answer.
+
+Usage: bench/search_bench.py SITE_DIR [--query Q ...] [--settle SECONDS]
+
+Serves SITE_DIR (a built kbgen site) on 127.0.0.1 and, for each query, opens
+a note page in a fresh browser context (empty cache), types the query into
+Material's search box as soon as the page has loaded, and prints:
+
+- ``answer``: milliseconds from the last key (End: Material reads the box on
+  keyup) to the first result in the list;
+- ``from load``: milliseconds from the page's load event to that result (what
+  a reader who searches at once waits, index loading included);
+- ``search bytes``: bytes of every response under ``search/`` from opening
+  the page to the answer (as served, uncompressed), and their gzip -6 size.
+
+``--settle N`` waits N seconds after load before typing (an index already
+loaded: the steady-state answer time).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+QUERIES = ["기울기", "vanishing gradient", "배치 정규화를", "#activation", "relu 함수"]
+
+
+def first_search(browser, base: str, page_path: str, query: str, settle: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from browser_support import block_external_requests
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    block_external_requests(context)
+    page = context.new_page()
+    fetched: list[bytes] = []
+
+    def on_response(response) -> None:  # type: ignore[no-untyped-def]
+        if "/search/" in response.url:
+            try:
+                fetched.append(response.body())
+            except Exception:  # a worker's response body may be gone once read; count its length
+                fetched.append(b"\0" * int(response.headers.get("content-length", "0")))
+
+    context.on("response", on_response)
+    page.goto(base + page_path, wait_until="load")
+    loaded = time.perf_counter()
+    if settle:
+        page.wait_for_timeout(settle * 1000)
+    page.locator("input.md-search__input").click()
+    page.keyboard.insert_text(query)
+    started = time.perf_counter()
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for(timeout=120_000)
+    done = time.perf_counter()
+    meta = page.locator(".md-search-result__meta").inner_text()
+    raw = sum(len(b) for b in fetched)
+    packed = sum(len(gzip.compress(b, 6)) for b in fetched)
+    context.close()
+    return {"answer_ms": (done - started) * 1000, "from_load_ms": (done - loaded) * 1000,
+            "bytes": raw, "gzip": packed, "files": len(fetched), "meta": meta}
+
+
+def main() -> None:
+    from browser_support import launch_chromium, serve_directory
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--query", action="append")
+    parser.add_argument("--settle", type=float, default=0.0)
+    parser.add_argument("--page", default="", help="page to search from (default: the first note page found)")
+    args = parser.parse_args()
+    page_path = args.page or next(str(p.parent.relative_to(args.site)) + "/"
+                                  for p in sorted(args.site.glob("*/*/*/index.html")))
+    with serve_directory(args.site) as base, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for query in args.query or QUERIES:
+            r = first_search(browser, base, page_path, query, args.settle)
+            print(f"{query!r:24} answer {r['answer_ms']:7.0f} ms  from load {r['from_load_ms']:7.0f} ms  "
+                  f"search bytes {r['bytes']:>10,} (gzip {r['gzip']:>9,}) in {r['files']} files  "
+                  f"[{' '.join(r['meta'].split())}]")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Each page's sidebar: the open sections cut to the neighbourhood of the page.
+
+Material's ``navigation.prune`` leaves out the children of closed sections, but
+an open section still lists every child, and a section holds as many notes as
+the author puts in a folder (or under a ``parent:``): the page grew with the
+vault. Here every open list longer than :data:`LIMIT` shows the items around
+the open one and a last link, "all N", to the section's own page — the folder
+listing (kbgen.nav.folders), which lists everything. Previous/next links and
+breadcrumbs are untouched, so every note stays reachable from every page.
+
+Works on MkDocs's navigation objects by duck typing (``children``, ``active``,
+``is_index``, ``url``), so this module needs no MkDocs import.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+# Items an open list shows at most (the window, besides the section's own page and the "all" link).
+LIMIT = 15
+
+
+@dataclass
+class MoreLink:
+    """The "all N" link closing a cut list; Material renders it like a page link."""
+
+    title: str
+    url: str
+    children: None = None
+    active: bool = False
+    is_page: bool = False
+    is_section: bool = False
+    is_link: bool = True
+    is_index: bool = False
+    meta: None = None
+
+
+class OpenSection:
+    """A section as this page shows it: Material reads everything from the real one but ``children``."""
+
+    def __init__(self, section: Any, children: list[Any]) -> None:
+        self._section = section
+        self.children = children
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._section, name)
+
+
+class PageNav:
+    """The navigation Material's templates see for one page: ``items`` cut, the rest the site's."""
+
+    def __init__(self, nav: Any, items: list[Any]) -> None:
+        self._nav = nav
+        self.items = items
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._nav, name)
+
+
+def window(count: int, active: int | None, limit: int = LIMIT) -> tuple[int, int]:
+    """[start, end) of the ``limit`` items around ``active`` (the first ones when none is open)."""
+    if count <= limit:
+        return 0, count
+    centre = active if active is not None else 0
+    start = max(0, min(centre - limit // 2, count - limit))
+    return start, start + limit
+
+
+def cut_items(items: Sequence[Any], more: str, home_url: str, limit: int = LIMIT) -> list[Any]:
+    """``items`` (one open list) as the page shows it; open sections below are cut the same way.
+
+    ``more`` is the link's text with ``{n}`` for the list's length; ``home_url``
+    is where the top list's link goes (it has no section page).
+    """
+    return _cut(list(items), more, home_url, limit)
+
+
+def _cut(items: list[Any], more: str, own_url: str | None, limit: int) -> list[Any]:
+    own = [item for item in items[:1] if getattr(item, "is_index", False)]
+    rest = items[len(own):]
+    active = next((i for i, item in enumerate(rest) if getattr(item, "active", False)), None)
+    start, end = window(len(rest), active, limit)
+    shown = [_open(item, more, limit) if getattr(item, "active", False) else item for item in rest[start:end]]
+    if end - start < len(rest) and own_url is not None:
+        shown.append(MoreLink(more.format(n=len(rest)), own_url))
+    return own + shown
+
+
+def _open(item: Any, more: str, limit: int) -> Any:
+    children = getattr(item, "children", None)
+    if not children:
+        return item
+    first = children[0]
+    own_url = first.url if getattr(first, "is_index", False) else None
+    return OpenSection(item, _cut(list(children), more, own_url, limit))

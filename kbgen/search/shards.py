@@ -1,0 +1,164 @@
+"""The search index split so that a search fetches only what its words need.
+
+Material's search plugin writes one ``search_index.json`` holding every page's
+text; its browser code fetches it whole on every page and builds a lunr index
+of it before the first answer (15 MB and seconds at 5,000 notes). kbgen keeps
+Material's search box and result list but answers from a prebuilt inverted
+index in pieces, served by its own worker (kbgen/web/search-worker.js, which
+speaks the messages of Material's worker):
+
+- ``search/search_index.json`` keeps Material's ``config`` (separator, fields
+  and their boosts) and gains ``config.kbgen``: the shard table. Its ``docs``
+  list is empty, so the page fetches almost nothing.
+- ``search/pages.json``: per page its location, title, tags and how many
+  documents (the page, then its sections) it has — the table a ``#tag``
+  search and the result list's titles come from.
+- ``search/terms/N.json``: the terms starting with one shard key (their first
+  letter, or first two for a crowded letter), sorted, each with its postings
+  ``[doc, field, count, …]`` (doc as a difference from the previous one).
+- ``search/docs/P.json``: the documents of page P (location, title, text),
+  fetched only for the pages a search shows.
+
+Terms are exactly the words Material's worker would index: the text between
+HTML tags, split by the site's separator (kbgen.search.korean), lower-cased —
+lunr's pipeline is empty with kbgen's ``pipeline`` setting. The worker scores
+them as lunr does (BM25 with ``b = 0``, ``k1 = 1.2``, field and document
+boosts), so the ranking and the Korean recall stay Material's.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+
+from .korean import words
+
+FORMAT = 1
+# Postings above which a first letter's shard splits by the first two letters.
+SHARD_POSTINGS = 12000
+_TAG = re.compile(r"<[^>]*>")
+
+
+def field_terms(value: Any) -> Iterator[str]:
+    """The terms of one field: tags and markup skipped (as Material's tokenizer skips them), then split."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            yield from words(_TAG.sub(" ", item))
+
+
+def pages_of(docs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Material lists each page's document first, then its sections (``page/#anchor``)."""
+    pages: list[list[dict[str, Any]]] = []
+    for doc in docs:
+        path = str(doc.get("location", "")).split("#", 1)[0]
+        if pages and str(pages[-1][0].get("location", "")).split("#", 1)[0] == path and "#" in doc.get("location", ""):
+            pages[-1].append(doc)
+        else:
+            pages.append([doc])
+    return pages
+
+
+def shard_keys(counts: Counter[str]) -> dict[str, str]:
+    """term → its shard key: the first letter, or the first two when the letter holds too many postings."""
+    by_first: dict[str, int] = Counter()
+    for term, n in counts.items():
+        by_first[term[:1]] += n
+    return {term: term[:2] if by_first[term[:1]] > SHARD_POSTINGS else term[:1] for term in counts}
+
+
+def write_shards(index: dict[str, Any], search_dir: Path) -> dict[str, Any]:
+    """Write pages, documents and term shards for ``index`` (Material's, made Korean-aware) under ``search_dir``.
+
+    Returns the stub that replaces ``search_index.json``: Material's config with
+    the shard table, and no documents.
+    """
+    config = dict(index.get("config", {}))
+    fields = list(config.get("fields", {}))
+    docs = [d for d in index.get("docs", []) if isinstance(d, dict)]
+    for sub in ("terms", "docs"):
+        (search_dir / sub).mkdir(parents=True, exist_ok=True)
+    pages = pages_of(docs)
+    postings: dict[str, list[int]] = {}
+    last_doc: dict[str, int] = {}
+    counts: Counter[str] = Counter()
+    table: list[list[Any]] = []
+    boosts: dict[int, float] = {}
+    number = 0
+    for p, page in enumerate(pages):
+        head = page[0]
+        table.append([head.get("location", ""), head.get("title", ""), list(head.get("tags") or []), len(page)])
+        write_json(search_dir / "docs" / f"{p}.json",
+               [[d.get("location", ""), d.get("title", ""), d.get("text", "")] for d in page])
+        for doc in page:
+            if isinstance(doc.get("boost"), (int, float)) and doc["boost"] != 1:
+                boosts[number] = float(doc["boost"])
+            for f, name in enumerate(fields):
+                for term, tf in Counter(field_terms(doc.get(name))).items():
+                    entry = postings.setdefault(term, [])
+                    entry += [number - last_doc.get(term, 0), f, tf]
+                    last_doc[term] = number
+                    counts[term] += 1
+            number += 1
+    keys = shard_keys(counts)
+    shards: dict[str, list[str]] = {}
+    for term in sorted(postings):
+        shards.setdefault(keys[term], []).append(term)
+    numbers: dict[str, int] = {}
+    for n, (key, terms) in enumerate(sorted(shards.items())):
+        numbers[key] = n
+        write_json(search_dir / "terms" / f"{n}.json", {"t": terms, "p": [postings[t] for t in terms]})
+    _remove_stale(search_dir / "docs", len(pages))
+    _remove_stale(search_dir / "terms", len(numbers))
+    write_json(search_dir / "pages.json", {"pages": table, "boosts": boosts})
+    config["kbgen"] = {"format": FORMAT, "documents": number, "shards": numbers}
+    return {"config": config, "docs": []}
+
+
+def read_documents(search_dir: Path) -> list[dict[str, Any]]:
+    """Every document as the result list shows it (location, title, text; tags on pages), in index order."""
+    pages = json.loads((search_dir / "pages.json").read_text(encoding="utf-8"))["pages"]
+    out: list[dict[str, Any]] = []
+    for p, (_, _, tags, _) in enumerate(pages):
+        for i, (location, title, text) in enumerate(json.loads((search_dir / "docs" / f"{p}.json").read_text("utf-8"))):
+            out.append({"location": location, "title": title, "text": text, **({"tags": tags} if i == 0 else {})})
+    return out
+
+
+def read_terms(search_dir: Path) -> dict[str, dict[str, set[str]]]:
+    """location → field → the terms indexed for it (to see what a search can find)."""
+    stub = json.loads((search_dir / "search_index.json").read_text(encoding="utf-8"))
+    fields = list(stub["config"]["fields"])
+    locations = [d["location"] for d in read_documents(search_dir)]
+    out: dict[str, dict[str, set[str]]] = {}
+    for n in stub["config"]["kbgen"]["shards"].values():
+        shard = json.loads((search_dir / "terms" / f"{n}.json").read_text(encoding="utf-8"))
+        for term, flat in zip(shard["t"], shard["p"]):
+            doc = 0
+            for i in range(0, len(flat), 3):
+                doc += flat[i]
+                out.setdefault(locations[doc], {}).setdefault(fields[flat[i + 1]], set()).add(term)
+    return out
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Compact raw UTF-8 JSON (half the size of Material's \\u escapes for Korean); a lone surrogate becomes ``?``."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    replace_file(path, text.encode("utf-8", "replace"))
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file: the site folder may start as hard links to the previous site's files
+    (kbgen.site_writer), which writing in place would change under the site being served."""
+    tmp = path.with_name(path.name + ".kbgen-tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _remove_stale(folder: Path, count: int) -> None:
+    # Only the numbered pieces a previous build wrote: a note's page may live in this folder too.
+    for piece in folder.glob("*.json"):
+        if piece.stem.isdigit() and int(piece.stem) >= count:
+            piece.unlink()

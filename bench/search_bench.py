@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
-import http.server
+import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -90,22 +88,29 @@ def first_search(browser, base: str, page_path: str, query: str, settle: float) 
             "bytes": raw, "gzip": packed, "files": len(fetched), "meta": meta}
 
 
+# A static server with HTTP/1.1 keep-alive, in its own process: inside this one it would
+# share the interpreter lock with Playwright's driver and time that, not the search.
+SERVER = """
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args): pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=sys.argv[1]))
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
 @contextlib.contextmanager
 def serve_keep_alive(path: Path) -> Iterator[str]:
-    """Serve ``path`` on 127.0.0.1 with HTTP/1.1 keep-alive."""
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    """Serve ``path`` on 127.0.0.1 (HTTP/1.1 keep-alive, another process); yields the base URL."""
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(path)], stdout=subprocess.PIPE, text=True)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        port = int(server.stdout.readline())  # type: ignore[union-attr]
+        yield f"http://127.0.0.1:{port}/"
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.wait()
 
 
 def main() -> None:

@@ -100,15 +100,15 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
     parsed = incremental.ParsedNotes(vault, the_plan.restored,
                                      incremental.late_parser(vault, lambda note: renderer.parse(note, vault)))
-    for note in _counted(published, "parse", progress):
-        item = _guarded(lambda: renderer.parse(note, vault), note, build)
-        if item is not None:
-            parsed[note.src_path] = item
-    clock.lap(build, "parse")
-    # The token trees live until the end of the build; without freezing them every
-    # full collection walks them again and later stages grow super-linear.
-    gc.freeze()
     try:
+        for note in _counted(published, "parse", progress):
+            item = _guarded(lambda: renderer.parse(note, vault), note, build)
+            if item is not None:
+                parsed[note.src_path] = item
+            # The token trees live until the end of the build; frozen, no later collection
+            # walks them again (while the next notes parse, and in every later stage).
+            gc.freeze()
+        clock.lap(build, "parse")
         _index_render_emit(build, renderer, parsed, clock, progress, cache, the_plan)
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
@@ -161,7 +161,14 @@ def release_tokens(build: VaultBuild) -> None:
 
 
 def _guarded(step: Callable[[], T], note: Note, build: VaultBuild) -> T | None:
-    """Run one note's parse or render; a bug in kbgen costs that note its formatting, not the build."""
+    """Run one note's parse or render; a bug in kbgen costs that note its formatting, not the build.
+
+    The cyclic collector waits until the note is done: a big note allocates a million
+    tokens, all alive, and collections in the middle walked them again and again (a
+    third of its time). Cycles it leaves go at the next collection after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return step()
     except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
@@ -169,6 +176,9 @@ def _guarded(step: Callable[[], T], note: Note, build: VaultBuild) -> T | None:
             note.src_path, note.body_offset + 1, 1, "error", "internal",
             f"kbgen failed to render this note ({type(exc).__name__}: {exc}); it is shown as plain text"))
         return None
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _source_page(note: Note) -> RenderedNote:

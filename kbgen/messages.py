@@ -38,6 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "preview.label": "링크 미리보기",
         "preview.loading": "불러오는 중…",
         # folders
+        "folder.all": "모든 노트",
         "folder.count": "노트 {n}개",
         "folder.more": "전체 {n}개 보기",
         # home page
@@ -136,6 +137,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "preview.label": "Link preview",
         "preview.loading": "Loading…",
         # folders
+        "folder.all": "All notes",
         "folder.count": "{n} notes",
         "folder.more": "All {n}",
         # home page

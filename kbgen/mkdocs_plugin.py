@@ -38,6 +38,7 @@ from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY, NavNode
+from .nav.folders import ROOT_LISTING_KEY
 from .nav.window import PageNav, cut_items
 from .messages import table
 from .tags.model import tag_links
@@ -299,8 +300,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             page.content = source.html
         if self.kb is not None:
             # The open sections cut around this page: its HTML must not grow with the vault.
-            home = nav.homepage.url if nav.homepage is not None else ""
-            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], home))
+            top = self.build.vault.indexes.get(ROOT_LISTING_KEY) if self.build is not None else None
+            top = top or (nav.homepage.url if nav.homepage is not None else "")
+            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], top))
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
         if note is not None and note.published:
             # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.

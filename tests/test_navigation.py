@@ -163,3 +163,17 @@ def test_a_page_does_not_grow_with_its_section(big_site, tmp_path):
     large = nav_links(read(big_site, "big/n020"))
     assert len(large) == len(small)  # 120 notes in the section or 30: the same sidebar length
     assert len([t for _, t in small if re.fullmatch(r"노트 \d+", t)]) == 15
+
+
+def test_a_long_top_level_links_to_a_page_listing_all_of_it(tmp_path):
+    # A flat vault: the top of the sidebar is cut too, and its "all" link leads to /all/, which lists every note.
+    files = {f"n{i:02}.md": f"# 노트 {i}\n" for i in range(40)}
+    notes = write_vault(tmp_path / "notes", files)
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
+    links = nav_links(read(tmp_path / "site", "n20"))
+    assert "노트 5" not in [t for _, t in links] and ("../all/", "전체 41개 보기") in links  # 40 notes and the graph
+    listing = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', read(tmp_path / "site", "all"))
+    assert [t for _, t in listing if t.startswith("노트")] == [f"노트 {i}" for i in range(40)]
+    small = write_vault(tmp_path / "small", {"a.md": "# A\n"})
+    assert main(["build", "--notes", str(small), "--site", str(tmp_path / "site2"), "-q"]) == 0
+    assert not (tmp_path / "site2" / "all").exists()  # nothing cut, no such page

@@ -20,11 +20,14 @@ from ..emit.templating import render_template
 from ..messages import table
 from ..vault.urls import folder_note_paths, is_index_name, note_url, relative_url
 from .tree import FOLDER_PAGE_KIND, NAV_KEY, NavNode
+from .window import LIMIT
 
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 SRC_FOLDER = ".kbgen/folders"  # virtual sources: no note can live in a hidden folder
+ROOT_LISTING_SRC = "all.md"  # the page listing the top of the navigation, at /all/
+ROOT_LISTING_KEY = "nav_root_listing"  # vault.indexes: that page's URL, when there is one
 
 
 @dataclass
@@ -69,6 +72,26 @@ def fill(build: "VaultBuild") -> None:
         entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in node.children]
         page.html = render_template("folder.html", title=page.title, entries=entries,
                                     count=_note_count(node), words=words)
+    _root_listing(build, root, urls)
+
+
+def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> None:
+    """A page listing the top of the navigation when the sidebar cuts it (kbgen.nav.window).
+
+    A folder's cut list links to the folder's page; the top list has none (the home
+    page shows recent notes, not all), so a vault with many top-level notes gets this one.
+    """
+    items = [child for child in root.children if child.src_path != "index.md"]
+    if len(root.children) <= LIMIT:
+        return
+    words = table(build.config.language)
+    url = build.page_url(ROOT_LISTING_SRC)
+    entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in items]
+    page_html = render_template("folder.html", title=words["folder.all"], entries=entries,
+                                count=_note_count(root), words=words)
+    build.pages.append(SitePage(f"{SRC_FOLDER}/{ROOT_LISTING_SRC}", words["folder.all"], page_html,
+                                url=url, in_nav=False, meta={"kb_kind": "all-notes"}))
+    build.vault.indexes[ROOT_LISTING_KEY] = url
 
 
 def _entry(node: NavNode, href: str) -> Entry:

@@ -73,7 +73,8 @@ def cut_items(items: Sequence[Any], more: str, home_url: str, limit: int = LIMIT
     """``items`` (one open list) as the page shows it; open sections below are cut the same way.
 
     ``more`` is the link's text with ``{n}`` for the list's length; ``home_url``
-    is where the top list's link goes (it has no section page).
+    is where the top list's link goes (it has no section page: kbgen.nav.folders
+    writes one listing it).
     """
     return _cut(list(items), more, home_url, limit)
 

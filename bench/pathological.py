@@ -2,12 +2,15 @@
 
     flock /tmp/kbgen-bench.lock .venv/bin/python bench/pathological.py [--scale 1.0] [--only huge,brackets]
     flock /tmp/kbgen-bench.lock .venv/bin/python bench/pathological.py --per-note /tmp/vault-5000
+    … --code DIR  (run another checkout's kbgen, e.g. `git archive` of an older commit, for before/after)
 
 Inputs (tests/pathological_vault.py): binary bytes, NUL, invalid UTF-8, 20,000 ``[`` then 20,000 ``]``
 and 50,000 ``*``, a list 3,000 deep, a quote 10,000 deep, unclosed fence / ``$$`` / ``%%`` / front
 matter, odd file names, a symlink loop and dangling symlinks, 100,000 wiki links on a line, a 22 MB note.
 
-Each build runs in its own process; peak RSS comes from wait4(). The memory cap is an RSS
+Each build runs in its own process with kbgen's default configuration and a cache seeded with the
+front-end packages `kbgen setup` fetched (a build times the build, not an npm download, as in
+bench/perf_bench.py); peak RSS comes from wait4(). The memory cap is an RSS
 watchdog (default 4 GB), not `prlimit --as`: V8 (KaTeX through mini-racer) reserves a large
 address space and aborts under an address-space limit.
 ``--per-note`` parses and renders every note of a vault one by one and prints the slowest.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,10 +35,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from pathological_vault import INPUTS, write_pathological_vault  # noqa: E402
 
 
-def build(vault: Path, cap_bytes: int, timeout: float) -> dict:
+def build(vault: Path, cap_bytes: int, timeout: float, code: Path = ROOT) -> dict:
     site = vault.parent / "site"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "kbgen", "build", "-q", "--notes", str(vault), "--site", str(site)]
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    cmd = [sys.executable, "-m", "kbgen", "build", "-q", "--config", str(_config(vault, site)),
+           "--notes", str(vault), "--site", str(site)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=vault.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
@@ -61,6 +66,23 @@ def build(vault: Path, cap_bytes: int, timeout: float) -> dict:
     summary = re.search(r"kbgen: (\d+) notes → (\d+) pages.*?(\d+) errors, (\d+) warnings", err)
     return {"exit": proc.returncode, "seconds": time.perf_counter() - started, "peak_mb": usage.ru_maxrss / 1024,
             "killed": killed[0] if killed else "", "summary": summary.group(0) if summary else err.strip()[-300:]}
+
+
+def _config(vault: Path, site: Path) -> Path:
+    """kbgen's default mkdocs.yml, its cache holding the front-end packages of this checkout's cache."""
+    import yaml
+
+    from kbgen.cli import default_config_text
+
+    cache = vault.parent / "cache"
+    for item in (ROOT / ".kbgen-cache").glob("*"):
+        if item.is_dir() and not (cache / item.name).exists():
+            shutil.copytree(item, cache / item.name)
+    data = yaml.safe_load(default_config_text(vault, site))
+    data["plugins"] = [{"kbgen": {"cache_dir": str(cache)}} if p == "kbgen" else p for p in data["plugins"]]
+    path = vault.parent / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def _rss(pid: int) -> int:
@@ -133,6 +155,7 @@ def main() -> int:
     parser.add_argument("--cap-gb", type=float, default=4.0)
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--per-note", metavar="VAULT", help="time every note of VAULT instead")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the kbgen checkout whose code builds")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     if args.per_note:
@@ -146,7 +169,7 @@ def main() -> int:
             vault = Path(tmp) / "notes"
             written = write_pathological_vault(vault, args.scale, only)
             size = sum(f.stat().st_size for f in vault.rglob("*") if f.is_file() and not f.is_symlink())
-            r = build(vault, cap, args.timeout)
+            r = build(vault, cap, args.timeout, args.code.resolve())
             label = "ALL TOGETHER" if len(only) > 1 else only[0]
             print(f"{label:14} {len(written):3} notes {size / 1e6:7.2f} MB  exit {r['exit']:3}  "
                   f"{r['seconds']:7.1f} s  peak RSS {r['peak_mb']:7.0f} MB  {r['killed']}  | {r['summary']}",

@@ -8,10 +8,14 @@ vault (``../shared/bench/make_vault.py``) into a temporary folder and measures,
 each in a fresh process:
 
 - cold: ``kbgen build`` with an empty cache and an empty site folder;
-- no-change: the same build again;
+- no-change: the same build again (recognised from file stamps: kbgen.up_to_date);
+- touched: after one note's modification time changed, its bytes not (the
+  incremental build, which finds every note and page unchanged);
 - one-edit: after appending a sentence to one note;
 - serve edit: ``kbgen serve`` running, a note saved → the served page shows the
-  new text (polled every 20 ms);
+  new text (polled every 20 ms), and → the full rebuild that follows is done
+  (kbgen serve logs it);
+- with ``--serial``, a cold build with ``-j 1`` too;
 - peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
 - site size, median page (``index.html``) size, search index size (raw and gzip).
 
@@ -30,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -97,13 +102,22 @@ def edit_note(vault: Path, marker: str) -> tuple[Path, str]:
     return note, marker
 
 
-def serve_latency(cfg: Path, vault: Path, site: Path) -> float | None:
+def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, float | None]:
+    """(edit → the page shows it, edit → the full rebuild that follows is done), in seconds."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(cfg),
                                "--dev-addr", f"127.0.0.1:{port}"], env=ENV,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    rebuilds: list[float] = []  # when kbgen serve logged a finished rebuild
+
+    def watch_log() -> None:
+        for line in server.stderr:
+            if "pages templated" in line:
+                rebuilds.append(time.perf_counter())
+
+    threading.Thread(target=watch_log, daemon=True).start()
     try:
         note = sorted(vault.rglob("*.md"))[1]
         rel = note.relative_to(vault).with_suffix("").as_posix()
@@ -111,21 +125,26 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> float | None:
         url_path = page.parent.relative_to(site).as_posix() + "/" if page else quote(rel) + "/"
         url = f"http://127.0.0.1:{port}/{quote(url_path)}"
         if _poll(url, "</html>", 900) is None:
-            return None
+            return None, None
         time.sleep(2)  # let the watcher settle after the first build
         marker = f"serve{int(time.time())}"
         started = time.perf_counter()
         with note.open("a", encoding="utf-8") as fh:
             fh.write(f"\n\n{marker}\n")
         if _poll(url, marker, 300) is None:
-            return None
-        return time.perf_counter() - started
+            return None, None
+        visible = time.perf_counter() - started
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and not any(t > started for t in rebuilds):
+            time.sleep(0.05)
+        done = [t for t in rebuilds if t > started]
+        return visible, (done[0] - started) if done else None
     finally:
         server.terminate()
         server.wait(timeout=60)
 
 
-def _poll(url: str, needle: str, timeout: float) -> str | None:
+def _poll(url: str, needle: str, timeout: float, every: float = 0.02) -> str | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -135,7 +154,7 @@ def _poll(url: str, needle: str, timeout: float) -> str | None:
                 return text
         except OSError:
             pass
-        time.sleep(0.02)
+        time.sleep(every)
     return None
 
 
@@ -158,16 +177,29 @@ def compare(work: Path, vault: Path) -> tuple[str, float | None]:
     return name, seconds if status == 0 else None
 
 
+def touch_note(vault: Path) -> None:
+    """A new modification time, same bytes: the stamp differs, the content does not."""
+    note = sorted(vault.rglob("*.md"))[0]
+    stat = note.stat()
+    os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 10000])
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--compare-max", type=int, default=5000, help="--compare only for vaults up to this size")
+    parser.add_argument("--serial", action="store_true", help="also a cold build with -j 1 (the speed-up of workers)")
     parser.add_argument("--no-serve", action="store_true")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
-    header = ("N", "cold s", "s/note ms", "no-change s", "one-edit s", "serve edit s", "peak RSS MB",
-              "site MB", "median page KB", "search index MB (gzip)")
+    header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
+              "serve edit→rebuilt s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
+    if args.serial:
+        header.append("cold -j1 s (speed-up)")
+    if args.compare:
+        header.append("compare")
     rows = []
     for n in args.sizes:
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
@@ -177,25 +209,40 @@ def main() -> None:
             seed_cache(work)
             cold, rss, status = kbgen_build(cfg, args.jobs)
             again, _, _ = kbgen_build(cfg, args.jobs)
+            touch_note(vault)
+            touched, _, _ = kbgen_build(cfg, args.jobs)
             edit_note(vault, "bench-edit")
             edited, _, _ = kbgen_build(cfg, args.jobs)
             site = work / "site-kbgen"
             site_mb, median_kb, index_mb, index_gz = sizes(site)
-            latency = None if args.no_serve else serve_latency(cfg, vault, site)
+            visible, rebuilt = (None, None) if args.no_serve else serve_latency(cfg, vault, site)
             row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
-                   f"{again:.1f} ({100 * again / cold:.0f}%)", f"{edited:.1f} ({100 * edited / cold:.0f}%)",
-                   "-" if latency is None else f"{latency:.2f}", rss, f"{site_mb:.0f}", f"{median_kb:.0f}",
-                   f"{index_mb:.1f} ({index_gz:.1f})"]
+                   f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
+                   f"{edited:.1f} ({100 * edited / cold:.0f}%)",
+                   "-" if visible is None else f"{visible:.2f}", "-" if rebuilt is None else f"{rebuilt:.1f}",
+                   rss, f"{site_mb:.0f}", f"{median_kb:.0f}", f"{index_mb:.1f} ({index_gz:.1f})"]
+            if args.serial:
+                shutil.rmtree(work / "site-kbgen")
+                shutil.rmtree(work / "cache")
+                seed_cache(work)
+                serial, _, _ = kbgen_build(cfg, 1)
+                row.append(f"{serial:.1f} ({serial / cold:.2f}×)")
             if args.compare:
-                name, plain = compare(work, vault)
-                row.append(f"{name}: " + ("failed" if plain is None else f"{plain:.1f} s ({plain / cold:.1f}× kbgen)"))
+                if n <= args.compare_max:
+                    name, plain = compare(work, vault)
+                    row.append(f"{name}: " + ("failed" if plain is None else f"{plain:.1f} s ({plain / cold:.1f}× kbgen)"))
+                else:
+                    row.append("-")
             rows.append(row)
             print(" | ".join(str(c) for c in row), f"[load {os.getloadavg()[0]:.1f}]", flush=True)
     print()
-    print("| " + " | ".join(header + (("compare",) if args.compare else ())) + " |")
-    print("|" + "---|" * (len(header) + (1 if args.compare else 0)))
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
     for row in rows:
         print("| " + " | ".join(str(c) for c in row) + " |")
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        print(f"time per note at {last[0]} / at {first[0]}: {float(last[2]) / float(first[2]):.2f}× (target ≤ 1.2)")
 
 
 if __name__ == "__main__":

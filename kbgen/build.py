@@ -140,11 +140,24 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
             build.rendered[note.src_path] = _source_page(note)
     # Pages in vault order whatever came from the cache: emitters and MkDocs see one order.
     build.rendered = {p: build.rendered[p] for p in vault.notes if p in build.rendered}
+    # Where each page body ends before emitters add to it (kbgen.quick_note splices a new body in).
+    build.body_lengths = {p: len(r.html) for p, r in build.rendered.items()}
     clock.lap(build, "render")
 
     for emit in emitters():
         emit(build)
     clock.lap(build, "emit")
+
+
+def release_tokens(build: VaultBuild) -> None:
+    """Drop the build's token trees (most of its memory) once its pages are emitted.
+
+    The MkDocs adapter needs only the pages; a later lookup of a note's parse
+    (an embed in a page ``kbgen serve`` renders again) parses it anew.
+    """
+    parsed = getattr(build.vault.indexes.get(linkpass.INDEX_KEY), "parsed", None)
+    if isinstance(parsed, incremental.ParsedNotes):
+        parsed.release()
 
 
 def _guarded(step: Callable[[], T], note: Note, build: VaultBuild) -> T | None:

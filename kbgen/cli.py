@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import __version__
+from . import __version__, up_to_date
 from .diagnostics import Diagnostic, count, format_json, format_text
 from .site_output import atomic_site, unsafe_site_dir
 
@@ -104,6 +104,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"kbgen: error: {refused}; choose another --site", file=sys.stderr)
         return EXIT_FAILED
     plugin = _kbgen_plugin(config)
+    stamp_file, inputs = _inputs_stamp(config, plugin, args)
+    skipped = up_to_date.recorded(stamp_file, inputs, site)
+    if skipped is not None:  # nothing changed since the last build: its site is this build's
+        return _report(skipped, config.site_dir, started, skipped=True)
+    up_to_date.forget(stamp_file)  # from here on the site may change
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     diagnostics: list[Diagnostic] = []
     plugin.progress = bar.update
@@ -124,16 +129,41 @@ def cmd_build(args: argparse.Namespace) -> int:
     finally:
         config.site_dir = str(site)
     bar.clear()
-    if diagnostics:
-        print(format_text(diagnostics), file=sys.stderr)
     build = plugin.build
-    notes = len(build.vault.notes) if build else 0
-    pages = (len(build.rendered) + len(build.pages)) if build else 0
-    errors, warnings = count(diagnostics, "error"), count(diagnostics, "warning")
+    outcome = up_to_date.Outcome(
+        format_text(diagnostics) if diagnostics else "", count(diagnostics, "error"), count(diagnostics, "warning"),
+        len(build.vault.notes) if build else 0, (len(build.rendered) + len(build.pages)) if build else 0)
+    # A file that could not be written or a package that could not be fetched is the machine's
+    # problem, not the notes': the next build must try again.
+    if build is not None and not any(d.code == "write" or "could not be fetched" in d.message for d in diagnostics):
+        up_to_date.record(stamp_file, inputs, site, outcome)
+    return _report(outcome, config.site_dir, started)
+
+
+def _inputs_stamp(config: Any, plugin: Any, args: argparse.Namespace) -> tuple[Path, str]:
+    """Where the last build's stamp lives (kbgen's cache) and this build's (kbgen.up_to_date)."""
+    from .config import KbgenConfig
+
+    base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+    cache_dir = KbgenConfig.from_mapping(dict(plugin.config.items()), base=base).cache_dir
+    files = [Path(config.config_file_path)] if config.config_file_path else []
+    custom = getattr(config.theme, "custom_dir", None)
+    extra = repr((vars(args).get("notes"), vars(args).get("site"), os.path.realpath(config.docs_dir),
+                  os.path.realpath(config.site_dir), custom, sorted(config.theme.dirs)))
+    if custom:
+        files.extend(p for p in sorted(Path(custom).rglob("*")) if p.is_file())
+    stamp = up_to_date.inputs_stamp(Path(config.docs_dir), files, extra)
+    return up_to_date.record_path(cache_dir, Path(config.site_dir)), stamp
+
+
+def _report(outcome: "up_to_date.Outcome", site_dir: str, started: float, *, skipped: bool = False) -> int:
+    if outcome.problems:
+        print(outcome.problems, file=sys.stderr)
     seconds = time.perf_counter() - started
-    print(f"kbgen: {notes} notes → {pages} pages in {config.site_dir}: "
-          f"{errors} errors, {warnings} warnings, {seconds:.2f} s", file=sys.stderr)
-    return EXIT_ERRORS if errors else EXIT_OK
+    note = " (nothing changed since the last build)" if skipped else ""
+    print(f"kbgen: {outcome.notes} notes → {outcome.pages} pages in {site_dir}: "
+          f"{outcome.errors} errors, {outcome.warnings} warnings, {seconds:.2f} s{note}", file=sys.stderr)
+    return EXIT_ERRORS if outcome.errors else EXIT_OK
 
 
 # -- serve --------------------------------------------------------------------------------
@@ -259,7 +289,9 @@ def resolve_config(config_path: str | None, *, notes: str | None, site: str | No
     site_dir = Path(site or "site")
     generated = Path(".kbgen-cache") / "mkdocs.generated.yml"
     generated.parent.mkdir(parents=True, exist_ok=True)
-    generated.write_text(default_config_text(notes_dir, site_dir), encoding="utf-8")
+    text = default_config_text(notes_dir, site_dir)
+    if not generated.is_file() or generated.read_text(encoding="utf-8") != text:  # its stamp says "changed"
+        generated.write_text(text, encoding="utf-8")
     return str(generated), overrides
 
 

@@ -66,9 +66,24 @@ class ParsedNotes(dict):
         self.restored = restored
         self._parse = parse
         self._late: dict[str, ParsedNote | None] = {}
+        self._released = False
 
     def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self.restored
+        return dict.__contains__(self, key) or key in self.restored or (self._released and self._published(key))
+
+    def release(self) -> None:
+        """Drop every token tree (most of a build's memory); a later ``get`` parses the note again.
+
+        After the emitters nothing reads tokens but a page rendered again in
+        ``kbgen serve`` that embeds a note (kbgen.quick_note).
+        """
+        self.clear()
+        self._late.clear()
+        self._released = True
+
+    def _published(self, key: object) -> bool:
+        note = self.vault.notes.get(key) if isinstance(key, str) else None
+        return note is not None and note.published
 
     def __getitem__(self, key: str) -> ParsedNote:
         item = self.get(key)
@@ -79,7 +94,7 @@ class ParsedNotes(dict):
     def get(self, key: str, default: Any = None) -> Any:
         if dict.__contains__(self, key):
             return dict.__getitem__(self, key)
-        if key not in self.restored:
+        if key not in self.restored and not (self._released and self._published(key)):
             return default
         if key not in self._late:
             self._late[key] = self._parse(key)

@@ -64,6 +64,18 @@ class SiteStats:
     unchanged: int = 0
     removed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    state: "SiteState | None" = None  # what templating a page again needs (kbgen serve)
+
+
+@dataclass
+class SiteState:
+    """The MkDocs side of a finished build, kept by ``kbgen serve`` to template single pages again."""
+
+    config: MkDocsConfig
+    files: Any
+    nav: Any
+    env: Any
+    doc_files: list[File]
 
 
 def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int | None = None,
@@ -138,6 +150,31 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
         assert file.page is not None
         file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
+    stats.state = SiteState(config, files, nav, env, doc_files)
+
+
+def template_again(state: SiteState, src_uri: str) -> bool:
+    """Read and template the page of ``src_uri`` once more from ``state`` and write it if its bytes changed.
+
+    The kbgen plugin must already hold the page's new body. The search entries the
+    page adds are dropped: the full rebuild that follows writes the search index.
+    """
+    file = state.files.get_file_from_path(src_uri)
+    if file is None or file.page is None:
+        return False
+    config = state.config
+    search = _search_index(config)
+    before = len(search.entries) if search is not None else 0
+    writer = SiteWriter(Path(config.site_dir))
+    try:
+        with writer.patched(utils):
+            mkdocs_build._populate_page(file.page, config, state.files)
+            mkdocs_build._build_page(file.page, config, state.doc_files, state.nav, state.env, False,
+                                     excluded=file.inclusion.is_excluded())
+    finally:
+        if search is not None:
+            del search.entries[before:]
+    return writer.written > 0
 
 
 # -- pages ---------------------------------------------------------------------------------

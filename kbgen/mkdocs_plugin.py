@@ -26,7 +26,9 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from .build import Progress, build_vault
+from .build import Progress, build_vault, release_tokens
+from .markdown.renderer import NoteRenderer
+from .quick_note import refresh_note
 from .vault_build import VaultBuild
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
@@ -81,6 +83,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
         self.pages_written = 0
         self.has_feed = False  # the build wrote feed.xml
+        self._renderer: NoteRenderer | None = None  # kept between quick refreshes (kbgen serve)
         self._files: Files | None = None
         self._site_dir = ""
         self._writes = WriteGuard(utils, self._write_failed)
@@ -118,6 +121,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._files, self._site_dir = files, config.site_dir
         self.pages_written = 0
         self.build = build = build_vault(self.kb, progress=self.progress)
+        release_tokens(build)
         self.has_feed = any(f.dest == FEED_PATH for f in build.files)  # once: every page links to it
         self._sources = {}
         docs_dir = Path(config.docs_dir).resolve()
@@ -188,6 +192,17 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             return nav
         generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
         return _mkdocs_navigation(root, files, config, generated)
+
+    def refresh_page(self, src_uri: str) -> bool:
+        """Take the new body of a note whose edit changes only its own page (kbgen.quick_note); False otherwise."""
+        if self.build is None:
+            return False
+        if self._renderer is None:
+            self._renderer = NoteRenderer(self.build.config)
+        if refresh_note(self.build, src_uri, self._renderer) is None:
+            return False
+        self._sources.pop(src_uri, None)
+        return True
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None

@@ -9,10 +9,17 @@ as the changed pages are on disk. Each rebuild reads the vault afresh, so a
 note edited, added, deleted or renamed while a build runs is picked up by the
 next one: the server never stops on an error, and the next rebuild converges
 on the vault as it is.
+
+Before that rebuild, an edit that changes only its own page (the text of a
+note whose title, tags, aliases, dates and links stay; kbgen.quick_note) is
+shown at once: that one page is rendered and templated from the previous
+build kept in memory, written, and browsers reload; the rebuild then brings
+every other page up to date and reloads them again.
 """
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -21,9 +28,10 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from mkdocs.config import load_config
-from mkdocs.livereload import LiveReloadServer, _serve_url
+from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from .mkdocs_build import build_site
+from .mkdocs_build import SiteState, build_site, template_again
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -46,15 +54,25 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
     mount_path = urlsplit(config.site_url or "/").path
     serve_url = _serve_url(host, port, mount_path)
     lock = threading.Lock()
+    changes = _Changes(config.docs_dir)
+    last: list[SiteState] = []  # the previous build, while it is the newest
 
     def builder(config: Any = None) -> None:
         with lock:
+            changed = changes.take()
+            if last and changed and _show_at_once(last[0], changed):
+                _reload(server)  # the edited page first; the rebuild below may take a while
             if config is None:
                 config = get_config()
             config.site_url = serve_url
+            last.clear()
             stats = build_site(config)
+            if stats.state is not None:
+                last.append(stats.state)
             log.info(f"kbgen: {stats.templated} pages templated, {stats.reused} unchanged, "
                      f"{stats.written} files written, {stats.removed} removed")
+            # A newer version than the one shown after the quick refresh: browsers reload again.
+            server._wanted_epoch = _timestamp()
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     # Writes are atomic and only of changed files: the next build need not wait for writes to settle.
@@ -72,7 +90,9 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
     log.info(f"kbgen: serving {site_dir}")
     try:
         builder(config)
+        _reload(server)  # no build loop ran this first build: what it wrote is the visible version
         server.watch(config.docs_dir)
+        server.observer.schedule(changes, os.path.abspath(config.docs_dir), recursive=True)
         if config.config_file_path:
             server.watch(config.config_file_path)
         server = config.plugins.on_serve(server, config=config, builder=builder)
@@ -88,3 +108,63 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
         config.plugins.on_shutdown()
         if isdir(site_dir):
             shutil.rmtree(site_dir)
+
+
+class _Changes(FileSystemEventHandler):
+    """The files changed since the last build, as the watcher reports them."""
+
+    def __init__(self, docs_dir: str):
+        self.docs_dir = os.path.realpath(docs_dir)
+        self._lock = threading.Lock()
+        self._paths: set[str] = set()
+        self._folders = False  # a folder appeared, went or moved: not for a quick refresh
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        with self._lock:
+            if event.is_directory:
+                self._folders = self._folders or event.event_type != "modified"
+                return
+            for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if raw:
+                    path = os.path.relpath(os.path.realpath(os.fsdecode(raw)), self.docs_dir)
+                    self._paths.add(path.replace(os.sep, "/"))
+
+    def take(self) -> set[str] | None:
+        """The changed files' paths in the vault; None after a change of folders."""
+        with self._lock:
+            paths, folders = self._paths, self._folders
+            self._paths, self._folders = set(), False
+        return None if folders else paths
+
+
+def _show_at_once(state: SiteState, changed: set[str]) -> bool:
+    """Write the pages of ``changed`` notes from ``state`` when only their own pages change."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
+    if plugin is None:
+        return False
+    notes = sorted(p for p in changed if p.endswith(".md"))
+    for path in set(changed) - set(notes):
+        # A hidden file (an editor's or Obsidian's own) or a temporary one already gone does not
+        # change the site; any other file (an attachment) may change pages that show it.
+        if not (path.startswith(".") or "/." in path or not os.path.lexists(os.path.join(plugin.build.vault.root, path))):
+            return False
+    try:
+        if not notes or not all(plugin.refresh_page(path) for path in notes):
+            return False
+        for path in notes:
+            template_again(state, path)
+    except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
+        log.debug(f"kbgen: quick refresh failed ({exc})")
+        return False
+    return True
+
+
+def _reload(server: LiveReloadServer) -> None:
+    """Tell browsers the site changed now (MkDocs does so only after the builder returns)."""
+    with server._epoch_cond:
+        server._visible_epoch = server._wanted_epoch
+        server._epoch_cond.notify_all()

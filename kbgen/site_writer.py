@@ -14,6 +14,8 @@ import contextlib
 import filecmp
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +28,7 @@ WRITTEN_IN_PLACE = ("sitemap.xml.gz", "search/search_index.json")
 
 
 def link_previous_site(site: Path, staging: Path) -> int:
-    """Fill ``staging`` with hard links to ``site``'s files; how many were linked.
+    """Fill ``staging`` with hard links to ``site``'s files; how many were linked (1: some, with ``cp``).
 
     A build into ``staging`` then rewrites only what changed — :class:`SiteWriter`
     replaces a file rather than writing into it, so the linked original stays as it
@@ -35,6 +37,9 @@ def link_previous_site(site: Path, staging: Path) -> int:
     """
     if not site.is_dir():
         return 0
+    linked = _link_with_cp(site, staging)
+    if linked:
+        return linked
     linked = 0
     for dirpath, _, filenames in os.walk(site):
         for name in filenames:
@@ -50,6 +55,25 @@ def link_previous_site(site: Path, staging: Path) -> int:
                 return linked
             linked += 1
     return linked
+
+
+def _link_with_cp(site: Path, staging: Path) -> int:
+    """``cp -al`` (coreutils) links a tree several times faster than a loop of os.link; 0 if unavailable."""
+    cp = shutil.which("cp")
+    if cp is None or sys.platform != "linux":
+        return 0
+    try:
+        done = subprocess.run([cp, "-al", "--", f"{site}/.", f"{staging}/"], capture_output=True, timeout=600)
+    except (OSError, subprocess.SubprocessError):
+        done = None
+    if done is None or done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        os.makedirs(staging, exist_ok=True)
+        return 0
+    for rel in WRITTEN_IN_PLACE:  # rewritten in place: the previous site's copy must stay as it is
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(staging, rel))
+    return 1  # linked (how many is not counted: that would walk the tree again)
 
 
 class SiteWriter:

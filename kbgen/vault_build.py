@@ -26,6 +26,7 @@ class VaultBuild:
     extra_javascript: list[str] = field(default_factory=list)
     emit_diagnostics: list[Diagnostic] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    body_lengths: dict[str, int] = field(default_factory=dict)  # a page's HTML length before emitters
 
     def page_url(self, src_path: str, *, as_folder: bool | None = None) -> str:
         """Claim the URL of a generated page: notes keep theirs, a clash gets ``-2``, ``-3``…"""

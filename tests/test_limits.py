@@ -56,3 +56,18 @@ def test_limits_off_when_zero(tmp_path: Path) -> None:
     result = build(tmp_path, {"n.md": body}, max_note_size=0, math=False)
     assert page(result, "n.md").count("x") == 3000
     assert "too-large" not in _codes(result, "n.md")
+
+
+def test_a_single_line_longer_than_max_note_size_is_cut_inside_not_dropped(tmp_path: Path) -> None:
+    links = " ".join(f"[[a|w{i}]]" for i in range(2000))
+    result = build(tmp_path, {"a.md": "# a\n", "one.md": "# one\n\n" + links + "\n"},
+                   max_note_size=5000, math=False, language="en")
+    html = page(result, "one.md")
+    assert html.count('href="../a/"') > 300  # the line's first part is published, not only the title
+    assert "w1999" not in html
+    notice = html.index('<p class="kb-limit">This note is too large: only its first part is published.</p>')
+    assert notice > html.rindex('href="../a/"')  # after the text kept
+    (cut,) = [d for d in result.diagnostics if d.code == "too-large"]
+    kept = 5000 - len("# one\n\n")
+    assert cut.line == 3 and 1 < cut.col <= kept + 1 and "published up to this column of the line" in cut.message
+    assert links[cut.col - 2] == " "  # cut after a space: no link is split

@@ -35,7 +35,7 @@ def _churn(notes: Path, stop: threading.Event, seed: int) -> None:
     while not stop.is_set():
         step += 1
         files = sorted(notes.glob("*.md"))
-        kind = rng.choice(["edit", "add", "delete", "rename", "title", "link"])
+        kind = rng.choice(["edit", "add", "delete", "rename", "title", "link", "tag"])
         try:
             if kind == "add" or len(files) < 3:
                 (notes / f"added{step}.md").write_text(f"# Added {step}\n\n[[n1]] 추가\n", encoding="utf-8")
@@ -47,6 +47,10 @@ def _churn(notes: Path, stop: threading.Event, seed: int) -> None:
             elif kind == "rename":
                 target = rng.choice(files)
                 target.rename(notes / f"renamed{step}.md")
+            elif kind == "tag":
+                target = rng.choice(files)
+                body = target.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+                target.write_text(f"---\ntags: [t{step % 3}]\n---\n{body}\n#inline{step % 2}\n", encoding="utf-8")
             elif kind == "title":
                 target = rng.choice(files)
                 target.write_text(f"---\ntitle: T{step}\n---\nbody {step}\n", encoding="utf-8")

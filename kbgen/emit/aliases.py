@@ -56,6 +56,12 @@ def emit(build: "VaultBuild") -> None:
                                                              message("aliases.label", build.config.language))
 
 
+def alias_line(aliases: list[str], label: str) -> str:
+    """The "별칭: a, b" paragraph :func:`with_alias_list` inserts."""
+    names = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in aliases)
+    return f'<p class="kb-aliases">{html.escape(label)}: {names}</p>\n'
+
+
 def alias_url(alias: str, use_directory_urls: bool = True) -> str:
     """Where an alias's redirect page lives: ``Vanishing Gradient`` → ``vanishing-gradient/``."""
     return note_url(slugify(alias) + ".md", use_directory_urls)
@@ -76,8 +82,7 @@ def redirect_html(alias: str, note: Note, url: str) -> str:
 
 def with_alias_list(page_html: str, aliases: list[str], label: str) -> str:
     """The page body with "별칭: a, b" after its leading ``<h1>`` (or at the top)."""
-    names = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in aliases)
-    line = f'<p class="kb-aliases">{html.escape(label)}: {names}</p>\n'
+    line = alias_line(aliases, label)
     match = _LEADING_H1.match(page_html)
     at = match.end() if match else 0
     return page_html[:at] + line + page_html[at:]

@@ -213,16 +213,22 @@ def cut_to_size(text: str, limit: int, src_path: str, diagnostics: list[Diagnost
     """``text`` cut at the last line end within ``limit`` characters (no limit when ``limit`` ≤ 0).
 
     Every later stage is linear in a note's size, but a 20 MB note would still
-    cost a minute and gigabytes: its first part is published with a notice.
+    cost a minute and gigabytes: its first part is published with a notice. A
+    line too long to keep whole (one line of 100,000 links) is cut inside, at a
+    space, rather than dropped with everything after the last line end.
     """
     if limit <= 0 or len(text) <= limit:
         return text, False
-    end = text.rfind("\n", 0, limit)
-    end = end + 1 if end > 0 else limit
+    end = text.rfind("\n", 0, limit) + 1
+    if end < limit // 2:
+        space = text.rfind(" ", end, limit)
+        end = space + 1 if space > end else limit
     line = text.count("\n", 0, end) + 1
-    diagnostics.append(Diagnostic(src_path, line, 1, "warning", "too-large",
+    col = end - (text.rfind("\n", 0, end) + 1) + 1
+    where = "this line" if col == 1 else "this column of the line"
+    diagnostics.append(Diagnostic(src_path, line, col, "warning", "too-large",
                                   f"note has {len(text):,} characters, more than max_note_size ({limit:,}); "
-                                  f"it is published up to this line, with a notice"))
+                                  f"it is published up to {where}, with a notice"))
     return text[:end], True
 
 

@@ -1,0 +1,138 @@
+"""``kbgen build`` with nothing changed: recognise it from file stamps and do nothing.
+
+A build is a function of its inputs: every file under the notes folder, the
+configuration, kbgen's code and the libraries that shape the site, the day
+(pages without a date of their own carry the build's), and git history when
+the notes live in a repository (dates come from it). When a stamp of all of
+them (path, size, modification time — no file is read) equals the one recorded
+after the last successful build, and the site folder still holds exactly the
+files that build left (same stamps), a new build would write the same bytes:
+``kbgen build`` reports that build's problems again and exits with its status.
+Any difference — a touched note, an edited mkdocs.yml, a file deleted from the
+site — means an ordinary (incremental) build. No MkDocs here.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .cache import code_fingerprint
+
+VERSION = 1
+
+
+@dataclass
+class Outcome:
+    """What the recorded build reported: printed again when it is skipped."""
+
+    problems: str  # the formatted diagnostics, as printed
+    errors: int
+    warnings: int
+    notes: int
+    pages: int
+
+
+def inputs_stamp(docs_dir: Path, files: Iterable[Path], extra: str) -> str:
+    """A digest of everything a build reads, from stat() alone (see the module docstring)."""
+    digest = hashlib.sha256(f"{VERSION}\0{code_fingerprint()}\0{_dt.datetime.now(_dt.timezone.utc).date()}\0"
+                            f"{extra}".encode("utf-8", "surrogatepass"))
+    _tree_stamp(Path(docs_dir), digest)
+    for path in files:
+        digest.update(b"\x02" + _file_stamp(Path(path)).encode("utf-8", "surrogatepass"))
+    git = _git_dir(Path(docs_dir))
+    if git is not None:  # a commit changes dates even when no note changes
+        for name in ("HEAD", "index", "packed-refs"):
+            digest.update(b"\x03" + _file_stamp(git / name).encode("utf-8", "surrogatepass"))
+        _tree_stamp(git / "refs", digest)
+    return digest.hexdigest()
+
+
+def site_stamp(site: Path) -> str:
+    """A digest of the site folder's files (path, size, modification time)."""
+    digest = hashlib.sha256()
+    _tree_stamp(Path(site), digest)
+    return digest.hexdigest()
+
+
+def record_path(cache_dir: Path, site: Path) -> Path:
+    name = hashlib.sha256(os.path.realpath(site).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return Path(cache_dir) / f"up-to-date-{name}.json"
+
+
+def recorded(path: Path, inputs: str, site: Path) -> Outcome | None:
+    """The outcome of the last build when nothing changed since, else None."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["inputs"] != inputs or data["site"] != site_stamp(site):
+            return None
+        return Outcome(**data["outcome"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def record(path: Path, inputs: str, site: Path, outcome: Outcome) -> None:
+    """Remember a successful build (``inputs`` as stamped before it began)."""
+    data = {"inputs": inputs, "site": site_stamp(site), "outcome": asdict(outcome)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the next build is an ordinary one
+
+
+def forget(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def _tree_stamp(root: Path, digest: "hashlib._Hash") -> None:
+    """Every entry under ``root``, sorted, with its stamp; symlinks followed as the loader follows them."""
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        folder = root / rel if rel else root
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            digest.update(f"\x01{rel}:{exc.errno}".encode("utf-8", "surrogatepass"))
+            continue
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.is_symlink():  # a linked folder: its files are not stamped, so never up to date
+                    digest.update(os.urandom(16))
+                    continue
+                digest.update(f"\x01{path}/".encode("utf-8", "surrogatepass"))
+                stack.append(path)
+                continue
+            digest.update(f"\x01{path}:{_file_stamp(Path(entry.path))}".encode("utf-8", "surrogatepass"))
+
+
+def _file_stamp(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return f"missing {exc.errno}"
+    link = os.readlink(path) if os.path.islink(path) else ""
+    return f"{st.st_mode:o} {st.st_size} {st.st_mtime_ns} {st.st_ino} {link}"
+
+
+def _git_dir(start: Path) -> Path | None:
+    for folder in [start.resolve(), *start.resolve().parents]:
+        candidate = folder / ".git"
+        if candidate.is_dir():
+            return candidate
+    return None

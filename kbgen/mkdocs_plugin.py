@@ -37,7 +37,7 @@ from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
-from .nav.tree import NAV_KEY, NavNode
+from .nav.tree import FOLDER_PAGE_KIND, NAV_KEY, NavNode
 from .nav.folders import ROOT_LISTING_KEY
 from .nav.window import PageNav, cut_items
 from .messages import table
@@ -76,6 +76,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb: KbgenConfig | None = None
         self.build: VaultBuild | None = None
         self.pages: dict[str, SitePage] = {}
+        self._listings: frozenset[str] = frozenset()  # URLs of the generated folder pages
         self._sources: dict[str, _PageSource | None] = {}  # per build, by src_uri
         # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
         self.progress: Progress | None = None
@@ -160,6 +161,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
             files.append(file)
             self.pages[src_uri] = page
+        # The folder pages list their whole section: the sidebar may cut a section that has one.
+        folder_pages = {src for src, page in self.pages.items() if page.meta.get("kb_kind") == FOLDER_PAGE_KIND}
+        self._listings = frozenset(file.url for file in files if file.src_uri in folder_pages)
         for site_file in build.files:
             existing = files.get_file_from_path(site_file.dest)
             if existing is not None:
@@ -298,11 +302,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         source = self._page_source(page.file.src_uri)
         if source is not None:
             page.content = source.html
-        if self.kb is not None:
-            # The open sections cut around this page: its HTML must not grow with the vault.
-            top = self.build.vault.indexes.get(ROOT_LISTING_KEY) if self.build is not None else None
-            top = top or (nav.homepage.url if nav.homepage is not None else "")
-            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], top))
+        if self.kb is not None and self.build is not None and config.nav is None:
+            # kbgen's navigation, its open sections cut around this page: the HTML must not grow with the vault.
+            top = self.build.vault.indexes.get(ROOT_LISTING_KEY)
+            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], top,
+                                                    self._listings))
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
         if note is not None and note.published:
             # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.

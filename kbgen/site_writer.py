@@ -103,21 +103,11 @@ class SiteWriter:
                         return
         except OSError:
             pass
-        tmp = f"{path}.kbgen-tmp"
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(content)
-            os.replace(tmp, path)
+            self._replace(path, lambda tmp: _write_bytes(tmp, content))
         except OSError:
-            # Not produced: the previous build's copy (a hard link) is removed with the
-            # stale files rather than passed off as this build's page.
-            self.produced.discard(path)
             self.failed.add(path)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise
-        self.written += 1
 
     def copy(self, file: Any) -> None:
         """``File.copy_file`` through :meth:`write` (a source on disk is compared, not read, when it can be)."""
@@ -136,20 +126,28 @@ class SiteWriter:
                 return
         except OSError:
             pass
-        tmp = f"{dest}.kbgen-tmp"
         try:
-            os.makedirs(os.path.dirname(dest), exist_ok=True)
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dest)
+            self._replace(dest, lambda tmp: shutil.copyfile(src, tmp))
         except OSError:
             # Gone or unreadable since the folder was read: the file's own copy reports
             # it when it can (the adapter's guarded copy); the next build drops it.
-            self.produced.discard(dest)
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             with contextlib.suppress(OSError):
                 file.copy_file()
-            return
+
+    def _replace(self, path: str, fill: Callable[[str], None]) -> None:
+        """Replace ``path`` by a file ``fill`` writes beside it: a reader never sees half a file."""
+        tmp = f"{path}.kbgen-tmp"
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fill(tmp)
+            os.replace(tmp, path)
+        except OSError:
+            # Not produced: the previous build's copy (a hard link) is removed with the
+            # stale files rather than passed off as this build's output.
+            self.produced.discard(path)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         self.written += 1
 
     def keep_if_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
@@ -217,6 +215,11 @@ class SiteWriter:
                 with contextlib.suppress(OSError):
                     os.rmdir(dirpath)  # only succeeds when empty
         return removed
+
+
+def _write_bytes(path: str, content: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(content)
 
 
 class WriteGuard:

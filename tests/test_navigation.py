@@ -177,3 +177,14 @@ def test_a_long_top_level_links_to_a_page_listing_all_of_it(tmp_path):
     small = write_vault(tmp_path / "small", {"a.md": "# A\n"})
     assert main(["build", "--notes", str(small), "--site", str(tmp_path / "site2"), "-q"]) == 0
     assert not (tmp_path / "site2" / "all").exists()  # nothing cut, no such page
+
+
+def test_a_section_whose_own_page_the_author_wrote_is_not_cut(tmp_path):
+    # A folder note is the author's page, not a list of the folder: cutting would hide notes behind it.
+    files = {f"f/n{i:02}.md": f"# 노트 {i}\n" for i in range(30)}
+    files["f/index.md"] = "# 폴더 소개\n"
+    notes = write_vault(tmp_path / "notes", files)
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
+    titles = [t for _, t in nav_links(read(tmp_path / "site", "f/n15"))]
+    assert [t for t in titles if re.fullmatch(r"노트 \d+", t)] == [f"노트 {i}" for i in range(30)]
+    assert not any("전체" in t for t in titles)

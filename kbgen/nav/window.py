@@ -3,9 +3,10 @@
 Material's ``navigation.prune`` leaves out the children of closed sections, but
 an open section still lists every child, and a section holds as many notes as
 the author puts in a folder (or under a ``parent:``): the page grew with the
-vault. Here every open list longer than :data:`LIMIT` shows the items around
-the open one and a last link, "all N", to the section's own page — the folder
-listing (kbgen.nav.folders), which lists everything. Previous/next links and
+vault. Here every open list longer than :data:`LIMIT` whose section's own page
+is kbgen's folder listing (kbgen.nav.folders, which lists everything) shows the
+items around the open one and a last link, "all N", to that page. A section
+whose own page the author wrote (a folder note, a parent note) stays whole. Previous/next links and
 breadcrumbs are untouched, so every note stays reachable from every page.
 
 Works on MkDocs's navigation objects by duck typing (``children``, ``active``,
@@ -14,7 +15,7 @@ Works on MkDocs's navigation objects by duck typing (``children``, ``active``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Collection, Sequence
 
 # Items an open list shows at most (the window, besides the section's own page and the "all" link).
 LIMIT = 15
@@ -69,31 +70,35 @@ def window(count: int, active: int | None, limit: int = LIMIT) -> tuple[int, int
     return start, start + limit
 
 
-def cut_items(items: Sequence[Any], more: str, home_url: str, limit: int = LIMIT) -> list[Any]:
-    """``items`` (one open list) as the page shows it; open sections below are cut the same way.
+def cut_items(items: Sequence[Any], more: str, top_url: str | None, listings: Collection[str],
+              limit: int = LIMIT) -> list[Any]:
+    """``items`` (the top list) as the page shows it; open sections below are cut the same way.
 
-    ``more`` is the link's text with ``{n}`` for the list's length; ``home_url``
-    is where the top list's link goes (it has no section page: kbgen.nav.folders
-    writes one listing it).
+    ``more`` is the link's text with ``{n}`` for the list's length. A list is cut
+    only when a page lists all of it — its section's own page is one of
+    ``listings`` (URLs of kbgen's folder pages); ``top_url`` is the page listing
+    the top list (None: there is none, the top list stays whole).
     """
-    return _cut(list(items), more, home_url, limit)
+    return _cut(list(items), more, top_url, set(listings), limit)
 
 
-def _cut(items: list[Any], more: str, own_url: str | None, limit: int) -> list[Any]:
+def _cut(items: list[Any], more: str, own_url: str | None, listings: set[str], limit: int) -> list[Any]:
     own = [item for item in items[:1] if getattr(item, "is_index", False)]
     rest = items[len(own):]
     active = next((i for i, item in enumerate(rest) if getattr(item, "active", False)), None)
-    start, end = window(len(rest), active, limit)
-    shown = [_open(item, more, limit) if getattr(item, "active", False) else item for item in rest[start:end]]
+    start, end = window(len(rest), active, limit) if own_url is not None else (0, len(rest))
+    shown = [_open(item, more, listings, limit) if getattr(item, "active", False) else item
+             for item in rest[start:end]]
     if end - start < len(rest) and own_url is not None:
         shown.append(MoreLink(more.format(n=len(rest)), own_url))
     return own + shown
 
 
-def _open(item: Any, more: str, limit: int) -> Any:
+def _open(item: Any, more: str, listings: set[str], limit: int) -> Any:
     children = getattr(item, "children", None)
     if not children:
         return item
     first = children[0]
-    own_url = first.url if getattr(first, "is_index", False) else None
-    return OpenSection(item, _cut(list(children), more, own_url, limit))
+    # A folder note or a parent note is the author's page, not a list of the section: no cut then.
+    own_url = first.url if getattr(first, "is_index", False) and first.url in listings else None
+    return OpenSection(item, _cut(list(children), more, own_url, listings, limit))

@@ -6,7 +6,8 @@
 
 Inputs (tests/pathological_vault.py): binary bytes, NUL, invalid UTF-8, 20,000 ``[`` then 20,000 ``]``
 and 50,000 ``*``, a list 3,000 deep, a quote 10,000 deep, unclosed fence / ``$$`` / ``%%`` / front
-matter, odd file names, a symlink loop and dangling symlinks, 100,000 wiki links on a line, a 22 MB note.
+matter, odd file names, a symlink loop and dangling symlinks, 100,000 wiki links on a line, a 22 MB note,
+a 500,000-character note of ~30,000 distinct formulas.
 
 Each build runs in its own process with kbgen's default configuration and a cache seeded with the
 front-end packages `kbgen setup` fetched (a build times the build, not an npm download, as in

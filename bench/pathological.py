@@ -3,10 +3,12 @@
     flock /tmp/kbgen-bench.lock .venv/bin/python bench/pathological.py [--scale 1.0] [--only huge,brackets]
     flock /tmp/kbgen-bench.lock .venv/bin/python bench/pathological.py --per-note /tmp/vault-5000
     … --code DIR  (run another checkout's kbgen, e.g. `git archive` of an older commit, for before/after)
+    … --set max_formulas=2000  (a kbgen option for the builds)
 
 Inputs (tests/pathological_vault.py): binary bytes, NUL, invalid UTF-8, 20,000 ``[`` then 20,000 ``]``
 and 50,000 ``*``, a list 3,000 deep, a quote 10,000 deep, unclosed fence / ``$$`` / ``%%`` / front
-matter, odd file names, a symlink loop and dangling symlinks, 100,000 wiki links on a line, a 22 MB note.
+matter, odd file names, a symlink loop and dangling symlinks, 100,000 wiki links on a line, a 22 MB note,
+a 500,000-character note of ~30,000 distinct formulas.
 
 Each build runs in its own process with kbgen's default configuration and a cache seeded with the
 front-end packages `kbgen setup` fetched (a build times the build, not an npm download, as in
@@ -35,10 +37,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from pathological_vault import INPUTS, write_pathological_vault  # noqa: E402
 
 
-def build(vault: Path, cap_bytes: int, timeout: float, code: Path = ROOT) -> dict:
+def build(vault: Path, cap_bytes: int, timeout: float, code: Path = ROOT, options: dict | None = None) -> dict:
     site = vault.parent / "site"
     env = {**os.environ, "PYTHONPATH": str(code)}
-    cmd = [sys.executable, "-m", "kbgen", "build", "-q", "--config", str(_config(vault, site)),
+    cmd = [sys.executable, "-m", "kbgen", "build", "-q", "--config", str(_config(vault, site, options or {})),
            "--notes", str(vault), "--site", str(site)]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=vault.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -65,10 +67,11 @@ def build(vault: Path, cap_bytes: int, timeout: float, code: Path = ROOT) -> dic
     guard.join()
     summary = re.search(r"kbgen: (\d+) notes → (\d+) pages.*?(\d+) errors, (\d+) warnings", err)
     return {"exit": proc.returncode, "seconds": time.perf_counter() - started, "peak_mb": usage.ru_maxrss / 1024,
+            "cpu": usage.ru_utime + usage.ru_stime,
             "killed": killed[0] if killed else "", "summary": summary.group(0) if summary else err.strip()[-300:]}
 
 
-def _config(vault: Path, site: Path) -> Path:
+def _config(vault: Path, site: Path, options: dict) -> Path:
     """kbgen's default mkdocs.yml, its cache holding the front-end packages of this checkout's cache."""
     import yaml
 
@@ -79,7 +82,7 @@ def _config(vault: Path, site: Path) -> Path:
         if item.is_dir() and not (cache / item.name).exists():
             shutil.copytree(item, cache / item.name)
     data = yaml.safe_load(default_config_text(vault, site))
-    data["plugins"] = [{"kbgen": {"cache_dir": str(cache)}} if p == "kbgen" else p for p in data["plugins"]]
+    data["plugins"] = [{"kbgen": {**options, "cache_dir": str(cache)}} if p == "kbgen" else p for p in data["plugins"]]
     path = vault.parent / "mkdocs.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -156,6 +159,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600)
     parser.add_argument("--per-note", metavar="VAULT", help="time every note of VAULT instead")
     parser.add_argument("--code", type=Path, default=ROOT, help="the kbgen checkout whose code builds")
+    parser.add_argument("--set", action="append", default=[], metavar="OPTION=INT",
+                        help="a kbgen option for the builds, e.g. --set max_formulas=2000")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     if args.per_note:
@@ -169,10 +174,11 @@ def main() -> int:
             vault = Path(tmp) / "notes"
             written = write_pathological_vault(vault, args.scale, only)
             size = sum(f.stat().st_size for f in vault.rglob("*") if f.is_file() and not f.is_symlink())
-            r = build(vault, cap, args.timeout, args.code.resolve())
+            options = {k: int(v) for k, v in (item.split("=", 1) for item in args.set)}
+            r = build(vault, cap, args.timeout, args.code.resolve(), options)
             label = "ALL TOGETHER" if len(only) > 1 else only[0]
             print(f"{label:14} {len(written):3} notes {size / 1e6:7.2f} MB  exit {r['exit']:3}  "
-                  f"{r['seconds']:7.1f} s  peak RSS {r['peak_mb']:7.0f} MB  {r['killed']}  | {r['summary']}",
+                  f"{r['seconds']:7.1f} s (CPU {r['cpu']:5.1f} s)  peak RSS {r['peak_mb']:7.0f} MB  {r['killed']}  | {r['summary']}",
                   flush=True)
     return 0
 

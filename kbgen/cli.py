@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from . import __version__, up_to_date
 from .diagnostics import Diagnostic, count, format_json, format_text
+from .config import DEFAULT_CACHE_DIR
 from .site_output import atomic_site, unsafe_site_dir
 
 # Material prints an end-of-life banner on every build unless this is set; the
@@ -249,9 +250,13 @@ def cmd_export_anki(args: argparse.Namespace) -> int:
 
 # -- configuration ------------------------------------------------------------------------
 
-def default_config_text(notes: Path, site: Path) -> str:
-    """The mkdocs.yml kbgen uses when the project has none."""
+def default_config_text(notes: Path, site: Path, cache: Path | None = None) -> str:
+    """The mkdocs.yml kbgen uses when the project has none; ``cache``: kbgen's cache folder."""
     import yaml
+
+    # The generated file lives inside the cache, and relative paths count from a config's own
+    # folder: the cache must be absolute here or it would land in .kbgen-cache/.kbgen-cache.
+    kbgen: Any = {"kbgen": {"cache_dir": str(cache.resolve())}} if cache is not None else "kbgen"
 
     config = {
         "site_name": notes.resolve().name or "Notes",
@@ -264,7 +269,7 @@ def default_config_text(notes: Path, site: Path) -> str:
             "features": ["navigation.prune", "navigation.top", "navigation.indexes",
                          "search.highlight", "content.code.copy", "toc.follow"],
         },
-        "plugins": [{"search": {"lang": ["ko", "en"]}}, "kbgen"],
+        "plugins": [{"search": {"lang": ["ko", "en"]}}, kbgen],
     }
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
@@ -287,9 +292,10 @@ def resolve_config(config_path: str | None, *, notes: str | None, site: str | No
     # No mkdocs.yml: write kbgen's default next to its cache, never into the notes.
     notes_dir = Path(notes or "notes")
     site_dir = Path(site or "site")
-    generated = Path(".kbgen-cache") / "mkdocs.generated.yml"
+    cache = Path(DEFAULT_CACHE_DIR).resolve()  # as `kbgen setup` and _kbgen_config see it
+    generated = cache / "mkdocs.generated.yml"
     generated.parent.mkdir(parents=True, exist_ok=True)
-    text = default_config_text(notes_dir, site_dir)
+    text = default_config_text(notes_dir, site_dir, cache)
     if not generated.is_file() or generated.read_text(encoding="utf-8") != text:  # its stamp says "changed"
         generated.write_text(text, encoding="utf-8")
     return str(generated), overrides

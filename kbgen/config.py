@@ -47,6 +47,9 @@ class KbgenConfig:
     max_nesting: int = 20  # nested quotes/lists/blocks (markdown-it's own limit); deeper is text
     max_links: int = 10_000  # links and embeds per note; the rest stay text
     max_embeds: int = 500  # notes embedded into one page (nested ones too); the rest show as titles
+    # formulas typeset per note; the rest show as TeX source. KaTeX takes ~0.3 ms a formula
+    # it has not seen (cold math cache), so this keeps a formula-only note to a few seconds.
+    max_formulas: int = 5_000
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Keep each note's parse and render in the cache folder and reuse it while

@@ -52,6 +52,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.notes": "노트",
         # limits (kbgen.markdown.limits, kbgen.vault.load)
         "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
+        "limits.formulas": "이 노트는 수식이 너무 많아 이 수식은 TeX 원문 그대로 보여 줍니다.",
         "limits.too_deep": "너무 깊이 중첩된 부분이라 원문 그대로 보여 줍니다.",
         # aliases
         "aliases.label": "별칭",
@@ -151,6 +152,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.notes": "Notes",
         # limits (kbgen.markdown.limits, kbgen.vault.load)
         "limits.cut": "This note is too large: only its first part is published.",
+        "limits.formulas": "Too many formulas in this note: this one is shown as TeX source.",
         "limits.too_deep": "Nested too deeply: shown as source text.",
         # aliases
         "aliases.label": "Also known as",

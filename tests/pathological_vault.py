@@ -89,10 +89,23 @@ def huge(root: Path, scale: float) -> list[str]:
     return _write(root, "huge.md", "# huge\n\n" + block * _n(22_000_000 // len(block.encode()), scale))
 
 
+def formulas(root: Path, scale: float) -> list[str]:
+    """A 500,000-character note made only of distinct formulas (~30,000): KaTeX's cost with a cold cache."""
+    size, lines, i = _n(500_000, scale), [], 0  # just under max_note_size's default: not cut
+    while True:
+        line = " ".join(f"$x_{{{i + k}}}^{{2}}+y$" for k in range(10)) + "\n"
+        size -= len(line)
+        if size < 0:
+            break
+        lines.append(line)
+        i += 10
+    return _write(root, "formulas.md", "".join(lines))
+
+
 INPUTS: dict[str, Writer] = {
     "binary": binary, "nul": nul, "invalid-utf8": invalid_utf8, "brackets": brackets, "deep-list": deep_list,
     "deep-quote": deep_quote, "unclosed": unclosed, "odd-names": odd_names, "symlinks": symlinks,
-    "many-links": many_links, "huge": huge,
+    "many-links": many_links, "huge": huge, "formulas": formulas,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,26 @@ def test_setup_fetches_katex_into_the_cache_next_to_the_config(tmp_path):
     katex = next((tmp_path / ".kbgen-cache" / "katex").glob("*/katex.min.css"))
     assert katex.stat().st_size > 10_000
     assert sorted(p.name for p in tmp_path.iterdir()) == [".kbgen-cache", "notes"]  # nothing else written
+
+
+def test_without_mkdocs_yml_the_cache_is_dot_kbgen_cache_and_nothing_else_is_written(tmp_path):
+    from kbgen.katex.cache import CACHE_FILE
+    from tests.katex_support import PROJECT_CACHE, require_katex
+
+    require_katex()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# A\n\n$x^2$ and [[b]]\n", encoding="utf-8")
+    (notes / "b.md").write_text("# B\n", encoding="utf-8")
+    before_notes = {p: p.read_bytes() for p in notes.rglob("*")}
+    cache = tmp_path / ".kbgen-cache"
+    for package in ("katex", "mathjax"):  # as `kbgen setup` leaves them, without the network
+        shutil.copytree(PROJECT_CACHE / package, cache / package)
+    result = _run(["build", "--notes", "notes", "--site", "out"], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "could not be fetched" not in result.stderr  # it found the packages where setup puts them
+    assert (cache / CACHE_FILE).is_file() and (cache / "build-cache.sqlite3").is_file()
+    assert not (cache / ".kbgen-cache").exists()
+    assert "katex" in (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kbgen-cache", "notes", "out"]
+    assert {p: p.read_bytes() for p in notes.rglob("*")} == before_notes

@@ -1,9 +1,13 @@
 """Per-note limits: over a limit a note is still published, the excess visible, one warning naming the limit."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from link_vaults import build, page
+
+from kbgen.build import build_vault
+from kbgen.config import KbgenConfig
 
 
 def _codes(result, src_path: str) -> dict[str, tuple[int, str]]:
@@ -71,3 +75,56 @@ def test_a_single_line_longer_than_max_note_size_is_cut_inside_not_dropped(tmp_p
     kept = 5000 - len("# one\n\n")
     assert cut.line == 3 and 1 < cut.col <= kept + 1 and "published up to this column of the line" in cut.message
     assert links[cut.col - 2] == " "  # cut after a space: no link is split
+
+
+FORMULAS = """---
+title: f
+---
+# f
+
+$a_1$ $a_2$ $a_3$
+> $a_4$ text $$a_5$$ and $a<b$
+
+$$
+b_6
+$$
+"""
+
+
+def test_formulas_past_max_formulas_are_tex_source_with_one_warning(tmp_path: Path) -> None:
+    from katex_support import fresh_cache
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "f.md").write_text(FORMULAS, encoding="utf-8")
+    result = build_vault(KbgenConfig(notes_dir=notes, cache_dir=fresh_cache(tmp_path), max_formulas=3,
+                                     language="en"))
+    html = page(result, "f.md")
+    assert html.count('class="katex"') == 3  # a_1..a_3, typeset at build time
+    assert result.rendered["f.md"].data["math"]["formulas"] == 3  # the rest never reach KaTeX
+    untypeset = re.findall(r'<(span|div) class="arithmatex kb-math-untypeset" title="([^"]*)">'
+                           r'<code class="kb-math-source">(.*?)</code></\1>', html)
+    assert [(tag, tex) for tag, _, tex in untypeset] == [
+        ("span", "a_4"), ("span", "a_5"), ("span", "a&lt;b"), ("div", "b_6")]
+    assert untypeset[0][1] == "Too many formulas in this note: this one is shown as TeX source."
+    warnings = [d for d in result.diagnostics if d.code == "too-many-formulas"]
+    assert [(d.path, d.line, d.col, d.severity) for d in warnings] == [("f.md", 7, 3, "warning")]
+    assert "more than 3 formulas in this note (max_formulas)" in warnings[0].message
+
+
+def test_max_formulas_is_configurable_and_counts_display_blocks(tmp_path: Path) -> None:
+    from katex_support import fresh_cache
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "g.md").write_text("$x$\n\n> $$\n> y\n> $$\n", encoding="utf-8")
+    cache = fresh_cache(tmp_path)
+    one = build_vault(KbgenConfig(notes_dir=notes, cache_dir=cache, max_formulas=1))
+    assert '<div class="arithmatex kb-math-untypeset"' in page(one, "g.md")
+    assert [(d.line, d.col) for d in one.diagnostics if d.code == "too-many-formulas"] == [(3, 3)]
+    for limit in (2, 0):  # 0: no limit
+        other = build_vault(KbgenConfig(notes_dir=notes, cache_dir=cache, max_formulas=limit))
+        assert "kb-math-untypeset" not in page(other, "g.md")
+        assert page(other, "g.md").count('class="katex-display"') == 1
+        assert not [d for d in other.diagnostics if d.code == "too-many-formulas"]
+    assert KbgenConfig.from_mapping({"max_formulas": 7}).max_formulas == 7

@@ -22,18 +22,38 @@ from markdown_it.utils import EnvType, OptionsDict
 from ..config import KbgenConfig
 from ..katex.engine import RenderResult
 from ..katex.typeset import Typesetter
+from ..messages import message
 from .math_syntax import make_block_rule, make_inline_rule
 
 ERROR_COLOR = "#cc0000"  # KaTeX's default errorColor
 
 
-def make_core_rule(typesetter: Typesetter) -> Callable[[StateCore], None]:
-    """A core rule: locate inline formulas and announce every formula for typesetting ahead."""
+def make_core_rule(typesetter: Typesetter, limit: int = 0) -> Callable[[StateCore], None]:
+    """A core rule: locate inline formulas and announce every formula for typesetting ahead.
+
+    Past ``limit`` formulas in a note (0: no limit) the rest are marked to be shown as their
+    TeX source and are never announced: KaTeX costs ~0.3 ms a new formula, so a note of
+    nothing but formulas would otherwise take many seconds with a cold cache.
+    """
 
     def collect_formulas(state: StateCore) -> None:
+        seen = 0
+
+        def counted(token: Token) -> bool:
+            """Whether ``token`` is within the limit (else it is marked and reported once)."""
+            nonlocal seen
+            seen += 1
+            if not limit or seen <= limit:
+                return True
+            token.meta["kb_untypeset"] = True
+            if seen == limit + 1:
+                _report_too_many(state, token, limit)
+            return False
+
         for token in state.tokens:
             if token.type == "math_block":
-                typesetter.expect(token.content.strip(), True)
+                if counted(token):
+                    typesetter.expect(token.content.strip(), True)
             elif token.type == "inline" and token.children:
                 # A link's display text holds inline tokens of its own (see wikilinks.label_children).
                 nested = [c for child in token.children if child.children for c in child.children]
@@ -41,13 +61,31 @@ def make_core_rule(typesetter: Typesetter) -> Callable[[StateCore], None]:
                     if child.type == "math_inline":
                         child.meta["line"] = token.map[0] if token.map else 0
                         child.meta["source"] = state.src
-                        typesetter.expect(child.content.strip(), bool(child.meta.get("display")))
+                        if counted(child):
+                            typesetter.expect(child.content.strip(), bool(child.meta.get("display")))
                     elif child.type == "math_unclosed":
                         child.meta["line"] = token.map[0] if token.map else 0
                         child.meta["source"] = state.src
                         _report_unclosed(state.env, child)
 
     return collect_formulas
+
+
+def _report_too_many(state: StateCore, token: Token, limit: int) -> None:
+    """One warning per note, at the opening delimiter of the first formula left untypeset."""
+    report = state.env.get("report")
+    if report is None:
+        return
+    if token.type == "math_block":
+        line = token.map[0] if token.map else 0
+        start = _nth_line_start(state.src, line)
+        end = state.src.find("\n", start)
+        found = state.src.find(token.markup, start, end if end >= 0 else len(state.src)) if start >= 0 else -1
+        line, col = line, (found - start + 1 if found >= 0 else 1)
+    else:
+        line, col = inline_location(token.meta, token.meta.get("offset", 0) - len(token.markup))
+    report.warning("too-many-formulas", f"more than {limit:,} formulas in this note (max_formulas); "
+                   "the rest are shown as TeX source, not typeset", body_line=line, col=col)
 
 
 # ---------------------------------------------------------------- rendering
@@ -75,11 +113,23 @@ def _placeholder(env: EnvType, token: Token, *, display: bool, block: bool) -> s
 
 def _render_inline(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
+    if token.meta.get("kb_untypeset"):
+        return _untypeset_html(token, env, block=False)
     return _placeholder(env, token, display=bool(token.meta.get("display")), block=False)
 
 
 def _render_block(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    if tokens[idx].meta.get("kb_untypeset"):
+        return _untypeset_html(tokens[idx], env, block=True) + "\n"
     return _placeholder(env, tokens[idx], display=True, block=True) + "\n"
+
+
+def _untypeset_html(token: Token, env: EnvType, *, block: bool) -> str:
+    """A formula past ``max_formulas``: its TeX in a box, as a formula no engine accepts (no error)."""
+    tag = "div" if block else "span"
+    notice = html.escape(message("limits.formulas", getattr(env.get("config"), "language", "en")), quote=True)
+    return (f'<{tag} class="arithmatex kb-math-untypeset" title="{notice}">'
+            f'<code class="kb-math-source">{html.escape(token.content.strip())}</code></{tag}>')
 
 
 _PLACEHOLDER = re.compile(r"<!--kbgen-math:([0-9a-f]+):(\d+)-->")
@@ -218,7 +268,8 @@ def plugin(md: MarkdownIt, config: KbgenConfig | None = None) -> None:
     )
     md.inline.ruler.before("escape", "math_inline", make_inline_rule(latex))
     typesetter = Typesetter(config.cache_dir, config.math_macros)
-    md.core.ruler.after("inline", "math_collect", make_core_rule(typesetter))
+    limit = max(int(getattr(config, "max_formulas", 0) or 0), 0)
+    md.core.ruler.after("inline", "math_collect", make_core_rule(typesetter, limit))
     md.add_render_rule("math_inline", _render_inline)
     md.add_render_rule("math_block", _render_block)
     md.add_render_rule("math_unclosed", _render_unclosed)

@@ -89,7 +89,10 @@ class _Restart(Exception):
 
 def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
     clock = _Clock()
-    vault = load_vault(config)
+    loaded = cache.loaded_notes() if cache is not None else None
+    vault = load_vault(config, loaded)
+    if loaded is not None:
+        loaded.save()
     build = VaultBuild(config, vault)
     claim_review_url(build)  # notes link to the review page: its URL must be known before they render
     clock.lap(build, "load")

@@ -24,8 +24,10 @@ import functools
 import hashlib
 import importlib.metadata
 import logging
+import os
 import pickle
 import sqlite3
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +50,14 @@ CREATE TABLE IF NOT EXISTS note (
     src_path TEXT NOT NULL,
     blob BLOB NOT NULL,
     PRIMARY KEY (namespace, src_path)
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS loaded (
+    namespace TEXT NOT NULL,
+    src_path TEXT NOT NULL,
+    stamp TEXT NOT NULL,
+    blob BLOB NOT NULL,
+    PRIMARY KEY (namespace, src_path)
+) WITHOUT ROWID;
 """
 
 
@@ -130,7 +139,7 @@ class NoteCache:
             self._db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             log.warning("kbgen: build cache unavailable (%s)", exc)
             self._db = None
@@ -168,8 +177,12 @@ class NoteCache:
                 self._db.executemany("INSERT OR REPLACE INTO note VALUES (?, ?, ?)", rows)
                 # Entries of other kbgen versions or configurations are dead weight.
                 self._db.execute("DELETE FROM note WHERE namespace != ?", (self.namespace,))
+                self._db.execute("DELETE FROM loaded WHERE namespace != ?", (self.namespace,))
         except sqlite3.Error as exc:
             log.warning("kbgen: build cache not written (%s)", exc)
+
+    def loaded_notes(self) -> "LoadedNotes":
+        return LoadedNotes(self)
 
     def close(self) -> None:
         if self._db is not None:
@@ -203,3 +216,83 @@ def embed_closure(start: Iterable[str], embeds: Mapping[str, Iterable[str]]) -> 
         seen.add(path)
         stack.extend(embeds.get(path, ()))
     return seen
+
+
+class LoadedNotes:
+    """Notes as ``load_note`` returned them, by file stamp (size, times, inode).
+
+    Reading, decoding and the front matter's YAML were most of loading a vault;
+    a file whose stamp is unchanged gives its note back from here instead. A
+    stamp can only miss a change that keeps size and both times to the
+    nanosecond; the build cache then still compares the note's text.
+    """
+
+    def __init__(self, cache: NoteCache):
+        self.cache = cache
+        self._rows: dict[str, tuple[str, bytes]] = {}
+        self._fresh: dict[str, tuple[str, bytes]] = {}
+        self._seen: set[str] = set()
+        if cache._db is None:
+            return
+        try:
+            rows = cache._db.execute("SELECT src_path, stamp, blob FROM loaded WHERE namespace = ?",
+                                     (cache.namespace,))
+            self._rows = {src_path: (stamp, blob) for src_path, stamp, blob in rows}
+        except sqlite3.Error:
+            self._rows = {}
+
+    def get(self, path: Path, src_path: str) -> Note | None:
+        self._seen.add(src_path)
+        row = self._rows.get(src_path)
+        if row is None or row[0] != _stamp(path):
+            return None
+        try:
+            note = pickle.loads(zlib.decompress(row[1]))
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss
+            return None
+        note.abs_path = path  # the same file, perhaps reached from another working folder
+        return note
+
+    def put(self, path: Path, note: Note) -> None:
+        stamp = _stamp(path)
+        if stamp and not _racy(path):
+            try:
+                self._fresh[note.src_path] = (stamp, zlib.compress(pickle.dumps(note, protocol=5), 1))
+            except Exception:  # noqa: BLE001 - not cached, loaded again next time
+                pass
+
+    def save(self) -> None:
+        db = self.cache._db
+        if db is None:
+            return
+        gone = [(self.cache.namespace, p) for p in self._rows if p not in self._seen]
+        rows = [(self.cache.namespace, p, stamp, blob) for p, (stamp, blob) in self._fresh.items()]
+        try:
+            with db:
+                db.execute("BEGIN")
+                db.executemany("DELETE FROM loaded WHERE namespace = ? AND src_path = ?", gone)
+                db.executemany("INSERT OR REPLACE INTO loaded VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            log.warning("kbgen: build cache not written (%s)", exc)
+
+
+# File times tick with the kernel's coarse clock (milliseconds): a file changed within
+# this many seconds of being stamped could change again with the same stamp (git's
+# "racily clean" problem), so it is not remembered by its stamp yet.
+RACY_SECONDS = 2.0
+
+
+def _racy(path: Path) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return True
+    return time.time_ns() - st.st_mtime_ns < RACY_SECONDS * 1e9
+
+
+def _stamp(path: Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"

@@ -30,7 +30,7 @@ import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
@@ -52,6 +52,7 @@ _KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "
 _PAGE_EVENTS = ("page_context", "post_page", "pre_template", "template_context", "post_template")
 # Below this many pages to template, forking costs more than it saves.
 MIN_PAGES_PER_WORKER = 40
+CHUNK_PAGES = 25  # pages a worker templates per task
 
 
 @dataclass
@@ -222,44 +223,50 @@ class _PageTemplating:
         # for every page, and, in forked workers, from touching (copying) all of it.
         gc.freeze()
         try:
-            results = self._template_all([pages[n] for n in todo], jobs)
+            # Each page is written as soon as it is templated: holding every page's bytes
+            # until the end was hundreds of megabytes at 5,000 notes.
+            for k, output, search in self._template_all([pages[n] for n in todo], jobs):
+                self._keep(pages[todo[k]], keys[todo[k]], output, search, entries)
         finally:
             gc.unfreeze()
         self.stats.extra["templating_s"] = time.perf_counter() - started
-        for n, (output, search) in zip(todo, results):
-            page = pages[n]
-            dest = page.file.abs_dest_path
-            if output is not None:
-                utils.write_file(output, dest)  # the writer, behind kbgen's guard: a failure is that page's error
-                if os.path.realpath(dest) in self.writer.failed:
-                    continue  # no manifest entry (the next build writes it again) and nothing to search
-            size, mtime_ns = self.writer.stamp(dest)
-            entries[page.file.src_uri] = search
-            self.manifest[page.file.src_uri] = _Output(keys[n], page.file.dest_uri, size, mtime_ns, search)
         self.stats.templated = len(todo)
         if self.search is not None:  # in page order, as one serial build appends them
             self.search.entries = [e for page in pages for e in entries.get(page.file.src_uri, [])]
 
-    def _template_all(self, pages: list[Page], jobs: int | None) -> list[tuple[bytes | None, list]]:
+    def _keep(self, page: Page, key: str, output: bytes | None, search: list, entries: dict[str, list]) -> None:
+        dest = page.file.abs_dest_path
+        if output is not None:
+            utils.write_file(output, dest)  # the writer, behind kbgen's guard: a failure is that page's error
+            if os.path.realpath(dest) in self.writer.failed:
+                return  # no manifest entry (the next build writes it again) and nothing to search
+        size, mtime_ns = self.writer.stamp(dest)
+        entries[page.file.src_uri] = search
+        self.manifest[page.file.src_uri] = _Output(key, page.file.dest_uri, size, mtime_ns, search)
+
+    def _template_all(self, pages: list[Page], jobs: int | None) -> Iterator[tuple[int, bytes | None, list]]:
+        """(position in ``pages``, output, search entries) of every page, as they are templated."""
         workers = min(jobs or os.cpu_count() or 1, max(1, len(pages) // MIN_PAGES_PER_WORKER))
         if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return [self._captured(page, n, len(pages)) for n, page in enumerate(pages, 1)]
+            for n, page in enumerate(pages):
+                yield (n, *self._captured(page, n + 1, len(pages)))
+            return
         self.stats.workers = workers
         global _WORK
         _WORK = (self, pages)
-        chunks = [list(range(k, len(pages), workers)) for k in range(workers)]
-        results: list[tuple[bytes | None, list]] = [(None, [])] * len(pages)
+        # Small chunks: results come back (and are written) steadily, never all at once.
+        size = max(1, min(CHUNK_PAGES, len(pages) // workers))
+        chunks = [list(range(k, min(k + size, len(pages)))) for k in range(0, len(pages), size)]
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 done = 0
                 for chunk, outputs in zip(chunks, pool.imap(_template_chunk, chunks)):
-                    for n, result in zip(chunk, outputs):
-                        results[n] = result
+                    for n, (output, search) in zip(chunk, outputs):
+                        yield n, output, search
                     done += len(chunk)
                     self._report(done, len(pages))
         finally:
             _WORK = None
-        return results
 
     def _captured(self, page: Page, n: int = 0, total: int = 0) -> tuple[bytes | None, list]:
         """Template one page as ``_build_page`` does; return its bytes and search entries instead of writing."""

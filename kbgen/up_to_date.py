@@ -17,6 +17,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable
@@ -37,24 +38,50 @@ class Outcome:
     pages: int
 
 
+class _Digest:
+    """sha256 that also remembers the newest file time it was fed."""
+
+    def __init__(self, data: bytes = b"", with_ctime: bool = True):
+        self.sha = hashlib.sha256(data)
+        self.newest_ns = 0
+        self.with_ctime = with_ctime
+
+    def update(self, data: bytes) -> None:
+        self.sha.update(data)
+
+    def hexdigest(self) -> str:
+        return self.sha.hexdigest()
+
+
+# File times tick with the kernel's coarse clock: a file changed within this many seconds
+# of the stamp could change again without changing it (git's "racily clean" files).
+RACY_SECONDS = 2.0
+
+
 def inputs_stamp(docs_dir: Path, files: Iterable[Path], extra: str) -> str:
-    """A digest of everything a build reads, from stat() alone (see the module docstring)."""
-    digest = hashlib.sha256(f"{VERSION}\0{code_fingerprint()}\0{_dt.datetime.now(_dt.timezone.utc).date()}\0"
+    """A digest of everything a build reads, from stat() alone (see the module docstring).
+
+    An empty string when a file changed too recently for its stamp to be trusted.
+    """
+    started = time.time_ns()
+    digest = _Digest(f"{VERSION}\0{code_fingerprint()}\0{_dt.datetime.now(_dt.timezone.utc).date()}\0"
                             f"{extra}".encode("utf-8", "surrogatepass"))
     _tree_stamp(Path(docs_dir), digest)
     for path in files:
-        digest.update(b"\x02" + _file_stamp(Path(path)).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x02" + _file_stamp(Path(path), digest).encode("utf-8", "surrogatepass"))
     git = _git_dir(Path(docs_dir))
     if git is not None:  # a commit changes dates even when no note changes
         for name in ("HEAD", "index", "packed-refs"):
-            digest.update(b"\x03" + _file_stamp(git / name).encode("utf-8", "surrogatepass"))
+            digest.update(b"\x03" + _file_stamp(git / name, digest).encode("utf-8", "surrogatepass"))
         _tree_stamp(git / "refs", digest)
+    if started - digest.newest_ns < RACY_SECONDS * 1e9:
+        return ""
     return digest.hexdigest()
 
 
 def site_stamp(site: Path) -> str:
     """A digest of the site folder's files (path, size, modification time)."""
-    digest = hashlib.sha256()
+    digest = _Digest(with_ctime=False)
     _tree_stamp(Path(site), digest)
     return digest.hexdigest()
 
@@ -66,6 +93,8 @@ def record_path(cache_dir: Path, site: Path) -> Path:
 
 def recorded(path: Path, inputs: str, site: Path) -> Outcome | None:
     """The outcome of the last build when nothing changed since, else None."""
+    if not inputs:
+        return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data["inputs"] != inputs or data["site"] != site_stamp(site):
@@ -77,6 +106,8 @@ def recorded(path: Path, inputs: str, site: Path) -> Outcome | None:
 
 def record(path: Path, inputs: str, site: Path, outcome: Outcome) -> None:
     """Remember a successful build (``inputs`` as stamped before it began)."""
+    if not inputs:
+        return
     data = {"inputs": inputs, "site": site_stamp(site), "outcome": asdict(outcome)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +125,7 @@ def forget(path: Path) -> None:
         pass
 
 
-def _tree_stamp(root: Path, digest: "hashlib._Hash") -> None:
+def _tree_stamp(root: Path, digest: _Digest) -> None:
     """Every entry under ``root``, sorted, with its stamp; symlinks followed as the loader follows them."""
     stack = [""]
     while stack:
@@ -118,16 +149,20 @@ def _tree_stamp(root: Path, digest: "hashlib._Hash") -> None:
                 digest.update(f"\x01{path}/".encode("utf-8", "surrogatepass"))
                 stack.append(path)
                 continue
-            digest.update(f"\x01{path}:{_file_stamp(Path(entry.path))}".encode("utf-8", "surrogatepass"))
+            digest.update(f"\x01{path}:{_file_stamp(Path(entry.path), digest)}".encode("utf-8", "surrogatepass"))
 
 
-def _file_stamp(path: Path) -> str:
+def _file_stamp(path: Path, digest: _Digest) -> str:
     try:
         st = os.stat(path)
     except OSError as exc:
         return f"missing {exc.errno}"
+    digest.newest_ns = max(digest.newest_ns, st.st_mtime_ns)
     link = os.readlink(path) if os.path.islink(path) else ""
-    return f"{st.st_mode:o} {st.st_size} {st.st_mtime_ns} {st.st_ino} {link}"
+    # The status-change time catches a file put back to its old modification time; not for the
+    # site, whose files are hard links that the previous site's deletion (detached) changes.
+    changed = st.st_ctime_ns if digest.with_ctime else ""
+    return f"{st.st_mode:o} {st.st_size} {st.st_mtime_ns} {changed} {st.st_ino} {link}"
 
 
 def _git_dir(start: Path) -> Path | None:

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 from urllib.parse import unquote
 
 from ..config import KbgenConfig
@@ -120,12 +120,24 @@ def _file_problem(path: Path, root_real: Path) -> str | None:
     return None
 
 
-def load_vault(config: KbgenConfig) -> Vault:
+class LoadedNotes(Protocol):
+    """Notes as :func:`load_note` returned them before, for files unchanged since (kbgen.cache.LoadedNotes)."""
+
+    def get(self, path: Path, src_path: str) -> Note | None: ...
+
+    def put(self, path: Path, note: Note) -> None: ...
+
+
+def load_vault(config: KbgenConfig, loaded: LoadedNotes | None = None) -> Vault:
     root = Path(config.notes_dir)
     vault = Vault(root=root)
     note_files, attachment_files = walk_vault(root, vault.diagnostics, excluded_paths(root, config.exclude))
     for path in note_files:
-        note = load_note(path, root, config)
+        note = loaded.get(path, path.relative_to(root).as_posix()) if loaded is not None else None
+        if note is None:
+            note = load_note(path, root, config)
+            if loaded is not None:
+                loaded.put(path, note)  # before later stages change it (URL, dates, tags)
         vault.notes[note.src_path] = note
     for path in attachment_files:
         vault.attachments[path.relative_to(root).as_posix()] = path

@@ -58,6 +58,14 @@ def transfers(browser, url: str, scroll: bool) -> dict[str, int]:  # type: ignor
     responses = []
     page.on("requestfinished", lambda request: responses.append(request))
     page.goto(url)
+    if not scroll and page.locator("pre.kb-mermaid").count():
+        # Checked every frame: the time from navigation start until the diagram is drawn in full
+        # (Mermaid fills its SVG in steps: the labels and both edges are the last to arrive).
+        drawn = page.wait_for_function(
+            "Array.from(document.querySelectorAll('pre.kb-mermaid svg')).some(svg =>"
+            " svg.textContent.includes('Output') && svg.querySelectorAll('path.flowchart-link').length === 2)"
+            " && performance.now()", polling="raf", timeout=60000)
+        print(f"  time to SVG: {drawn.json_value():.0f} ms after navigation start")
     page.wait_for_load_state("networkidle")
     if scroll:
         page.locator('[data-kb-graph="local"]').scroll_into_view_if_needed()
@@ -76,12 +84,16 @@ def transfers(browser, url: str, scroll: bool) -> dict[str, int]:  # type: ignor
 def report(site: Path, base: str, label: str, sizes: dict[str, int]) -> None:
     total = sum(sizes.values())
     reading = {url: b for url, b in sizes.items() if any(part in url for part in READING)}
-    print(f"  {label}: {len(sizes)} requests, {total / 1024:.1f} KB total; reading assets "
-          f"{sum(reading.values()) / 1024:.1f} KB ({100 * sum(reading.values()) / max(total, 1):.0f}%)")
+    lines, packed_total = [], 0
     for url, size in sorted(reading.items()):
         local = site / url[len(base):]
         packed = len(gzip.compress(local.read_bytes(), 6)) if local.is_file() else 0
-        print(f"    {url[len(base):]}: {size / 1024:.1f} KB (gzip {packed / 1024:.1f} KB)")
+        packed_total += packed
+        lines.append(f"    {url[len(base):]}: {size / 1024:.1f} KB (gzip {packed / 1024:.1f} KB)")
+    print(f"  {label}: {len(sizes)} requests, {total / 1024:.1f} KB total; reading assets "
+          f"{sum(reading.values()) / 1024:.1f} KB ({100 * sum(reading.values()) / max(total, 1):.0f}%), "
+          f"gzip {packed_total / 1024:.1f} KB")
+    print("\n".join(lines))
     others = sorted(((b, url) for url, b in sizes.items() if url not in reading), reverse=True)[:3]
     print("    largest others: " + ", ".join(f"{url[len(base):] or '/'} {b / 1024:.1f} KB" for b, url in others))
 

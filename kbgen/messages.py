@@ -39,6 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "preview.loading": "불러오는 중…",
         # folders
         "folder.all": "모든 노트",
+        "folder.contents": "이 섹션의 노트",
         "folder.count": "노트 {n}개",
         "folder.more": "전체 {n}개 보기",
         # home page
@@ -139,6 +140,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "preview.loading": "Loading…",
         # folders
         "folder.all": "All notes",
+        "folder.contents": "In this section",
         "folder.count": "{n} notes",
         "folder.more": "All {n}",
         # home page

@@ -37,8 +37,8 @@ from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
 from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
-from .nav.tree import FOLDER_PAGE_KIND, NAV_KEY, NavNode
-from .nav.folders import ROOT_LISTING_KEY
+from .nav.tree import NAV_KEY, NavNode
+from .nav.folders import ROOT_LISTING_KEY, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items
 from .messages import table
 from .tags.model import tag_links
@@ -76,7 +76,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb: KbgenConfig | None = None
         self.build: VaultBuild | None = None
         self.pages: dict[str, SitePage] = {}
-        self._listings: frozenset[str] = frozenset()  # URLs of the generated folder pages
+        self._listings: dict[str, str] = {}  # a section's own page's URL → its complete list's
         self._sources: dict[str, _PageSource | None] = {}  # per build, by src_uri
         # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
         self.progress: Progress | None = None
@@ -161,9 +161,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
             files.append(file)
             self.pages[src_uri] = page
-        # The folder pages list their whole section: the sidebar may cut a section that has one.
-        folder_pages = {src for src, page in self.pages.items() if page.meta.get("kb_kind") == FOLDER_PAGE_KIND}
-        self._listings = frozenset(file.url for file in files if file.src_uri in folder_pages)
+        # Sections with a complete list (kbgen.nav.folders): the sidebar may cut them and link there.
+        generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
+        self._listings = {}
+        # An author's nav: is never cut (see on_nav), so no list is added to the notes either.
+        for src_path, anchor in (listing_targets(build) if config.nav is None else {}).items():
+            file = files.get_file_from_path(generated.get(src_path, src_path))
+            if file is not None:
+                self._listings[file.url] = file.url + anchor
         for site_file in build.files:
             existing = files.get_file_from_path(site_file.dest)
             if existing is not None:
@@ -277,7 +282,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         rendered = self.build.rendered.get(src_uri)
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
-            return _PageSource(note.body, page_meta(note), with_dates(rendered.html, note, self.build.config.language),
+            page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
+            return _PageSource(note.body, page_meta(note), with_dates(page_html, note, self.build.config.language),
                                rendered.toc,
                                searchable_html(rendered.html, rendered.data))
         page = self.pages.get(src_uri)

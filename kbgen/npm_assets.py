@@ -75,7 +75,10 @@ def package_dir(cache_dir: Path | str, package: NpmPackage) -> Path:
 def cached_package(cache_dir: Path | str, package: NpmPackage) -> Path | None:
     """The unpacked package under ``cache_dir``, if a complete one is there (no network)."""
     target = package_dir(cache_dir, package)
-    return target if (target / _COMPLETE).is_file() else None
+    if not (target / _COMPLETE).is_file():
+        return None
+    # A cache unpacked under an older `keep` list lacks the files now required: fetch again.
+    return target if all((target / name).is_file() for name in package.required) else None
 
 
 _last_errors: dict[str, str] = {}

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import json
+import posixpath
+import re
+import shutil
 
 from kbgen.emit.graph import DATA_PATH
+from kbgen.emit.mermaid_assets import MERMAID
 from kbgen.emit.web_assets import SCRIPT, messages_json
-from link_vaults import build, page
+from kbgen.npm_assets import _COMPLETE, cached_package, ensure_package, package_dir
+from link_vaults import PROJECT_CACHE, build, page
 from render_support import render
 
 
@@ -73,6 +78,45 @@ def test_mermaid_fence_is_marked_for_the_browser_and_escaped():
 def test_mermaid_is_served_only_when_a_page_has_a_diagram(tmp_path):
     plain = build(tmp_path / "plain", {"a.md": "# A\n"})
     assert not any(f.dest.startswith("assets/mermaid/") for f in plain.files)
+
+
+# A relative static or dynamic import in a minified ES module: from"./x.mjs", import("./x.mjs").
+_RELATIVE_IMPORT = re.compile(r'(?:\bfrom|\bimport)\s*\(?\s*"(\.{1,2}/[^"]+)"')
+
+
+def test_diagram_site_serves_mermaid_esm_with_every_chunk_it_imports(tmp_path):
+    ready = ensure_package(PROJECT_CACHE, MERMAID)
+    assert ready is not None, "kbgen setup fetches mermaid"
+    shutil.copytree(ready, package_dir(tmp_path / "cache", MERMAID))  # the cache build() uses
+    result = build(tmp_path, {"a.md": "# A\n\n```mermaid\ngraph TD\n  A --> B\n```\n"})
+    served = {f.dest[len("assets/mermaid/"):]: f for f in result.files if f.dest.startswith("assets/mermaid/")}
+    assert "mermaid.min.js" not in served  # the 5.4 MB self-contained build is gone
+    # Follow the imports from the entry: each must be a file of the site (offline, no CDN),
+    # and every served module must be reachable (nothing kept that no page can load).
+    reached, todo = set(), ["mermaid.esm.min.mjs"]
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        assert name in served, f"{name} is imported but not served"
+        reached.add(name)
+        text = served[name].read_bytes().decode("utf-8")
+        todo += [posixpath.normpath(posixpath.join(posixpath.dirname(name), rel))
+                 for rel in _RELATIVE_IMPORT.findall(text)]
+    assert reached == {name for name in served if name.endswith(".mjs")}
+    assert any(name.startswith("chunks/mermaid.esm.min/flowDiagram-") for name in reached)
+    assert set(served) - reached == {"LICENSE"}
+
+
+def test_a_cache_unpacked_under_an_older_keep_list_is_fetched_again(tmp_path):
+    # The cache of the mermaid.min.js days: complete, same version, but no ESM entry.
+    old = package_dir(tmp_path, MERMAID)
+    old.mkdir(parents=True)
+    for name in ("mermaid.min.js", "LICENSE", _COMPLETE):
+        (old / name).write_text("x", encoding="utf-8")
+    assert cached_package(tmp_path, MERMAID) is None
+    (old / "mermaid.esm.min.mjs").write_text("x", encoding="utf-8")
+    assert cached_package(tmp_path, MERMAID) == old
 
 
 def test_browser_bundle_carries_the_message_table_in_the_site_language(tmp_path):

@@ -179,12 +179,109 @@ def test_a_long_top_level_links_to_a_page_listing_all_of_it(tmp_path):
     assert not (tmp_path / "site2" / "all").exists()  # nothing cut, no such page
 
 
-def test_a_section_whose_own_page_the_author_wrote_is_not_cut(tmp_path):
-    # A folder note is the author's page, not a list of the folder: cutting would hide notes behind it.
-    files = {f"f/n{i:02}.md": f"# 노트 {i}\n" for i in range(30)}
+def folder_note_vault(count: int) -> dict[str, str]:
+    # f/ has a folder note (with an alias, and linked from another note: backlinks) and `count` notes:
+    # all but 30 of its own, 30 nested under it by `parent:` from another folder.
+    files = {f"f/n{i:03}.md": f"# 노트 {i}\n" for i in range(count - 30)}
+    files.update({f"other/m{i:02}.md": f"---\nparent: 폴더 소개\n---\n# 중첩 {i}\n" for i in range(30)})
+    files["f/n007.md"] = '# 노트 7 <b>&"\n'  # the list escapes what the author wrote
+    files["f/index.md"] = "---\naliases: [폴더 별칭]\n---\n# 폴더 소개\n\n작성자가 쓴 소개.\n"
+    files["links.md"] = "# 링크\n\n[[폴더 소개]]\n"
+    return files
+
+
+@pytest.fixture(scope="module")
+def folder_note_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("foldernote")
+    notes = write_vault(root / "notes", folder_note_vault(120))
+    assert main(["build", "--notes", str(notes), "--site", str(root / "site"), "-q"]) == 0
+    return root / "site"
+
+
+def section_list(page_html: str) -> list[tuple[str, str]]:
+    at = page_html.index('<section class="kb-section-listing">')
+    part = page_html[at:page_html.index("</section>", at)]
+    return re.findall(r'<li><a (?:class="kb-folder-link" )?href="([^"]+)">([^<]+)</a>', part)
+
+
+def test_a_folder_notes_section_is_cut_and_its_all_link_leads_to_the_list_on_the_folder_note(folder_note_site):
+    from kbgen.nav.window import LIMIT
+
+    links = nav_links(read(folder_note_site, "f/n050"))
+    titles = [t for _, t in links]
+    assert "노트 50" in titles and "노트 10" not in titles and "중첩 5" not in titles
+    section = titles[titles.index("폴더 소개") + 1:titles.index("전체 120개 보기")]
+    assert len(section) == LIMIT
+    assert ("../#kb-section-list", "전체 120개 보기") in links
+    # the folder note: the author's text, then the complete list, then the backlinks
+    page = read(folder_note_site, "f")
+    assert page.index("작성자가 쓴 소개.") < page.index('id="kb-section-list"') < page.index("kb-backlinks")
+    assert '<h2 id="kb-section-list">이 섹션의 노트</h2>' in page
+    assert '<p class="kb-folder-count">노트 120개</p>' in page
+    listing = section_list(page)
+    assert len(listing) == 120
+    assert listing[:2] == [("n000/", "노트 0"), ("n001/", "노트 1")]
+    assert ("../other/m05/", "중첩 5") in listing
+    assert ("n007/", "노트 7 &lt;b&gt;&amp;&#34;") in listing
+    assert page.count("<b>&") == 0
+    # on the folder note itself the link stays on the page
+    assert ("#kb-section-list", "전체 120개 보기") in nav_links(page)
+    assert footer(read(folder_note_site, "f/n050")) == {"prev": "../n049/", "next": "../n051/"}
+
+
+def test_the_appended_list_stays_out_of_search(folder_note_site):
+    from kbgen.search.shards import read_documents
+
+    [intro] = [d for d in read_documents(folder_note_site / "search") if d["location"] == "f/"]
+    assert "작성자가 쓴 소개." in intro["text"] and "노트 50" not in intro["text"]
+
+
+def test_a_folder_notes_page_does_not_grow_with_its_section(folder_note_site, tmp_path):
+    notes = write_vault(tmp_path / "notes", folder_note_vault(40))
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
+    small = nav_links(read(tmp_path / "site", "f/n000"))
+    large = nav_links(read(folder_note_site, "f/n000"))
+    assert len(large) == len(small)  # 120 notes in the section or 40: the same sidebar length
+    assert ("../#kb-section-list", "전체 40개 보기") in small
+
+
+def test_a_parent_notes_children_are_cut_and_listed_on_the_parent_note(tmp_path):
+    files = {f"q/c{i:02}.md": f"---\nparent: 부모\n---\n# 자식 {i}\n" for i in range(40)}
+    files["q/p.md"] = "# 부모\n\n부모 노트 본문.\n"
+    files["q/z.md"] = "# 형제\n"
+    notes = write_vault(tmp_path / "notes", files)
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
+    links = nav_links(read(tmp_path / "site", "q/c20"))
+    children = [t for _, t in links if t.startswith("자식")]
+    assert len(children) == 15 and "자식 20" in children
+    assert ("../p/#kb-section-list", "전체 40개 보기") in links
+    page = read(tmp_path / "site", "q/p")
+    assert page.index("부모 노트 본문.") < page.index('id="kb-section-list"')
+    assert [t for _, t in section_list(page)] == [f"자식 {i}" for i in range(40)]
+    assert section_list(page)[0] == ("../c00/", "자식 0")
+
+
+def test_a_short_author_section_is_neither_cut_nor_listed(tmp_path):
+    files = {f"f/n{i:02}.md": f"# 노트 {i}\n" for i in range(15)}
     files["f/index.md"] = "# 폴더 소개\n"
     notes = write_vault(tmp_path / "notes", files)
     assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
+    titles = [t for _, t in nav_links(read(tmp_path / "site", "f/n07"))]
+    assert [t for t in titles if re.fullmatch(r"노트 \d+", t)] == [f"노트 {i}" for i in range(15)]
+    assert not any("전체" in t for t in titles)
+    assert "kb-section-listing" not in read(tmp_path / "site", "f")
+
+
+def test_an_authors_nav_is_not_cut_and_gets_no_list(tmp_path):
+    files = {f"f/n{i:02}.md": f"# 노트 {i}\n" for i in range(30)}
+    files["f/index.md"] = "# 폴더 소개\n"
+    notes = write_vault(tmp_path / "notes", files)
+    nav = "".join(f"  - f/n{i:02}.md\n" for i in range(30))
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("site_name: t\ndocs_dir: notes\ntheme: {name: material, language: ko}\n"
+                      f"plugins: [search, {{kbgen: {{cache_dir: cache}}}}]\nnav:\n  - f/index.md\n{nav}",
+                      encoding="utf-8")
+    assert main(["build", "--config", str(config), "--notes", str(notes), "--site", str(tmp_path / "site"), "-q"]) == 0
     titles = [t for _, t in nav_links(read(tmp_path / "site", "f/n15"))]
     assert [t for t in titles if re.fullmatch(r"노트 \d+", t)] == [f"노트 {i}" for i in range(30)]
-    assert not any("전체" in t for t in titles)
+    assert "kb-section-listing" not in read(tmp_path / "site", "f")

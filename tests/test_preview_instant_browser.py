@@ -6,7 +6,8 @@ page's. The site is built by `kbgen build` from a config that turns it on; a
 marker set on the first page's window proves the second page came without a
 reload (Material only does this for the site_url it was built for, so the
 site is built after its server has a port). Also: keyboard focus shows a preview without moving focus into it (Tab
-goes on to the next link), and unresolved and external links show none.
+goes on to the next link), and unresolved and external links show none. Mermaid
+diagrams (a flowchart and a sequence diagram on one page) draw after instant navigation too.
 """
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ import pytest
 from browser_support import block_external_requests, require_browser, serve_directory
 
 NOTES = {
-    "start.md": "# Start\n\nGo on to [[middle]].\n",
+    "start.md": "# Start\n\nGo on to [[middle]]. Diagrams: [[diagrams]].\n",
     "middle.md": ("# Middle\n\nRead [[target]] first, then [[nowhere]] and "
                   "[Outside](https://example.org/) and [[start|back]].\n"),
     "target.md": "# Target\n\nThe target's opening paragraph says hello.\n\n## Later\n\nMore.\n",
+    "diagrams.md": ("# Diagrams\n\n```mermaid\nflowchart LR\n  In[Flow in] --> Out[Flow out]\n```\n\n"
+                    "```mermaid\nsequenceDiagram\n  Alice->>Bob: Seq hello\n  Bob-->>Alice: Seq reply\n```\n"),
 }
 CONFIG = """site_name: Instant
 site_url: {site_url}
@@ -69,15 +72,32 @@ def page(browser):
     context.close()
 
 
-def _arrive_instantly(page, base_url: str) -> None:
-    """Open Start, then follow its link to Middle through instant navigation (no reload)."""
+def _arrive_instantly(page, base_url: str, name: str = "middle") -> None:
+    """Open Start, then follow its link to ``name`` through instant navigation (no reload)."""
     page.goto(base_url + "start/")
     page.wait_for_function("window.document$ !== undefined")
     page.evaluate("window.kbSameDocument = true")
-    page.locator("article p a.kb-link", has_text="middle").click()
-    page.wait_for_url(base_url + "middle/", timeout=15000)
-    page.locator("article h1", has_text="Middle").wait_for(timeout=15000)
+    page.locator("article p a.kb-link", has_text=name).click()
+    page.wait_for_url(base_url + name + "/", timeout=15000)
+    page.locator("article h1", has_text=name.capitalize()).wait_for(timeout=15000)
     assert page.evaluate("window.kbSameDocument === true"), "the page was reloaded: instant navigation is off"
+
+
+def test_flowchart_and_sequence_diagram_draw_after_instant_navigation(page, base_url):
+    modules: list[str] = []
+    page.on("request", lambda r: modules.append(r.url) if "assets/mermaid/" in r.url else None)
+    _arrive_instantly(page, base_url, "diagrams")
+    page.wait_for_function("document.querySelectorAll('pre.kb-mermaid[data-kb-drawn] svg').length === 2",
+                           timeout=30000)
+    flow, sequence = page.locator("pre.kb-mermaid").all()
+    assert "Flow out" in flow.locator("svg").text_content()
+    assert "Seq hello" in sequence.locator("svg").text_content()
+    assert "Seq reply" in sequence.locator("svg").text_content()
+    assert not modules[0].endswith(".min.js") and modules[0].endswith("mermaid.esm.min.mjs")
+    # Only these two diagram types' chunks came, not those of the other twenty-odd.
+    assert any("/flowDiagram-" in url for url in modules) and any("/sequenceDiagram-" in url for url in modules)
+    assert not any("/ganttDiagram-" in url or "/mindmap" in url for url in modules)
+    assert page.kb_errors == []
 
 
 def test_hover_preview_works_after_instant_navigation(page, base_url):

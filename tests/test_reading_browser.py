@@ -98,15 +98,20 @@ def test_mermaid_draws_an_svg_and_follows_the_dark_toggle(browser, base_url, sho
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(base_url + "ml/relu/")
-    svg = page.locator("pre.kb-mermaid svg")
+    # Mermaid fills the SVG in steps; the loader marks the block when Mermaid is done.
+    svg = page.locator("pre.kb-mermaid[data-kb-drawn] svg")
     svg.wait_for(timeout=30000)
-    assert "Output" in page.text_content("pre.kb-mermaid svg")
-    light = page.locator("pre.kb-mermaid svg").get_attribute("id")
+    assert "Output" in svg.text_content()
+    light = svg.get_attribute("id")
     page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
-    page.wait_for_function("document.querySelector('pre.kb-mermaid svg') && "
+    page.wait_for_function("document.querySelector('pre.kb-mermaid[data-kb-drawn] svg') && "
                            f"document.querySelector('pre.kb-mermaid svg').id !== {light!r}", timeout=30000)
+    assert "Output" in svg.text_content()
     page.screenshot(path=str(shots / "relu-desktop-dark.png"), full_page=True)
-    assert any(url.endswith("assets/mermaid/mermaid.min.js") for url in requests)
+    # The ESM entry and the flowchart's chunks, not the code of every other diagram type.
+    assert any(url.endswith("assets/mermaid/mermaid.esm.min.mjs") for url in requests)
+    assert any("assets/mermaid/chunks/mermaid.esm.min/flowDiagram-" in url for url in requests)
+    assert not any("sequenceDiagram-" in url or "ganttDiagram-" in url for url in requests)
     # A page without a diagram never fetches Mermaid.
     requests.clear()
     page.goto(base_url + "ml/sigmoid/")

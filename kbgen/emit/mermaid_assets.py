@@ -1,8 +1,11 @@
 """Mermaid, served by the site (no CDN) when some page has a diagram.
 
 The page marks its diagrams (:mod:`kbgen.markdown.mermaid`); the loader in
-``kbgen-web.js`` fetches ``mermaid.min.js`` only on a page that has one, so
-other pages pay nothing for it.
+``kbgen-web.js`` imports Mermaid's ESM build only on a page that has one, so
+other pages pay nothing for it. The ESM build, unlike the self-contained
+``mermaid.min.js`` (5.4 MB), fetches the chunks of the diagram types a page
+actually draws; its imports are all relative (``./chunks/mermaid.esm.min/…``),
+so the served copy keeps the package's layout.
 """
 from __future__ import annotations
 
@@ -18,12 +21,16 @@ if TYPE_CHECKING:
 
 ASSET_DIR = "assets/mermaid"
 
-# `npm view mermaid@12.3.0 dist.integrity`. mermaid.min.js is self-contained (5.5 MB, 1.6 MB gzipped).
+ENTRY = "mermaid.esm.min.mjs"
+CHUNKS = "chunks/mermaid.esm.min"
+
+# `npm view mermaid@12.3.0 dist.integrity`. Kept: the minified ESM entry (31 KB) and its
+# chunk folder (105 files, 5.4 MB in all, of which a page loads only what its diagrams need).
 MERMAID = register(NpmPackage(
     "mermaid", "12.3.0",
     "sha512-4113TdXeLAsMruJ79OpFL5O8+LTFXhQqZ260rF3tgUmiNAtRm4Uume04I+65PRN6yZ69J4f8rVYWW8zRk65UYw==",
-    keep={"dist/mermaid.min.js": ""},
-    required=("mermaid.min.js", "LICENSE"),
+    keep={f"dist/{ENTRY}": "", f"dist/{CHUNKS}/*.mjs": CHUNKS},
+    required=(ENTRY, "LICENSE"),
 ))
 
 
@@ -37,5 +44,7 @@ def emit(build: "VaultBuild") -> None:
             pages[0], 1, 1, "warning", "mermaid",
             f"mermaid could not be fetched ({last_error(MERMAID)}); diagrams are shown as their source"))
         return
-    build.files.append(SiteFile(f"{ASSET_DIR}/mermaid.min.js", source=folder / "mermaid.min.js"))
+    build.files.append(SiteFile(f"{ASSET_DIR}/{ENTRY}", source=folder / ENTRY))
+    build.files.extend(SiteFile(f"{ASSET_DIR}/{CHUNKS}/{chunk.name}", source=chunk)
+                       for chunk in sorted((folder / CHUNKS).glob("*.mjs")))
     build.files.append(SiteFile(f"{ASSET_DIR}/LICENSE", source=folder / "LICENSE"))

@@ -6,6 +6,14 @@ in the same order — subfolders (with their note counts), the folder's notes an
 the notes nested under it by ``parent:`` — which is why a cut sidebar
 (kbgen.nav.window) can point to it for "all N".
 
+A section whose own page the author wrote — a folder note or a parent note —
+gets the same list appended to that page (:func:`with_section_listing`) when it
+holds more than the sidebar shows (:data:`kbgen.nav.window.LIMIT`): as on
+Obsidian Publish and Quartz folder pages, the author's text comes first, then
+the complete list, and the sidebar's "all N" link points at that list. One page
+per section, no second URL to learn; the list stays out of the search index, so
+a folder note never ranks for its children's titles.
+
 Two steps: :func:`emit` claims each page's URL (the navigation tree needs the
 pages), :func:`fill` writes their lists once the tree (kbgen.nav.tree) is laid out.
 """
@@ -17,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..emit import SitePage
 from ..emit.templating import render_template
+from ..emit.aliases import alias_line
 from ..messages import table
 from ..vault.urls import folder_note_paths, is_index_name, note_url, relative_url
 from .tree import FOLDER_PAGE_KIND, NAV_KEY, NavNode
@@ -28,6 +37,8 @@ if TYPE_CHECKING:
 SRC_FOLDER = ".kbgen/folders"  # virtual sources: no note can live in a hidden folder
 ROOT_LISTING_SRC = "all.md"  # the page listing the top of the navigation, at /all/
 ROOT_LISTING_KEY = "nav_root_listing"  # vault.indexes: that page's URL, when there is one
+SECTION_LISTINGS_KEY = "nav_section_listings"  # vault.indexes: {note src_path: its appended list's HTML}
+SECTION_LISTING_ANCHOR = "kb-section-list"  # the list's heading id: the sidebar's "all N" lands on it
 
 
 @dataclass
@@ -73,6 +84,47 @@ def fill(build: "VaultBuild") -> None:
         page.html = render_template("folder.html", title=page.title, entries=entries,
                                     count=_note_count(node), words=words)
     _root_listing(build, root, urls)
+    _section_listings(build, nodes, urls)
+
+
+def _section_listings(build: "VaultBuild", nodes: dict[str, NavNode], urls: dict[str, str]) -> None:
+    """The list each long section whose own page is a note gets at the end of that note (see the module)."""
+    words = table(build.config.language)
+    listings: dict[str, str] = {}
+    for src_path, node in nodes.items():
+        if node.generated or src_path not in build.rendered or len(node.children) <= LIMIT:
+            continue
+        url = urls[src_path]
+        entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in node.children]
+        listings[src_path] = render_template("section_listing.html", anchor=SECTION_LISTING_ANCHOR,
+                                             entries=entries, count=_note_count(node), words=words)
+    build.vault.indexes[SECTION_LISTINGS_KEY] = listings
+
+
+def with_section_listing(build: "VaultBuild", src_path: str, page_html: str) -> str:
+    """The note's page HTML with its section's list (if it has one) after the body, before what emitters added.
+
+    ``build.body_lengths`` marks where the body ended before backlinks and the
+    graph were appended; the alias line, added after the title, moves that end.
+    """
+    listing = build.vault.indexes.get(SECTION_LISTINGS_KEY, {}).get(src_path)
+    if listing is None:
+        return page_html
+    end = build.body_lengths.get(src_path, len(page_html))
+    note = build.vault.notes[src_path]
+    if note.aliases and build.config.links:
+        line = alias_line(note.aliases, table(build.config.language)["aliases.label"])
+        at = page_html.find(line)
+        if 0 <= at <= end:
+            end += len(line)
+    return page_html[:end] + listing + page_html[end:]
+
+
+def listing_targets(build: "VaultBuild") -> dict[str, str]:
+    """{a section's own page (src_path): where its complete list is} — the folder page, or the note's list."""
+    targets = {page.src_path: "" for page in build.pages if page.meta.get("kb_kind") == FOLDER_PAGE_KIND}
+    targets.update({src: f"#{SECTION_LISTING_ANCHOR}" for src in build.vault.indexes.get(SECTION_LISTINGS_KEY, {})})
+    return targets
 
 
 def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> None:

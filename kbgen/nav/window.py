@@ -3,11 +3,12 @@
 Material's ``navigation.prune`` leaves out the children of closed sections, but
 an open section still lists every child, and a section holds as many notes as
 the author puts in a folder (or under a ``parent:``): the page grew with the
-vault. Here every open list longer than :data:`LIMIT` whose section's own page
-is kbgen's folder listing (kbgen.nav.folders, which lists everything) shows the
-items around the open one and a last link, "all N", to that page. A section
-whose own page the author wrote (a folder note, a parent note) stays whole. Previous/next links and
-breadcrumbs are untouched, so every note stays reachable from every page.
+vault. Here every open list longer than :data:`LIMIT` shows the items around
+the open one and a last link, "all N", to the complete list of the section
+(kbgen.nav.folders): kbgen's folder page, or the list appended to the folder
+note or parent note the author wrote. Previous/next links and breadcrumbs are
+untouched, so every note stays reachable from every page. An author's ``nav:``
+in mkdocs.yml is not cut (the adapter does not call this then): no page lists it.
 
 Works on MkDocs's navigation objects by duck typing (``children``, ``active``,
 ``is_index``, ``url``), so this module needs no MkDocs import.
@@ -15,7 +16,7 @@ Works on MkDocs's navigation objects by duck typing (``children``, ``active``,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Collection, Sequence
+from typing import Any, Mapping, Sequence
 
 # Items an open list shows at most (the window, besides the section's own page and the "all" link).
 LIMIT = 15
@@ -70,19 +71,20 @@ def window(count: int, active: int | None, limit: int = LIMIT) -> tuple[int, int
     return start, start + limit
 
 
-def cut_items(items: Sequence[Any], more: str, top_url: str | None, listings: Collection[str],
+def cut_items(items: Sequence[Any], more: str, top_url: str | None, listings: Mapping[str, str],
               limit: int = LIMIT) -> list[Any]:
     """``items`` (the top list) as the page shows it; open sections below are cut the same way.
 
     ``more`` is the link's text with ``{n}`` for the list's length. A list is cut
-    only when a page lists all of it — its section's own page is one of
-    ``listings`` (URLs of kbgen's folder pages); ``top_url`` is the page listing
-    the top list (None: there is none, the top list stays whole).
+    only when a page lists all of it: ``listings`` maps a section's own page's
+    URL to the URL of its complete list (that page, or an anchor on it);
+    ``top_url`` is the page listing the top list (None: there is none, the top
+    list stays whole).
     """
-    return _cut(list(items), more, top_url, set(listings), limit)
+    return _cut(list(items), more, top_url, listings, limit)
 
 
-def _cut(items: list[Any], more: str, own_url: str | None, listings: set[str], limit: int) -> list[Any]:
+def _cut(items: list[Any], more: str, own_url: str | None, listings: Mapping[str, str], limit: int) -> list[Any]:
     own = [item for item in items[:1] if getattr(item, "is_index", False)]
     rest = items[len(own):]
     active = next((i for i, item in enumerate(rest) if getattr(item, "active", False)), None)
@@ -94,11 +96,11 @@ def _cut(items: list[Any], more: str, own_url: str | None, listings: set[str], l
     return own + shown
 
 
-def _open(item: Any, more: str, listings: set[str], limit: int) -> Any:
+def _open(item: Any, more: str, listings: Mapping[str, str], limit: int) -> Any:
     children = getattr(item, "children", None)
     if not children:
         return item
     first = children[0]
-    # A folder note or a parent note is the author's page, not a list of the section: no cut then.
-    own_url = first.url if getattr(first, "is_index", False) and first.url in listings else None
+    # No complete list of the section anywhere (a short one is never cut): left whole.
+    own_url = listings.get(first.url) if getattr(first, "is_index", False) else None
     return OpenSection(item, _cut(list(children), more, own_url, listings, limit))

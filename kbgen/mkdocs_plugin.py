@@ -35,6 +35,7 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
+from . import mkdocs_search
 from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY, NavNode
@@ -89,6 +90,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._writes = WriteGuard(utils, self._write_failed)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        mkdocs_search.install()  # Material's search parser, linear in a page's size
         options = {k: v for k, v in self.config.items()}
         base_dir = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
         self.kb = KbgenConfig.from_mapping(options, base=base_dir)

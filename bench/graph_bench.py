@@ -20,7 +20,6 @@ import gzip
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,19 +39,13 @@ from kbgen.messages import table  # noqa: E402
 from kbgen.npm_assets import ensure_package  # noqa: E402
 from kbgen.vault.load import load_vault  # noqa: E402
 from kbgen.vault_build import VaultBuild  # noqa: E402
+from site_bench import vault_of  # noqa: E402
 
-MAKE_VAULT = Path("/work/shared/bench/make_vault.py")
 RUNS = 3
 
 
 def vault(n: int) -> Path:
-    path = Path(f"/tmp/vault-{n}")
-    if not path.is_dir():
-        tmp = Path(tempfile.mkdtemp(prefix=f"vault-{n}-", dir="/tmp"))
-        subprocess.run([sys.executable, str(MAKE_VAULT), str(tmp / "v"), str(n)], check=True)
-        os.replace(tmp / "v", path)
-        tmp.rmdir()
-    return path
+    return vault_of(n)
 
 
 def graph_site(n: int, out: Path) -> tuple[int, int, float]:

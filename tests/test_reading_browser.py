@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import block_external_requests, launch_chromium, require_browser
+from browser_support import block_external_requests, build_site, launch_chromium, require_browser
 
 SECRET = "zq-private-remark-7731"
 NOTES = {
@@ -46,16 +46,7 @@ graph TD
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     require_browser()
-    from kbgen.cli import main
-
-    base = tmp_path_factory.mktemp("reading-site")
-    for rel, text in NOTES.items():
-        path = base / "notes" / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    out = base / "site"
-    assert main(["build", "--notes", str(base / "notes"), "--site", str(out), "-q"]) == 0
-    return out
+    return build_site(tmp_path_factory.mktemp("reading-site"), NOTES)
 
 
 @pytest.fixture(scope="module")

@@ -13,19 +13,13 @@ import urllib.request
 from pathlib import Path
 
 from test_serve import _free_port, _wait_for
-from test_site_build import assert_same_site
+from test_site_build import assert_same_site, config_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _config(tmp: Path, notes: Path, site: Path, port: int) -> Path:
-    path = tmp / f"mkdocs-{site.name}.yml"
-    path.write_text(
-        f"site_name: t\nsite_url: http://127.0.0.1:{port}/\ndocs_dir: {notes}\nsite_dir: {site}\n"
-        "theme:\n  name: material\n  language: ko\n  font: false\n  features: [navigation.prune]\n"
-        "plugins:\n  - search:\n      lang: [ko, en]\n  - tags\n"
-        f"  - kbgen:\n      cache_dir: {tmp / ('cache-' + site.name)}\n", encoding="utf-8")
-    return path
+    return config_file(tmp, notes, site, tmp / ("cache-" + site.name), site_url=f"http://127.0.0.1:{port}/")
 
 
 def _churn(notes: Path, stop: threading.Event, seed: int) -> None:

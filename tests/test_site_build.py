@@ -18,10 +18,11 @@ from link_vaults import write_vault
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def config_file(tmp: Path, notes: Path, site: Path, cache: Path) -> Path:
+def config_file(tmp: Path, notes: Path, site: Path, cache: Path, site_url: str | None = None) -> Path:
     path = tmp / f"mkdocs-{site.name}.yml"
+    url = f"site_url: {site_url}\n" if site_url else ""
     path.write_text(
-        f"site_name: t\ndocs_dir: {notes}\nsite_dir: {site}\n"
+        f"site_name: t\n{url}docs_dir: {notes}\nsite_dir: {site}\n"
         "theme:\n  name: material\n  language: ko\n  font: false\n  features: [navigation.prune]\n"
         "plugins:\n  - search:\n      lang: [ko, en]\n  - tags\n"
         f"  - kbgen:\n      cache_dir: {cache}\n", encoding="utf-8")

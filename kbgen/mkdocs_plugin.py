@@ -52,6 +52,7 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
 _DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
+SEARCH_STATE = "search-pieces.pickle"  # kbgen.search.shard_update's record, in kbgen's cache
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
@@ -261,7 +262,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if src in self.build.rendered and note.aliases}
         index = Path(config.site_dir) / "search" / "search_index.json"
         try:
-            rewrite_search_index(index.parent.parent, aliases)  # Korean-aware separator, word parts, aliases
+            # Korean-aware separator, word parts, aliases; pieces patched when only some pages changed
+            state = Path(self.kb.cache_dir) / SEARCH_STATE if self.kb is not None and self.kb.build_cache else None
+            rewrite_search_index(index.parent.parent, aliases, state)
         except OSError as exc:
             self._write_failed(str(index), exc)
         if self.build is None:

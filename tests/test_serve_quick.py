@@ -10,53 +10,95 @@ from kbgen.mkdocs_serve import _Changes, _show_at_once
 from link_vaults import write_vault
 from test_site_build import config_file, kbgen_build, tree
 
+QUIZ = "**Q.** {question}\n\n- A) right answer\n- B) wrong answer\n\n정답: A\n\n- B) 틀린 이유\n"
+
 VAULT = {
     "a.md": "---\ntitle: Alpha\ntags: [x]\naliases: [first]\n---\n# Alpha\n\nSee [[b]] and [[c#Part two]] and $x^2$.\n\n"
             "## One\n\ntext ^blk #inline\n",
     "b.md": "# Beta\n\n![[c#Part two]]\n\n[[a#^blk]] and [[a#One]] and [[missing]]\n",
     "c.md": "# Gamma\n\n## Part two\n\nembedded text with [[a]]\n",
+    "d.md": "---\ntags: [x/y]\n---\n# Delta\n\n![[b]]\n\nQuote: ![[a#^blk]]\n",  # b embeds c: d shows c too
     "sub/e.md": "---\naliases: [epsilon]\n---\n# Eps\n\n[[../a|up]] [t](../b.md)\n",
+    "q.md": "---\ntags: [quiz]\n---\n# Quiz note\n\nAbout [[c]].\n\n" + QUIZ.format(question="How?") + "\n",
     "img.png": b"\x89PNG\r\n",
 }
 
-# (note, new text, whether only its own page changes)
+# (note, new text, whether the quick path takes it)
 EDITS = [
+    # its link targets' backlinks show the new sentence; the opening sentence: tag pages, feed
     ("a.md", VAULT["a.md"].replace("See [[b]]", "Now see [[b]] (**edited**) 기울기"), True),
     ("a.md", VAULT["a.md"] + "\n## Added heading\n\n[[#One]] $y$ text\n", True),  # a new heading, a self-link
-    # b embeds it: c's page at once, b's with the rebuild
+    ("a.md", VAULT["a.md"].replace("## One", "## Uno"), True),  # b links to a#One: b renders again
+    ("a.md", VAULT["a.md"].replace("text ^blk", "new block text ^blk"), True),  # d quotes the block
+    # b embeds it, d embeds b: both pages change
     ("c.md", VAULT["c.md"].replace("embedded text", "changed embedded text"), True),
     ("b.md", VAULT["b.md"] + "\nmore [[c]] words\n", True),  # a link to a note it already links to
-    ("b.md", VAULT["b.md"] + "\n[[sub/e]]\n", False),  # a new link: e's backlinks change
+    ("b.md", VAULT["b.md"] + "\n[[sub/e]]\n", True),  # a new link: e's backlinks, the graph
+    ("b.md", VAULT["b.md"].replace("[[a#^blk]] and [[a#One]] and ", ""), True),  # links to a removed
+    ("q.md", VAULT["q.md"].replace("How?", "Why?"), True),  # the Quizzes and review pages
+    ("q.md", VAULT["q.md"].replace(QUIZ.format(question="How?"), ""), False),  # the last quiz goes
     ("a.md", VAULT["a.md"].replace("title: Alpha", "title: Alef"), False),
     ("a.md", VAULT["a.md"].replace("#inline", "#other"), False),  # its tags change
     ("sub/e.md", VAULT["sub/e.md"].replace("Eps\n", "Eps\n\nnew line\n"), True),  # an alias line to keep
 ]
+# Left to the full rebuild that follows: the search index.
+LATER = ("search/",)
+
+
+def stamps(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize("note, text, quick", EDITS)
-def test_a_quick_page_is_the_page_a_cold_build_writes(tmp_path: Path, note: str, text: str, quick: bool):
+def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, note: str, text: str,
+                                                                      quick: bool):
     notes = write_vault(tmp_path / "notes", VAULT)
     served = tmp_path / "served"
     stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
     assert stats.state is not None
-    before = tree(served)
+    before, written_at = tree(served), stamps(served)
     (notes / note).write_text(text, encoding="utf-8")
 
     assert _show_at_once(stats.state, {note}) is quick
 
     kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"))
     now, cold = tree(served), tree(tmp_path / "cold")
-    page = note[:-3] + "/index.html"
+    changed = sorted(p for p in now if now[p] != before[p])
     if quick:
-        assert now[page] != before[page]
-        assert now[page] == cold[page]
-        # nothing but that page was written
-        assert [p for p in now if now[p] != before[p]] == [page]
+        assert note[:-3] + "/index.html" in changed
+        # every file a cold build has different, exactly as the cold build has it, the search index aside
+        assert changed == sorted(p for p in cold if cold[p] != before.get(p) and not p.startswith(LATER))
+        assert all(now[p] == cold[p] for p in changed)
+        # and no other file was even rewritten
+        assert sorted(p for p, t in stamps(served).items() if t != written_at[p]) == changed
     else:
-        assert now == before
-    # the rebuild that follows in kbgen serve brings every other page up to date
+        assert changed == []
+    # the rebuild that follows in kbgen serve brings the search index up to date
     kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
     assert tree(served) == cold
+
+
+def test_a_quick_edit_shows_on_the_pages_that_depend_on_it(tmp_path: Path):
+    """The cases above change the pages the issue names: embedders, backlinks' targets, tag pages, quizzes."""
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
+    assert stats.state is not None
+    before = tree(served)
+    (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "유일한 문장 text"), encoding="utf-8")
+    (notes / "q.md").write_text(VAULT["q.md"].replace("How?", "어떻게?"), encoding="utf-8")
+    assert _show_at_once(stats.state, {"c.md", "q.md"})
+    now = tree(served)
+    changed = {p for p in now if now[p] != before[p]}
+    for page in ("c/index.html", "b/index.html", "d/index.html", "a/index.html", "q/index.html",
+                 "quizzes/index.html", "review/index.html", "feed.xml"):
+        assert page in changed, page
+    assert "유일한 문장" in now["d/index.html"].decode()  # through b's embed of c
+    assert "유일한 문장" in now["a/index.html"].decode()  # c's sentence in a's backlinks
+    assert "어떻게?" in now["quizzes/index.html"].decode()
+    # d's opening sentence is c's, through two embeds: the pages of its tag and its parent tag list it
+    assert {p for p in changed if p.startswith("tags/")} == {"tags/x/index.html", "tags/x/y/index.html"}
+    assert "유일한 문장" in now["tags/x/y/index.html"].decode()
 
 
 def test_changes_name_the_edited_notes_and_give_up_on_folders(tmp_path: Path):

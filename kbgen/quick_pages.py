@@ -19,6 +19,7 @@ from .emit.aliases import alias_line, with_alias_list
 from .emit.backlinks import aside_of
 from .emit.feed import FEED_PATH, feed_xml
 from .emit.graph import DATA_PATH, graph_data, graph_json, graph_page_url, linked_notes, note_slot
+from .markdown.mermaid import DATA_KEY as MERMAID_KEY
 from .markdown.renderer import RenderedNote
 from .messages import message
 from .study import quizzes_page as quizzes
@@ -58,6 +59,7 @@ def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: se
         data = graph_data(build, build.config.graph_groups)
         linked = set(linked_notes(build, data))
         _replace_file(change, data_file, graph_json(data))
+    assets = _site_wide(build)
     before: dict[str, RenderedNote] = {}
     for src_path in [p for p in build.vault.notes if p in build.rendered and (p in fresh or p in targets)]:
         page = _page_again(build, src_path, fresh.get(src_path), graph_url, linked)
@@ -67,7 +69,17 @@ def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: se
             before[src_path] = build.rendered[src_path]
             change.notes.append(src_path)
         build.rendered[src_path] = page
+    if _site_wide(build) != assets:
+        return None
     return change if _generated_again(build, before, change) else None
+
+
+def _site_wide(build: VaultBuild) -> tuple[bool, ...]:
+    """What decides assets every page loads: whether any page has math (typeset, or left to the
+    browser) or a diagram. The first formula or the last one gone changes every page's head."""
+    data = [r.data for r in build.rendered.values()]
+    return (any(d.get("math") for d in data), any((d.get("math") or {}).get("browser") for d in data),
+            any(d.get(MERMAID_KEY) for d in data))
 
 
 def _page_again(build: VaultBuild, src_path: str, fresh: RenderedNote | None, graph_url: str | None,

@@ -1,6 +1,7 @@
-"""`kbgen serve` shows an edit that changes only its own page at once, and that page is the cold build's page."""
+"""`kbgen serve` shows an edit at once on every page it changes, and those pages are the cold build's pages."""
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,59 @@ def test_changes_name_the_edited_notes_and_give_up_on_folders(tmp_path: Path):
     assert changes.take() == set()
     changes.on_any_event(DirCreatedEvent(str(notes / "new")))
     assert changes.take() is None
+
+
+def _random_edit(rng: random.Random, notes: Path, step: int) -> str:
+    """One edit the quick path takes: text, links, embeds, headings, block ids, quizzes."""
+    name = rng.choice(["a.md", "b.md", "c.md", "d.md", "sub/e.md", "q.md"])
+    path = notes / name
+    text = path.read_text(encoding="utf-8")
+    other = rng.choice(["a", "b", "c", "d", "q", "sub/e"])
+    kind = rng.choice(["sentence", "link", "embed", "unlink", "heading", "block", "quiz"])
+    if kind == "sentence":
+        text += f"\n문장 {step} 바뀜.\n"
+    elif kind == "link":
+        text += f"\nSee [[{other}]] at step {step}.\n"
+    elif kind == "embed":
+        text += f"\n![[{other}]]\n"
+    elif kind == "unlink":
+        lines = [line for line in text.split("\n") if "[[" in line and not line.startswith("#")]
+        text = text.replace(rng.choice(lines), f"plain {step}", 1) if lines else text + f"\nplain {step}\n"
+    elif kind == "heading":
+        text += f"\n## Heading {step}\n\ntext {step} ^b{step}\n"
+    elif kind == "block":
+        text = text.replace(" ^blk", f" {step} ^blk") if "^blk" in text else text + "\nquote me ^blk\n"
+    else:
+        text += "\n" + QUIZ.format(question=f"Step {step}?") + "\n"
+    path.write_text(text, encoding="utf-8")
+    return name
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_random_quick_edits_write_what_cold_builds_have(tmp_path: Path, seed: int):
+    """Random edits in a row: after each, the quick path's files are the cold build's, and the rebuild
+    that follows leaves the cold build's site."""
+    rng = random.Random(seed)
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    config = config_file(tmp_path, notes, served, tmp_path / "cache")
+    stats = kbgen_build(config)
+    taken = []
+    for step in range(5):
+        assert stats.state is not None
+        before = tree(served)
+        name = _random_edit(rng, notes, step)
+        quick = _show_at_once(stats.state, {name})
+        taken.append(quick)
+        cold_dir = tmp_path / f"cold{step}"
+        kbgen_build(config_file(tmp_path, notes, cold_dir, tmp_path / f"cold-cache{step}"))
+        now, cold = tree(served), tree(cold_dir)
+        changed = sorted(p for p in now if now[p] != before[p])
+        if quick:
+            assert changed == sorted(p for p in cold if cold[p] != before.get(p) and not p.startswith(LATER)), step
+            assert all(now[p] == cold[p] for p in changed), step
+        else:
+            assert changed == [], step
+        stats = kbgen_build(config)
+        assert tree(served) == cold, step
+    assert any(taken)

@@ -122,11 +122,11 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
     server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(cfg),
                                "--dev-addr", f"127.0.0.1:{port}"], env=ENV,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    rebuilds: list[float] = []  # when kbgen serve logged a finished rebuild
+    rebuilds: list[float] = []  # when kbgen serve logged a finished rebuild (or that none was needed)
 
     def watch_log() -> None:
         for line in server.stderr:
-            if "pages templated" in line:
+            if "pages templated" in line or "no rebuild needed" in line:
                 rebuilds.append(time.perf_counter())
 
     threading.Thread(target=watch_log, daemon=True).start()

@@ -221,7 +221,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             file = self._files.get_file_from_path(site_file.dest) if self._files is not None else None
             if file is not None:
                 file.content_bytes = site_file.read_bytes()
-        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files})
+        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files}, change.complete)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -343,6 +343,7 @@ class QuickPages:
 
     pages: list[str]  # src_uris
     files: dict[str, bytes]  # site path → content
+    complete: bool  # kbgen.quick_pages.QuickChange.complete
 
 
 @dataclasses.dataclass

@@ -76,8 +76,8 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
                 _reload(server)  # the edited pages first; the search index or the rebuild below takes longer
                 if quick.complete and not last[0].config.watch and built_with == [_stamp(config_file)] \
                         and finish_quickly(last[0]):
+                    # No newer epoch: the pages shown after the refresh are final, browsers need not reload again.
                     log.info(f"kbgen: quick refresh complete, {quick.written} files written; no rebuild needed")
-                    server._wanted_epoch = _timestamp()
                     return
             if config is None:
                 config = get_config()

@@ -8,6 +8,7 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import logging
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
+import jinja2
 from mkdocs import utils
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -52,6 +54,8 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
 _DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
+JINJA_CACHE = "jinja"  # compiled theme templates, in kbgen's cache
+SEARCH_STATE = "search-pieces.pickle"  # kbgen.search.shard_update's record, in kbgen's cache
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
@@ -110,6 +114,19 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             # Breadcrumbs, previous/next, folder pages as sections, and pages that do not grow with the vault.
             config.theme["features"] = features + [f for f in NAV_FEATURES if f not in features]
         return config
+
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        # Compiling Material's templates was a fixed third of a second per build; Jinja checks
+        # each cached template against its source's checksum, so a changed theme recompiles.
+        if self.kb is None or not self.kb.build_cache or env.bytecode_cache is not None:
+            return env
+        folder = Path(self.kb.cache_dir) / JINJA_CACHE
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return env  # no cache: templates are compiled as before
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return env
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self._writes.install()  # until on_post_build: a page that cannot be written is reported, not fatal
@@ -273,7 +290,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if src in self.build.rendered and note.aliases}
         index = Path(config.site_dir) / "search" / "search_index.json"
         try:
-            rewrite_search_index(index.parent.parent, aliases)  # Korean-aware separator, word parts, aliases
+            # Korean-aware separator, word parts, aliases; pieces patched when only some pages changed
+            state = Path(self.kb.cache_dir) / SEARCH_STATE if self.kb is not None and self.kb.build_cache else None
+            rewrite_search_index(index.parent.parent, aliases, state)
         except OSError as exc:
             self._write_failed(str(index), exc)
         if self.build is None:
@@ -297,15 +316,17 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
             page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
+            # What search sees is made only for a page templated again: most pages of an
+            # incremental build are not, and this pass over every page was seconds at 5,000.
             return _PageSource(note.body, page_meta(note), with_dates(page_html, note, self.build.config.language),
                                rendered.toc,
-                               searchable_html(rendered.html, rendered.data))
+                               functools.partial(searchable_html, rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:
             meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
-            return _PageSource("", meta, page.html, page.toc, page.html)
+            return _PageSource("", meta, page.html, page.toc, functools.partial(str, page.html))
         return None
 
     # Material's search plugin indexes page.content in on_page_context (priority 0):
@@ -352,7 +373,11 @@ class _PageSource:
     meta: dict[str, Any]
     html: str
     toc: list[dict]
-    search_html: str  # what Material's search index sees
+    search_source: Callable[[], str]  # what Material's search index sees, made when first asked
+
+    @functools.cached_property
+    def search_html(self) -> str:
+        return self.search_source()
 
 
 def page_meta(note: Any) -> dict[str, Any]:

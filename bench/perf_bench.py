@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -141,8 +142,9 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
         time.sleep(2)  # let the watcher settle after the first build
         marker = f"serve{int(time.time())}"
         started = time.perf_counter()
-        with note.open("a", encoding="utf-8") as fh:
-            fh.write(f"\n\n{marker} [[{EMBEDDER}]] 문장.\n")
+        # An earlier run's sentence goes: a page shows only the first few sentences around links to it.
+        text = re.sub(rf"\n\nserve\d+ \[\[{EMBEDDER}\]\] 문장\.\n", "", note.read_text(encoding="utf-8"))
+        note.write_text(f"{text}\n\n{marker} [[{EMBEDDER}]] 문장.\n", encoding="utf-8")
         if _poll(url, marker, 300) is None:
             return None, None, None
         visible = time.perf_counter() - started

@@ -186,12 +186,17 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     complete = state.search_entries is not None
     try:
         for path in notes:
-            quick = plugin.refresh_page(path)
-            if quick is None:
+            refreshed = plugin.refresh_page(path)
+            if refreshed is None:
                 return None
-            pages.extend(uri for uri in quick.pages if uri not in pages)
-            files.update(quick.files)
-            complete = complete and quick.complete
+            change, uris = refreshed
+            pages.extend(uri for uri in uris if uri not in pages)
+            for site_file in change.files:
+                files[site_file.dest] = site_file.read_bytes()
+                file = state.files.get_file_from_path(site_file.dest)
+                if file is not None:  # as the next build's on_files would give it
+                    file.content_bytes = files[site_file.dest]
+            complete = complete and change.complete
         # Every page first, then the writes: nothing is written when a page fails.
         outputs = [template_page(state, uri) for uri in pages]
         written = 0

@@ -15,8 +15,9 @@ each in a fresh process:
 - serve edit: ``kbgen serve`` running, a note saved → the served page shows the
   new text (polled every 20 ms), → the pages that depend on it show it (a note
   added for the purpose embeds the edited one, and the edit links to it: its
-  page shows the new text in the embed and in its backlinks), and → the full
-  rebuild that follows is done (kbgen serve logs it);
+  page shows the new text in the embed and in its backlinks), and → the site is
+  complete (kbgen serve logs it): the search index written once no save came for
+  3 s, or the full rebuild done when the edit needs one;
 - with ``--serial``, a cold build with ``-j 1`` too;
 - peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
 - site size, median page (``index.html``) size, search index size (raw and gzip).

@@ -8,6 +8,7 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import logging
 import os
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
+import jinja2
 from mkdocs import utils
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -52,6 +54,8 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
 _DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
+JINJA_CACHE = "jinja"  # compiled theme templates, in kbgen's cache
+SEARCH_STATE = "search-pieces.pickle"  # kbgen.search.shard_update's record, in kbgen's cache
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
@@ -110,6 +114,19 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             # Breadcrumbs, previous/next, folder pages as sections, and pages that do not grow with the vault.
             config.theme["features"] = features + [f for f in NAV_FEATURES if f not in features]
         return config
+
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        # Compiling Material's templates was a fixed third of a second per build; Jinja checks
+        # each cached template against its source's checksum, so a changed theme recompiles.
+        if self.kb is None or not self.kb.build_cache or env.bytecode_cache is not None:
+            return env
+        folder = Path(self.kb.cache_dir) / JINJA_CACHE
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return env  # no cache: templates are compiled as before
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return env
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self._writes.install()  # until on_post_build: a page that cannot be written is reported, not fatal
@@ -200,16 +217,28 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
         return _mkdocs_navigation(root, files, config, generated)
 
-    def refresh_page(self, src_uri: str) -> bool:
-        """Take the new body of a note whose edit changes only its own page (kbgen.quick_note); False otherwise."""
+    def refresh_page(self, src_uri: str) -> "QuickPages | None":
+        """Take in an edit of a note that the quick path covers (kbgen.quick_note).
+
+        Gives the src_uris of the pages to template again and the site files
+        whose content changed; None when the full rebuild must do it.
+        """
         if self.build is None:
-            return False
+            return None
         if self._renderer is None:
             self._renderer = NoteRenderer(self.build.config)
-        if refresh_note(self.build, src_uri, self._renderer) is None:
-            return False
-        self._sources.pop(src_uri, None)
-        return True
+        change = refresh_note(self.build, src_uri, self._renderer)
+        if change is None:
+            return None
+        generated = {id(page): uri for uri, page in self.pages.items()}
+        uris = change.notes + [generated[id(page)] for page in change.pages if id(page) in generated]
+        for uri in uris:
+            self._sources.pop(uri, None)
+        for site_file in change.files:
+            file = self._files.get_file_from_path(site_file.dest) if self._files is not None else None
+            if file is not None:
+                file.content_bytes = site_file.read_bytes()
+        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files}, change.complete)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -261,7 +290,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if src in self.build.rendered and note.aliases}
         index = Path(config.site_dir) / "search" / "search_index.json"
         try:
-            rewrite_search_index(index.parent.parent, aliases)  # Korean-aware separator, word parts, aliases
+            # Korean-aware separator, word parts, aliases; pieces patched when only some pages changed
+            state = Path(self.kb.cache_dir) / SEARCH_STATE if self.kb is not None and self.kb.build_cache else None
+            rewrite_search_index(index.parent.parent, aliases, state)
         except OSError as exc:
             self._write_failed(str(index), exc)
         if self.build is None:
@@ -285,15 +316,17 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
             page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
+            # What search sees is made only for a page templated again: most pages of an
+            # incremental build are not, and this pass over every page was seconds at 5,000.
             return _PageSource(note.body, page_meta(note), with_dates(page_html, note, self.build.config.language),
                                rendered.toc,
-                               searchable_html(rendered.html, rendered.data))
+                               functools.partial(searchable_html, rendered.html, rendered.data))
         page = self.pages.get(src_uri)
         if page is not None:
             meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
-            return _PageSource("", meta, page.html, page.toc, page.html)
+            return _PageSource("", meta, page.html, page.toc, functools.partial(str, page.html))
         return None
 
     # Material's search plugin indexes page.content in on_page_context (priority 0):
@@ -326,12 +359,25 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 
 
 @dataclasses.dataclass
+class QuickPages:
+    """What ``kbgen serve`` writes after a quick refresh: pages to template again, files' new bytes."""
+
+    pages: list[str]  # src_uris
+    files: dict[str, bytes]  # site path → content
+    complete: bool  # kbgen.quick_pages.QuickChange.complete
+
+
+@dataclasses.dataclass
 class _PageSource:
     markdown: str
     meta: dict[str, Any]
     html: str
     toc: list[dict]
-    search_html: str  # what Material's search index sees
+    search_source: Callable[[], str]  # what Material's search index sees, made when first asked
+
+    @functools.cached_property
+    def search_html(self) -> str:
+        return self.search_source()
 
 
 def page_meta(note: Any) -> dict[str, Any]:

@@ -66,9 +66,9 @@ def site(tmp_path_factory) -> Path:
     saved: dict = {}
     real = search_index.write_shards
 
-    def keep(index, search_dir):  # type: ignore[no-untyped-def]
+    def keep(index, search_dir, *args):  # type: ignore[no-untyped-def]
         saved["index"] = json.loads(json.dumps(index))  # what Material's worker would have been given
-        return real(index, search_dir)
+        return real(index, search_dir, *args)
 
     search_index.write_shards = keep
     try:

@@ -214,7 +214,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
-              "serve edit→dependents s", "serve edit→rebuilt s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
+              "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
     if args.serial:
         header.append("cold -j1 s (speed-up)")
     if args.compare:

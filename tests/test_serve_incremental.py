@@ -112,3 +112,45 @@ def _wait_until_quiet(site: Path, quiet: float = 3.0, timeout: float = 120) -> N
         if time.time() - newest > quiet:
             return
         time.sleep(0.5)
+
+
+def test_saves_without_rebuilds_end_with_a_cold_builds_site_search_index_included(tmp_path):
+    """Saves the quick path covers in full: each is shown, no rebuild runs, and once the author pauses
+    the search index is written; then the served folder is a cold build's, byte for byte."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i in range(6):
+        (notes / f"n{i}.md").write_text(f"# Note {i}\n\n[[n{(i + 1) % 6}]] 내용 {i}\n\n![[n{(i + 2) % 6}#Part]]\n\n"
+                                        f"## Part\n\ntext {i}\n", encoding="utf-8")
+    port = _free_port()
+    config = _config(tmp_path, notes, tmp_path / "served", port)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log = tmp_path / "serve.log"
+    with log.open("w") as err:
+        server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(config),
+                                   "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, env=env,
+                                  stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/n1/", "내용 1", timeout=120)
+        for step, i in enumerate([2, 3, 2, 5]):  # a sentence, a heading, a link: no embed added
+            note = notes / f"n{i}.md"
+            text = note.read_text(encoding="utf-8").replace("text", f"text {step} [[n{(i + 3) % 6}]]", 1)
+            note.write_text(text + f"\n## Step {step}\n", encoding="utf-8")
+            # shown where it is embedded: n{i} is embedded by n{i-2}
+            _wait_for(f"http://127.0.0.1:{port}/n{(i - 2) % 6}/", f"text {step} ", timeout=60)
+        deadline = time.monotonic() + 120
+        while log.read_text().count("no rebuild needed") < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        text = log.read_text()
+        assert text.count("no rebuild needed") >= 1, text[-2000:]
+        assert text.count("pages templated") == 1, text[-2000:]  # the first build only
+        site = Path(re.search(r"kbgen: serving (\S+)", text).group(1))
+        build = subprocess.run([sys.executable, "-m", "kbgen", "build", "-q", "--config",
+                                str(_config(tmp_path, notes, tmp_path / "cold", port))],
+                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert build.returncode == 0, build.stderr
+        _wait_until_quiet(site)
+        assert_same_site(site, tmp_path / "cold")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

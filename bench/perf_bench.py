@@ -51,7 +51,8 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_builds import mkdocs_build, quartz_build  # noqa: E402  (a sibling script's module)
+import peer_builds  # noqa: E402  (a sibling script's module)
+from peer_builds import mkdocs_build, quartz_build  # noqa: E402
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
 
@@ -93,12 +94,8 @@ def kbgen_plugins(work: Path) -> str:
 
 
 def timed(cmd: list[str]) -> tuple[float, int, int]:
-    """(seconds, peak RSS in MB, exit status) of one command."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    return seconds, int(usage.ru_maxrss / 1024), os.waitstatus_to_exitcode(status)
+    """(seconds, peak RSS in MB, exit status) of one kbgen command."""
+    return peer_builds.timed(cmd, ENV)
 
 
 def kbgen_build(cfg: Path, jobs: int | None) -> tuple[float, int, int]:

@@ -68,7 +68,8 @@ def _edit(rng: random.Random, pages: list[dict], step: int) -> str:
     sections = page["sections"]
     if kind == "text":
         k = rng.randrange(len(sections))
-        sections[k] = (sections[k][0], _sentence(rng) + f" 기울기{step}")  # a letter with a shard already
+        # now and then a word whose first letter has no shard yet (the shards after it are renumbered)
+        sections[k] = (sections[k][0], _sentence(rng) + f" {rng.choice(['기울기', '갈', '힣', 'q', '뷁'])}{step}")
     elif kind == "title":
         sections[0] = (f"새 제목 {step}", sections[0][1])
     elif kind == "tags":
@@ -108,7 +109,7 @@ def test_random_edits_patch_the_pieces_to_what_a_full_write_gives(tmp_path: Path
         elif kind == "text":
             pytest.fail(f"step {step}: a text edit wrote every piece again")
         shutil.rmtree(tmp_path / f"fresh{step}")
-    assert patched >= 20  # most edits were patches, not full writes
+    assert patched >= 30  # most edits were patches, not full writes
 
 
 def test_a_patched_shard_has_the_new_words_and_not_the_old(tmp_path: Path):
@@ -189,3 +190,22 @@ def test_an_edited_note_builds_a_search_index_equal_to_a_cold_build(tmp_path: Pa
     assert main(["build", "-q", "--config", str(cold_config)]) == 0
     capsys.readouterr()
     assert tree(site) == tree(cold_site)
+
+
+def test_a_shard_that_appears_or_goes_renumbers_the_others_without_a_full_write(tmp_path: Path, monkeypatch):
+    rng = random.Random(9)
+    pages = _pages(rng, 12)
+    site, state = tmp_path / "site", tmp_path / "state.pickle"
+    pages[3]["sections"][0] = ("노트 3", "가나다")
+    search = _write(site, pages, state)
+    before = json.loads((search / "search_index.json").read_text(encoding="utf-8"))["config"]["kbgen"]["shards"]
+    writes = []
+    real = search_index.write_shards
+    monkeypatch.setattr(search_index, "write_shards", lambda *a: writes.append(1) or real(*a))
+    for step, text in enumerate(["가나다 뷁뷁", "가나다"]):  # 뷁: a first letter no other word has
+        pages[3]["sections"][0] = ("노트 3", text)
+        _write(site, pages, state)
+        shards = json.loads((search / "search_index.json").read_text(encoding="utf-8"))["config"]["kbgen"]["shards"]
+        assert ("뷁" in shards) == (step == 0) and (shards == before) == (step == 1)
+        assert _pieces(search) == _pieces(_write(tmp_path / f"fresh{step}", pages, None))
+    assert writes == [1, 1]  # only the fresh writes: the site's pieces were patched both times

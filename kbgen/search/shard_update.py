@@ -13,10 +13,12 @@ can differ. :func:`update` reads the previous build's pieces (the site folder
 starts as the previous site: kbgen.site_writer), takes the changed documents'
 old postings out of the shards their old words were in and puts their new
 ones in, in document order, so each piece holds exactly the bytes a cold
-build writes. It gives up (``None``: write everything) when it cannot be sure:
-another layout of pages or documents, another configuration or kbgen, a piece
-not as the last build left it (compared by size, time and inode), a word
-whose shard would be another one or new, a shard left empty, many changes.
+build writes. A shard that appears (a word with a new first letter) or goes
+renumbers the shards after it by renaming their files. It gives up (``None``:
+write everything) when it cannot be sure: another layout of pages or
+documents, another configuration or kbgen, a piece not as the last build left
+it (compared by size, time and inode), a letter whose words would split into
+two-letter shards or join again, many changes.
 
 The record of the last build (:class:`ShardState`) lives in kbgen's cache.
 """
@@ -106,10 +108,21 @@ def update(index: dict[str, Any], search_dir: Path, state_path: Path,
         return None
     shards, by_first = patch
     first_doc = _first_docs(layout)
+    numbers = {key: n for n, key in enumerate(sorted(
+        {k for k in state.numbers if k not in shards or shards[k]["t"]} | {k for k, v in shards.items() if v["t"]}))}
+    if not numbers:
+        return None
     written: set[str] = set()
-    for number, shard in shards.items():
-        write_json(search_dir / "terms" / f"{number}.json", shard)
-        written.add(f"terms/{number}.json")
+    if numbers != state.numbers:
+        try:
+            _renumber(search_dir / "terms", state.numbers, numbers, shards)
+        except OSError:
+            return None  # pieces half renamed: writing everything puts them right
+    for key, shard in shards.items():
+        if key in numbers:
+            write_json(search_dir / "terms" / f"{numbers[key]}.json", shard)
+            written.add(f"terms/{numbers[key]}.json")
+    state.numbers = numbers
     for p in sorted({_page_of(n, first_doc) for n in changed}):
         page = docs[first_doc[p]:first_doc[p] + layout[p][1]]
         write_json(search_dir / "docs" / f"{p}.json",
@@ -117,13 +130,14 @@ def update(index: dict[str, Any], search_dir: Path, state_path: Path,
         written.add(f"docs/{p}.json")
     write_json(search_dir / "pages.json", _pages_json(docs, layout))
     written.add("pages.json")
+    pieces = _pieces(len(layout), numbers)
     try:
-        for piece in state.files:
+        for piece in pieces:
             if piece not in written:
                 keep_file(search_dir / piece)
     except OSError:
         return None  # gone since _intact looked: write everything
-    state.files = _stamps(search_dir, state.files)
+    state.files = _stamps(search_dir, pieces)
     state.doc_keys, state.by_first, state.aliases = keys, by_first, _aliases(docs)
     _save(state_path, state)
     stub_config = dict(config)
@@ -133,8 +147,8 @@ def update(index: dict[str, Any], search_dir: Path, state_path: Path,
 
 def _patch(docs: list[dict[str, Any]], changed: list[int], layout: list[tuple[str, int]], state: ShardState,
            search_dir: Path, fields: list[str], add_parts: Callable[[dict[str, Any]], None]
-           ) -> tuple[dict[int, dict[str, Any]], dict[str, int]] | None:
-    """The shards to write (number → content) and the new postings per first letter; None to give up."""
+           ) -> tuple[dict[str, dict[str, Any]], dict[str, int]] | None:
+    """The shards to write (key → content, empty when it goes) and the new postings per first letter; None to give up."""
     old_docs = _old_documents(changed, layout, state, search_dir)
     if old_docs is None:
         return None
@@ -161,17 +175,16 @@ def _patch(docs: list[dict[str, Any]], changed: list[int], layout: list[tuple[st
             return None  # the letter's words move to other shards
         if by_first.get(letter, 0) == 0:
             by_first.pop(letter, None)  # as a cold build counts: only letters that occur
-    groups: dict[int, list[str]] = {}
+    groups: dict[str, list[str]] = {}
     for term in affected:
-        number = state.numbers.get(shard_key(term, by_first))
-        if number is None:
-            return None  # a shard a cold build would number differently
-        groups.setdefault(number, []).append(term)
+        groups.setdefault(shard_key(term, by_first), []).append(term)
     gone = set(changed)
-    shards: dict[int, dict[str, Any]] = {}
-    for number, terms in groups.items():
+    shards: dict[str, dict[str, Any]] = {}  # shard key → content; empty: the shard is gone
+    for key, terms in groups.items():
+        number = state.numbers.get(key)
         try:
-            shard = json.loads((search_dir / "terms" / f"{number}.json").read_text(encoding="utf-8"))
+            shard = json.loads((search_dir / "terms" / f"{number}.json").read_text(encoding="utf-8")) \
+                if number is not None else {"t": [], "p": []}  # a shard this edit creates
         except (OSError, ValueError):
             return None
         postings = dict(zip(shard["t"], shard["p"]))
@@ -185,11 +198,24 @@ def _patch(docs: list[dict[str, Any]], changed: list[int], layout: list[tuple[st
                 postings[term] = _encode(triples)
             else:
                 postings.pop(term, None)
-        if not postings:
-            return None  # the shard disappears: every later one is renumbered
         ordered = sorted(postings)
-        shards[number] = {"t": ordered, "p": [postings[t] for t in ordered]}
+        shards[key] = {"t": ordered, "p": [postings[t] for t in ordered]}
     return shards, by_first
+
+
+def _renumber(terms: Path, old: dict[str, int], new: dict[str, int], rewritten: dict[str, Any]) -> None:
+    """Give the kept shards their new numbers (a shard appeared or went before them): renamed, not rewritten.
+
+    Every piece moves aside first, so no rename lands on a piece not yet moved.
+    """
+    aside = {key: terms / f"{n}.json.kbgen-renumber" for key, n in old.items()}
+    for key, n in old.items():
+        os.replace(terms / f"{n}.json", aside[key])
+    for key, n in new.items():
+        if key in old and key not in rewritten:
+            os.replace(aside.pop(key), terms / f"{n}.json")
+    for path in aside.values():  # shards that went, and those written afresh below
+        path.unlink()
 
 
 def _old_documents(changed: list[int], layout: list[tuple[str, int]], state: ShardState,

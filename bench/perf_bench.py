@@ -13,8 +13,10 @@ each in a fresh process:
   incremental build, which finds every note and page unchanged);
 - one-edit: after appending a sentence to one note;
 - serve edit: ``kbgen serve`` running, a note saved → the served page shows the
-  new text (polled every 20 ms), and → the full rebuild that follows is done
-  (kbgen serve logs it);
+  new text (polled every 20 ms), → the pages that depend on it show it (a note
+  added for the purpose embeds the edited one, and the edit links to it: its
+  page shows the new text in the embed and in its backlinks), and → the full
+  rebuild that follows is done (kbgen serve logs it);
 - with ``--serial``, a cold build with ``-j 1`` too;
 - peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
 - site size, median page (``index.html``) size, search index size (raw and gzip).
@@ -102,8 +104,18 @@ def edit_note(vault: Path, marker: str) -> tuple[Path, str]:
     return note, marker
 
 
-def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, float | None]:
-    """(edit → the page shows it, edit → the full rebuild that follows is done), in seconds."""
+EMBEDDER = "zz-bench-embed"  # a note serve_latency adds: it embeds the edited note
+
+
+def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, float | None, float | None]:
+    """(edit → the note's page shows it, → the pages that depend on it show it, → the full rebuild is done), s.
+
+    The edited note is embedded by a note added for the purpose, and the edit adds a
+    link to that note: the embedding page shows the new text through the embed and,
+    in its backlinks, the sentence around the new link.
+    """
+    note = sorted(vault.rglob("*.md"))[1]
+    (vault / f"{EMBEDDER}.md").write_text(f"# Bench embed\n\n![[{note.stem}]]\n", encoding="utf-8")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -119,38 +131,43 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
 
     threading.Thread(target=watch_log, daemon=True).start()
     try:
-        note = sorted(vault.rglob("*.md"))[1]
         rel = note.relative_to(vault).with_suffix("").as_posix()
         page = next((p for p in sorted(site.rglob("index.html")) if rel.split("/")[-1] in p.parent.as_posix()), None)
         url_path = page.parent.relative_to(site).as_posix() + "/" if page else quote(rel) + "/"
         url = f"http://127.0.0.1:{port}/{quote(url_path)}"
-        if _poll(url, "</html>", 900) is None:
-            return None, None
+        embedder = f"http://127.0.0.1:{port}/{EMBEDDER}/"
+        if _poll(url, "</html>", 900) is None or _poll(embedder, "kb-embed", 900) is None:
+            return None, None, None
         time.sleep(2)  # let the watcher settle after the first build
         marker = f"serve{int(time.time())}"
         started = time.perf_counter()
         with note.open("a", encoding="utf-8") as fh:
-            fh.write(f"\n\n{marker}\n")
+            fh.write(f"\n\n{marker} [[{EMBEDDER}]] 문장.\n")
         if _poll(url, marker, 300) is None:
-            return None, None
+            return None, None, None
         visible = time.perf_counter() - started
+        # On the embedding page: once in the embed, once in the backlinks aside.
+        if _poll(embedder, marker, 300, count=2) is None:
+            return visible, None, None
+        dependents = time.perf_counter() - started
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and not any(t > started for t in rebuilds):
             time.sleep(0.05)
         done = [t for t in rebuilds if t > started]
-        return visible, (done[0] - started) if done else None
+        return visible, dependents, (done[0] - started) if done else None
     finally:
         server.terminate()
         server.wait(timeout=60)
 
 
-def _poll(url: str, needle: str, timeout: float, every: float = 0.02) -> str | None:
+def _poll(url: str, needle: str, timeout: float, every: float = 0.02, count: int = 1) -> str | None:
+    """The page at ``url`` once it holds ``needle`` ``count`` times; None after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 text = response.read().decode("utf-8", "replace")
-            if needle in text:
+            if text.count(needle) >= count:
                 return text
         except OSError:
             pass
@@ -195,7 +212,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
-              "serve edit→rebuilt s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
+              "serve edit→dependents s", "serve edit→rebuilt s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
     if args.serial:
         header.append("cold -j1 s (speed-up)")
     if args.compare:
@@ -218,11 +235,12 @@ def main() -> None:
             edited, _, _ = kbgen_build(cfg, args.jobs)
             site = work / "site-kbgen"
             site_mb, median_kb, index_mb, index_gz = sizes(site)
-            visible, rebuilt = (None, None) if args.no_serve else serve_latency(cfg, vault, site)
+            visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site)
             row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
                    f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
                    f"{edited:.1f} ({100 * edited / cold:.0f}%)",
-                   "-" if visible is None else f"{visible:.2f}", "-" if rebuilt is None else f"{rebuilt:.1f}",
+                   "-" if visible is None else f"{visible:.2f}", "-" if dependents is None else f"{dependents:.2f}",
+                   "-" if rebuilt is None else f"{rebuilt:.1f}",
                    rss, f"{site_mb:.0f}", f"{median_kb:.0f}", f"{index_mb:.1f} ({index_gz:.1f})"]
             if args.serial:
                 shutil.rmtree(work / "site-kbgen")

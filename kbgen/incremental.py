@@ -81,6 +81,13 @@ class ParsedNotes(dict):
         self._late.clear()
         self._released = True
 
+    def replace(self, key: str, item: ParsedNote) -> None:
+        """The parse of a note ``kbgen serve`` re-read in place: embeds and excerpts of it read this one."""
+        if self._released or key in self.restored:
+            self._late[key] = item
+        else:
+            dict.__setitem__(self, key, item)
+
     def _published(self, key: object) -> bool:
         note = self.vault.notes.get(key) if isinstance(key, str) else None
         return note is not None and note.published
@@ -119,6 +126,8 @@ class ParsedNotes(dict):
         """Give the link index what the restored notes would have given it."""
         for src_path, entry in self.restored.items():
             index.add_anchors(src_path, entry.headings, entry.blocks)
+            for target in entry.embeds:
+                index.add_embed(target, src_path)
             for target, contexts, excerpts in entry.backlinks:
                 if not contexts:
                     index.add_backlink(target, src_path, "")

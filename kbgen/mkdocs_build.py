@@ -154,27 +154,35 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     stats.state = SiteState(config, files, nav, env, doc_files)
 
 
-def template_again(state: SiteState, src_uri: str) -> bool:
-    """Read and template the page of ``src_uri`` once more from ``state`` and write it if its bytes changed.
+def template_page(state: SiteState, src_uri: str) -> tuple[str, bytes]:
+    """Read and template the page of ``src_uri`` once more from ``state``: (its path in the site, its bytes).
 
-    The kbgen plugin must already hold the page's new body. The search entries the
-    page adds are dropped: the full rebuild that follows writes the search index.
+    The kbgen plugin must already hold the page's new content. Nothing is written,
+    and the search entries the page adds are dropped: the full rebuild that
+    follows writes the search index.
     """
     file = state.files.get_file_from_path(src_uri)
     if file is None or file.page is None:
-        return False
+        raise LookupError(f"no page for {src_uri}")
     config = state.config
     search = _search_index(config)
     before = len(search.entries) if search is not None else 0
     writer = SiteWriter(Path(config.site_dir))
     try:
-        with writer.patched(utils):
+        with writer.patched(utils), writer.capturing() as captured:
             mkdocs_build._populate_page(file.page, config, state.files)
             mkdocs_build._build_page(file.page, config, state.doc_files, state.nav, state.env, False,
                                      excluded=file.inclusion.is_excluded())
     finally:
         if search is not None:
             del search.entries[before:]
+    return file.dest_uri, captured[file.abs_dest_path]
+
+
+def write_site_file(state: SiteState, output: tuple[str, bytes]) -> bool:
+    """Write (path in the site, bytes) if the file's bytes differ; whether it was written."""
+    writer = SiteWriter(Path(state.config.site_dir))
+    writer.write(output[1], os.path.join(state.config.site_dir, output[0]))
     return writer.written > 0
 
 

@@ -200,16 +200,28 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
         return _mkdocs_navigation(root, files, config, generated)
 
-    def refresh_page(self, src_uri: str) -> bool:
-        """Take the new body of a note whose edit changes only its own page (kbgen.quick_note); False otherwise."""
+    def refresh_page(self, src_uri: str) -> "QuickPages | None":
+        """Take in an edit of a note that the quick path covers (kbgen.quick_note).
+
+        Gives the src_uris of the pages to template again and the site files
+        whose content changed; None when the full rebuild must do it.
+        """
         if self.build is None:
-            return False
+            return None
         if self._renderer is None:
             self._renderer = NoteRenderer(self.build.config)
-        if refresh_note(self.build, src_uri, self._renderer) is None:
-            return False
-        self._sources.pop(src_uri, None)
-        return True
+        change = refresh_note(self.build, src_uri, self._renderer)
+        if change is None:
+            return None
+        generated = {id(page): uri for uri, page in self.pages.items()}
+        uris = change.notes + [generated[id(page)] for page in change.pages if id(page) in generated]
+        for uri in uris:
+            self._sources.pop(uri, None)
+        for site_file in change.files:
+            file = self._files.get_file_from_path(site_file.dest) if self._files is not None else None
+            if file is not None:
+                file.content_bytes = site_file.read_bytes()
+        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files})
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -323,6 +335,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return context
 
     on_page_context = CombinedEvent(_content_for_search, _content_for_page)
+
+
+@dataclasses.dataclass
+class QuickPages:
+    """What ``kbgen serve`` writes after a quick refresh: pages to template again, files' new bytes."""
+
+    pages: list[str]  # src_uris
+    files: dict[str, bytes]  # site path → content
 
 
 @dataclasses.dataclass

@@ -31,7 +31,7 @@ from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from .mkdocs_build import SiteState, build_site, template_again
+from .mkdocs_build import SiteState, build_site, template_page, write_site_file
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -140,11 +140,14 @@ class _Changes(FileSystemEventHandler):
 
 
 def _show_at_once(state: SiteState, changed: set[str]) -> bool:
-    """Write the pages of ``changed`` notes from ``state`` when only their own pages change."""
+    """Write the pages and files that the edits of ``changed`` notes change, from ``state`` (kbgen.quick_note).
+
+    False when the edits are not for the quick path: nothing is written then.
+    """
     from .mkdocs_plugin import KbgenPlugin
 
     plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
-    if plugin is None:
+    if plugin is None or plugin.build is None:
         return False
     notes = sorted(p for p in changed if p.endswith(".md"))
     for path in set(changed) - set(notes):
@@ -152,11 +155,23 @@ def _show_at_once(state: SiteState, changed: set[str]) -> bool:
         # change the site; any other file (an attachment) may change pages that show it.
         if not (path.startswith(".") or "/." in path or not os.path.lexists(os.path.join(plugin.build.vault.root, path))):
             return False
+    pages: list[str] = []
+    files: dict[str, bytes] = {}
     try:
-        if not notes or not all(plugin.refresh_page(path) for path in notes):
-            return False
         for path in notes:
-            template_again(state, path)
+            quick = plugin.refresh_page(path)
+            if quick is None:
+                return False
+            pages.extend(uri for uri in quick.pages if uri not in pages)
+            files.update(quick.files)
+        if not notes:
+            return False
+        # Every page first, then the files: nothing is written when a page fails.
+        outputs = [(uri, template_page(state, uri)) for uri in pages]
+        for uri, output in outputs:
+            write_site_file(state, output)
+        for dest, content in files.items():
+            write_site_file(state, (dest, content))
     except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
         log.debug(f"kbgen: quick refresh failed ({exc})")
         return False

@@ -1,30 +1,42 @@
-"""A note's page body again, in milliseconds, after an edit that concerns only that page.
+"""Every page an edited note shows on, again, in well under a second: ``kbgen serve``'s quick path.
 
 ``kbgen serve`` keeps the last build in memory. When a saved note keeps
-everything other pages see of it — its URL, title, aliases, tags (inline ones
-included), dates, front matter and the notes it links to — then its own page
-is the only page whose body changed: backlinks shown on it come from other
-notes, navigation and tag pages list the same title. :func:`refresh_note`
-renders that body against the previous build's link index and splices it into
-what the emitters added last time (backlinks, graph slot, alias line), so the
-page can be written before a full incremental rebuild, which follows anyway and
-converges on a cold build. Anything else returns None: the full rebuild alone
-handles it. No MkDocs here.
+everything the rest of the site lists about it — its URL, title, aliases, tags
+(inline ones included), dates and front matter — then the pages whose output
+can change are known from the link index:
+
+- the note's own page;
+- the notes that transclude it (``![[note]]``, ``![[note#heading]]``, block
+  embeds), and those that transclude them, up the embed chain;
+- when its headings or block ids changed, the notes that link to it (a link to
+  ``note#heading`` may now resolve elsewhere or break), and their embedders;
+- the pages whose backlinks aside shows it: its link targets before and after
+  the edit (the sentence around a link may change, or the link itself);
+- when the set of notes it links to changed, the graph data and the local
+  graph slot of the notes that gained or lost their only link;
+- tag pages and the feed when a changed page's opening sentence changed (their
+  one-line summaries); the Quizzes and review pages when a changed page has
+  quizzes or cards.
+
+:func:`refresh_note` re-reads the note, updates the link index in place,
+renders those notes again (kbgen.quick_pages puts their pages together and
+makes the generated pages again) and says which pages and files changed. Home,
+folder and alias pages, navigation and the sitemap show only what the note
+kept. Search entries are left to the full rebuild that follows. Anything else
+returns None: the full rebuild alone handles it. No MkDocs here.
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Reporter
-from .emit.aliases import alias_line, with_alias_list
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
-from .markdown.link_targets import INDEX_KEY, resolve_ref
-from .markdown.renderer import NoteRenderer, RenderedNote
+from .markdown.link_targets import INDEX_KEY
+from .markdown.linkpass import link_note
+from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .markdown.tags import ENV_KEY as TAGS_KEY
 from .markdown.tags import INDEX_KEY as TAG_INDEX_KEY
-from .messages import message
+from .quick_pages import QuickChange, changed_pages
 from .vault.dates import assign_dates
 from .vault.excalidraw import publish_drawings
 from .vault.load import load_note
@@ -34,18 +46,22 @@ from .vault_build import VaultBuild
 # Note fields other pages (navigation, tag pages, feed, links to it, search) are built from.
 _SHARED_FIELDS = ("src_path", "title", "aliases", "id", "created", "modified", "date", "author",
                   "description", "draft", "publish", "meta", "cut", "binary")
+# Notes rendered again for one edit at most: past that (a heading renamed in a note hundreds of
+# notes link to), the full incremental rebuild is about as quick.
+MAX_RENDERED = 200
 
 
-def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> RenderedNote | None:
-    """Re-read ``src_path`` and give its new page body, or None when other pages may change too.
+def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> QuickChange | None:
+    """Re-read ``src_path`` and give every page and file whose content changed, or None (see the module).
 
-    On success ``build.vault.notes`` and ``build.rendered`` hold the new note and body.
+    On success ``build`` (notes, link index, rendered pages, generated pages and
+    files) is what a build of the vault as it is now holds. On None it may be
+    half updated: the caller builds afresh.
     """
     vault = build.vault
+    index = vault.indexes.get(INDEX_KEY)
     old = vault.notes.get(src_path)
-    old_page = build.rendered.get(src_path)
-    body_length = build.body_lengths.get(src_path)
-    if old is None or old_page is None or body_length is None or not old.published:
+    if index is None or old is None or not old.published or src_path not in build.rendered:
         return None
     path = Path(vault.root) / src_path
     if not path.is_file():
@@ -61,24 +77,23 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> Re
     tags = _tags_of(vault, note, item.env)
     if tags is None or tags != old.tags:
         return None
-    if _targets_of(item, note, vault) != _old_targets(vault, src_path):
-        return None
     note.tags = tags
-    suffix = _emitted_suffix(build, old, old_page.html, body_length)
-    if suffix is None:
+
+    old_targets = _targets(index, src_path)
+    old_anchors = _anchors(index, src_path)
+    vault.notes[src_path] = index.notes[src_path] = note
+    _index_again(index, item)
+    new_anchors = _anchors(index, src_path)
+    seeds = {src_path} | (set(index.backlinks.get(src_path, {})) if new_anchors != old_anchors else set())
+    again = _embedders(index, seeds)
+    again = [p for p in vault.notes if p in again and p in build.rendered]
+    if len(again) > MAX_RENDERED:
         return None
-    vault.notes[src_path] = note
-    index = vault.indexes.get(INDEX_KEY)
-    if index is not None:
-        index.add_anchors(src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
-    rendered = renderer.render(item)
-    build.body_lengths[src_path] = len(rendered.html)
-    body = rendered.html + suffix
-    if note.aliases and build.config.links:
-        body = with_alias_list(body, note.aliases, message("aliases.label", build.config.language))
-    rendered = dataclasses.replace(rendered, html=body)
-    build.rendered[src_path] = rendered
-    return rendered
+    fresh: dict[str, RenderedNote] = {src_path: renderer.render(item)}
+    for other in again:
+        if other != src_path:
+            fresh[other] = renderer.render(_parse_again(renderer, build, other))
+    return changed_pages(build, fresh, old_targets | _targets(index, src_path), old_targets != _targets(index, src_path))
 
 
 def _tags_of(vault: Any, note: Note, env: dict[str, Any]) -> list[str] | None:
@@ -88,45 +103,42 @@ def _tags_of(vault: Any, note: Note, env: dict[str, Any]) -> list[str] | None:
     return [tag.name for tag in index.of_note(list(note.tags) + list(env.get(TAGS_KEY, [])))]
 
 
-def _targets_of(item: Any, note: Note, vault: Any) -> set[str] | None:
-    """The notes ``item`` links to, resolved against the previous build's index (its backlinks' keys)."""
-    from .markdown.linkpass import iter_refs
-
-    index = vault.indexes.get(INDEX_KEY)
-    if index is None:
-        return None
-    report: Reporter = item.env["report"]
-    # Its own headings first: a link to a heading of the same note resolves against the new text.
-    saved = (index.headings.get(note.src_path), index.blocks.get(note.src_path))
-    index.add_anchors(note.src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
-    targets: set[str] = set()
-    try:
-        for _, ref, _, _ in iter_refs(item.tokens):
-            resolve_ref(ref, note, index, report)
-            target = ref.resolution.note if ref.resolution is not None else None
-            if target is not None and target.published and target.src_path != note.src_path and ref.kind != "image":
-                targets.add(target.src_path)
-    finally:
-        index.add_anchors(note.src_path, saved[0] or [], saved[1] or {})
-    return targets
-
-
-def _old_targets(vault: Any, src_path: str) -> set[str] | None:
-    index = vault.indexes.get(INDEX_KEY)
-    if index is None:
-        return None
+def _targets(index: Any, src_path: str) -> set[str]:
+    """The notes whose backlinks show ``src_path``."""
     return {target for target, sources in index.backlinks.items() if src_path in sources}
 
 
-def _emitted_suffix(build: VaultBuild, note: Note, page_html: str, body_length: int) -> str | None:
-    """What the emitters appended to the page body last time (backlinks, graph slot), alias line taken out."""
-    if note.aliases and build.config.links:
-        line = alias_line(note.aliases, message("aliases.label", build.config.language))
-        at = page_html.find(line)
-        if at < 0 or at > body_length:
-            return None
-        page_html = page_html[:at] + page_html[at + len(line):]
-    if len(page_html) < body_length:
-        return None
-    return page_html[body_length:]
+def _anchors(index: Any, src_path: str) -> tuple:
+    """What links into the note resolve against: its headings and block ids."""
+    headings = tuple((h.level, h.id, h.text, getattr(h, "source", "")) for h in index.headings.get(src_path, []))
+    blocks = tuple(sorted((k, b.id) for k, b in index.blocks.get(src_path, {}).items()))
+    return headings, blocks
 
+
+def _index_again(index: Any, item: ParsedNote) -> None:
+    """Record a note's new parse in the link index, as the link pass would have."""
+    src_path = item.note.src_path
+    index.forget_links_of(src_path)
+    index.add_anchors(src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
+    link_note(index, item)
+    replace = getattr(index.parsed, "replace", None)
+    if replace is not None:  # embeds of it and its backlink excerpts read this parse
+        replace(src_path, item)
+
+
+def _parse_again(renderer: NoteRenderer, build: VaultBuild, src_path: str) -> ParsedNote:
+    """A note whose text did not change but whose render may (it shows or links to the edited note)."""
+    item = renderer.parse(build.vault.notes[src_path], build.vault)
+    _index_again(build.vault.indexes[INDEX_KEY], item)
+    return item
+
+
+def _embedders(index: Any, seeds: set[str]) -> set[str]:
+    """``seeds`` and every note that transcludes one of them, directly or through other embeds."""
+    found, stack = set(seeds), list(seeds)
+    while stack:
+        for source in index.embedders.get(stack.pop(), ()):
+            if source not in found:
+                found.add(source)
+                stack.append(source)
+    return found

@@ -29,7 +29,7 @@ def _churn(notes: Path, stop: threading.Event, seed: int) -> None:
     while not stop.is_set():
         step += 1
         files = sorted(notes.glob("*.md"))
-        kind = rng.choice(["edit", "add", "delete", "rename", "title", "link", "tag"])
+        kind = rng.choice(["edit", "add", "delete", "rename", "title", "link", "tag", "heading", "unlink"])
         try:
             if kind == "add" or len(files) < 3:
                 (notes / f"added{step}.md").write_text(f"# Added {step}\n\n[[n1]] 추가\n", encoding="utf-8")
@@ -45,6 +45,14 @@ def _churn(notes: Path, stop: threading.Event, seed: int) -> None:
                 target = rng.choice(files)
                 body = target.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
                 target.write_text(f"---\ntags: [t{step % 3}]\n---\n{body}\n#inline{step % 2}\n", encoding="utf-8")
+            elif kind == "heading":  # notes linking to it render again (kbgen.quick_note)
+                target = rng.choice(files)
+                target.write_text(re.sub(r"^## .*$", f"## Part {step}", target.read_text(encoding="utf-8"),
+                                         count=1, flags=re.M), encoding="utf-8")
+            elif kind == "unlink":  # its old target's backlinks and the graph change
+                target = rng.choice(files)
+                target.write_text(re.sub(r"\[\[[^\]]*\]\]", "unlinked", target.read_text(encoding="utf-8"), count=1),
+                                  encoding="utf-8")
             elif kind == "title":
                 target = rng.choice(files)
                 target.write_text(f"---\ntitle: T{step}\n---\nbody {step}\n", encoding="utf-8")
@@ -61,7 +69,8 @@ def test_serve_survives_changes_during_rebuilds_and_converges_on_a_cold_build(tm
     notes = tmp_path / "notes"
     notes.mkdir()
     for i in range(8):
-        (notes / f"n{i}.md").write_text(f"# Note {i}\n\n[[n{(i + 1) % 8}]] 내용 {i}\n\n## Part\n\ntext\n",
+        (notes / f"n{i}.md").write_text(f"# Note {i}\n\n[[n{(i + 1) % 8}]] 내용 {i} [[n{(i + 3) % 8}#Part]]\n\n"
+                                        "## Part\n\ntext\n",
                                         encoding="utf-8")
     port = _free_port()
     config = _config(tmp_path, notes, tmp_path / "served", port)

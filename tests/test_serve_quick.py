@@ -1,6 +1,7 @@
-"""`kbgen serve` shows an edit that changes only its own page at once, and that page is the cold build's page."""
+"""`kbgen serve` shows an edit at once on every page it changes, and those pages are the cold build's pages."""
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -10,53 +11,95 @@ from kbgen.mkdocs_serve import _Changes, _show_at_once
 from link_vaults import write_vault
 from test_site_build import config_file, kbgen_build, tree
 
+QUIZ = "**Q.** {question}\n\n- A) right answer\n- B) wrong answer\n\n정답: A\n\n- B) 틀린 이유\n"
+
 VAULT = {
     "a.md": "---\ntitle: Alpha\ntags: [x]\naliases: [first]\n---\n# Alpha\n\nSee [[b]] and [[c#Part two]] and $x^2$.\n\n"
             "## One\n\ntext ^blk #inline\n",
     "b.md": "# Beta\n\n![[c#Part two]]\n\n[[a#^blk]] and [[a#One]] and [[missing]]\n",
     "c.md": "# Gamma\n\n## Part two\n\nembedded text with [[a]]\n",
+    "d.md": "---\ntags: [x/y]\n---\n# Delta\n\n![[b]]\n\nQuote: ![[a#^blk]]\n",  # b embeds c: d shows c too
     "sub/e.md": "---\naliases: [epsilon]\n---\n# Eps\n\n[[../a|up]] [t](../b.md)\n",
+    "q.md": "---\ntags: [quiz]\n---\n# Quiz note\n\nAbout [[c]].\n\n" + QUIZ.format(question="How?") + "\n",
     "img.png": b"\x89PNG\r\n",
 }
 
-# (note, new text, whether only its own page changes)
+# (note, new text, whether the quick path takes it)
 EDITS = [
+    # its link targets' backlinks show the new sentence; the opening sentence: tag pages, feed
     ("a.md", VAULT["a.md"].replace("See [[b]]", "Now see [[b]] (**edited**) 기울기"), True),
     ("a.md", VAULT["a.md"] + "\n## Added heading\n\n[[#One]] $y$ text\n", True),  # a new heading, a self-link
-    # b embeds it: c's page at once, b's with the rebuild
+    ("a.md", VAULT["a.md"].replace("## One", "## Uno"), True),  # b links to a#One: b renders again
+    ("a.md", VAULT["a.md"].replace("text ^blk", "new block text ^blk"), True),  # d quotes the block
+    # b embeds it, d embeds b: both pages change
     ("c.md", VAULT["c.md"].replace("embedded text", "changed embedded text"), True),
     ("b.md", VAULT["b.md"] + "\nmore [[c]] words\n", True),  # a link to a note it already links to
-    ("b.md", VAULT["b.md"] + "\n[[sub/e]]\n", False),  # a new link: e's backlinks change
+    ("b.md", VAULT["b.md"] + "\n[[sub/e]]\n", True),  # a new link: e's backlinks, the graph
+    ("b.md", VAULT["b.md"].replace("[[a#^blk]] and [[a#One]] and ", ""), True),  # links to a removed
+    ("q.md", VAULT["q.md"].replace("How?", "Why?"), True),  # the Quizzes and review pages
+    ("q.md", VAULT["q.md"].replace(QUIZ.format(question="How?"), ""), False),  # the last quiz goes
     ("a.md", VAULT["a.md"].replace("title: Alpha", "title: Alef"), False),
     ("a.md", VAULT["a.md"].replace("#inline", "#other"), False),  # its tags change
     ("sub/e.md", VAULT["sub/e.md"].replace("Eps\n", "Eps\n\nnew line\n"), True),  # an alias line to keep
 ]
+# Left to the full rebuild that follows: the search index.
+LATER = ("search/",)
+
+
+def stamps(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize("note, text, quick", EDITS)
-def test_a_quick_page_is_the_page_a_cold_build_writes(tmp_path: Path, note: str, text: str, quick: bool):
+def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, note: str, text: str,
+                                                                      quick: bool):
     notes = write_vault(tmp_path / "notes", VAULT)
     served = tmp_path / "served"
     stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
     assert stats.state is not None
-    before = tree(served)
+    before, written_at = tree(served), stamps(served)
     (notes / note).write_text(text, encoding="utf-8")
 
     assert _show_at_once(stats.state, {note}) is quick
 
     kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"))
     now, cold = tree(served), tree(tmp_path / "cold")
-    page = note[:-3] + "/index.html"
+    changed = sorted(p for p in now if now[p] != before[p])
     if quick:
-        assert now[page] != before[page]
-        assert now[page] == cold[page]
-        # nothing but that page was written
-        assert [p for p in now if now[p] != before[p]] == [page]
+        assert note[:-3] + "/index.html" in changed
+        # every file a cold build has different, exactly as the cold build has it, the search index aside
+        assert changed == sorted(p for p in cold if cold[p] != before.get(p) and not p.startswith(LATER))
+        assert all(now[p] == cold[p] for p in changed)
+        # and no other file was even rewritten
+        assert sorted(p for p, t in stamps(served).items() if t != written_at[p]) == changed
     else:
-        assert now == before
-    # the rebuild that follows in kbgen serve brings every other page up to date
+        assert changed == []
+    # the rebuild that follows in kbgen serve brings the search index up to date
     kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
     assert tree(served) == cold
+
+
+def test_a_quick_edit_shows_on_the_pages_that_depend_on_it(tmp_path: Path):
+    """The cases above change the pages the issue names: embedders, backlinks' targets, tag pages, quizzes."""
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
+    assert stats.state is not None
+    before = tree(served)
+    (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "유일한 문장 text"), encoding="utf-8")
+    (notes / "q.md").write_text(VAULT["q.md"].replace("How?", "어떻게?"), encoding="utf-8")
+    assert _show_at_once(stats.state, {"c.md", "q.md"})
+    now = tree(served)
+    changed = {p for p in now if now[p] != before[p]}
+    for page in ("c/index.html", "b/index.html", "d/index.html", "a/index.html", "q/index.html",
+                 "quizzes/index.html", "review/index.html", "feed.xml"):
+        assert page in changed, page
+    assert "유일한 문장" in now["d/index.html"].decode()  # through b's embed of c
+    assert "유일한 문장" in now["a/index.html"].decode()  # c's sentence in a's backlinks
+    assert "어떻게?" in now["quizzes/index.html"].decode()
+    # d's opening sentence is c's, through two embeds: the pages of its tag and its parent tag list it
+    assert {p for p in changed if p.startswith("tags/")} == {"tags/x/index.html", "tags/x/y/index.html"}
+    assert "유일한 문장" in now["tags/x/y/index.html"].decode()
 
 
 def test_changes_name_the_edited_notes_and_give_up_on_folders(tmp_path: Path):
@@ -72,3 +115,59 @@ def test_changes_name_the_edited_notes_and_give_up_on_folders(tmp_path: Path):
     assert changes.take() == set()
     changes.on_any_event(DirCreatedEvent(str(notes / "new")))
     assert changes.take() is None
+
+
+def _random_edit(rng: random.Random, notes: Path, step: int) -> str:
+    """One edit the quick path takes: text, links, embeds, headings, block ids, quizzes."""
+    name = rng.choice(["a.md", "b.md", "c.md", "d.md", "sub/e.md", "q.md"])
+    path = notes / name
+    text = path.read_text(encoding="utf-8")
+    other = rng.choice(["a", "b", "c", "d", "q", "sub/e"])
+    kind = rng.choice(["sentence", "link", "embed", "unlink", "heading", "block", "quiz"])
+    if kind == "sentence":
+        text += f"\n문장 {step} 바뀜.\n"
+    elif kind == "link":
+        text += f"\nSee [[{other}]] at step {step}.\n"
+    elif kind == "embed":
+        text += f"\n![[{other}]]\n"
+    elif kind == "unlink":
+        lines = [line for line in text.split("\n") if "[[" in line and not line.startswith("#")]
+        text = text.replace(rng.choice(lines), f"plain {step}", 1) if lines else text + f"\nplain {step}\n"
+    elif kind == "heading":
+        text += f"\n## Heading {step}\n\ntext {step} ^b{step}\n"
+    elif kind == "block":
+        text = text.replace(" ^blk", f" {step} ^blk") if "^blk" in text else text + "\nquote me ^blk\n"
+    else:
+        text += "\n" + QUIZ.format(question=f"Step {step}?") + "\n"
+    path.write_text(text, encoding="utf-8")
+    return name
+
+
+@pytest.mark.parametrize("seed", [1, 7])
+def test_random_quick_edits_write_what_cold_builds_have(tmp_path: Path, seed: int):
+    """Random edits in a row: after each, the quick path's files are the cold build's, and the rebuild
+    that follows leaves the cold build's site."""
+    rng = random.Random(seed)
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    config = config_file(tmp_path, notes, served, tmp_path / "cache")
+    stats = kbgen_build(config)
+    taken = []
+    for step in range(5):
+        assert stats.state is not None
+        before = tree(served)
+        name = _random_edit(rng, notes, step)
+        quick = _show_at_once(stats.state, {name})
+        taken.append(quick)
+        cold_dir = tmp_path / f"cold{step}"
+        kbgen_build(config_file(tmp_path, notes, cold_dir, tmp_path / f"cold-cache{step}"))
+        now, cold = tree(served), tree(cold_dir)
+        changed = sorted(p for p in now if now[p] != before[p])
+        if quick:
+            assert changed == sorted(p for p in cold if cold[p] != before.get(p) and not p.startswith(LATER)), step
+            assert all(now[p] == cold[p] for p in changed), step
+        else:
+            assert changed == [], step
+        stats = kbgen_build(config)
+        assert tree(served) == cold, step
+    assert any(taken)

@@ -31,12 +31,28 @@ def emit(build: "VaultBuild") -> None:
     if index is None:
         return
     for src_path, rendered in build.rendered.items():
-        note = build.vault.notes.get(src_path)
-        sources = [b for b in index.backlinks_of(src_path)
-                   if b.source in build.rendered and build.vault.notes[b.source].published]
-        if note is not None and sources:
-            rendered.html += backlinks_html(note, sources, build.vault.notes, excerpt_renderer(build, note, index),
-                                            language=build.config.language)
+        rendered.html += aside_of(build, src_path)
+
+
+def aside_of(build: "VaultBuild", src_path: str) -> str:
+    """The backlinks aside the note's page ends with; "" when no published note links to it."""
+    index = build.vault.indexes.get("links")
+    note = build.vault.notes.get(src_path)
+    if not build.config.links or index is None or note is None:
+        return ""
+    sources = [b for b in index.backlinks_of(src_path)
+               if b.source in build.rendered and build.vault.notes[b.source].published]
+    if not sources:
+        return ""
+    render = excerpt_renderer(build, note, index)
+    # The shown excerpts' HTML replaces their tokens in the index: `kbgen serve` writes a target's
+    # aside again when one linking note changes (kbgen.quick_note), and the other notes' excerpts
+    # are then ready, where rendering them would parse every linking note again.
+    for link in sources:
+        for n, item in enumerate(link.excerpts[:MAX_CONTEXTS]):
+            if item is not None and not isinstance(item, str):
+                link.excerpts[n] = render(item, link.source)
+    return backlinks_html(note, sources, build.vault.notes, render, language=build.config.language)
 
 
 def excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[Any, str], str]:

@@ -22,11 +22,18 @@ SUMMARY_CHARS = 300
 
 
 def emit(build: "VaultBuild") -> None:
+    feed = feed_xml(build)
+    if feed is not None:
+        build.files.append(SiteFile(FEED_PATH, content=feed))
+
+
+def feed_xml(build: "VaultBuild") -> str | None:
+    """The feed of the build's notes; None when it has none."""
     from ..tags.pages import opening_sentence
 
     notes = [build.vault.notes[p] for p in build.rendered]
     if not notes:
-        return
+        return None
     recent = sorted(notes, key=lambda n: (-_day(n).toordinal(), sort_key(n.title), n.src_path))[:ENTRIES]
     base = build.config.site_url.rstrip("/") + "/" if build.config.site_url else ""
     title = build.config.site_name or "kbgen"
@@ -48,7 +55,7 @@ def emit(build: "VaultBuild") -> None:
             f"<title>{escape(title)}</title><id>{escape(base or './')}</id><updated>{updated}</updated>"
             f"<link rel=\"self\" href={quoteattr(base + FEED_PATH)}/><link href={quoteattr(base or './')}/>"
             + "\n".join(entries) + "</feed>\n")
-    build.files.append(SiteFile(FEED_PATH, content=feed))
+    return feed
 
 
 def _day(note: "Note") -> _dt.date:

@@ -80,7 +80,7 @@ def emit(build: "VaultBuild") -> None:
     if not build.config.links or not build.config.graph or not build.rendered:
         return
     data = graph_data(build, build.config.graph_groups)
-    build.files.append(SiteFile(DATA_PATH, content=safe_json(data, ascii_only=False)))
+    build.files.append(SiteFile(DATA_PATH, content=graph_json(data)))
     library = ensure_package(build.config.cache_dir, FORCE_GRAPH)
     if library is None:
         first = next(iter(sorted(build.rendered)))
@@ -93,12 +93,28 @@ def emit(build: "VaultBuild") -> None:
     graph_url = build.page_url(GRAPH_SRC)  # a note at graph/ keeps its URL; this page moves aside
     messages = table(build.config.language)
     build.pages.append(SitePage(GRAPH_SRC, messages["graph.title"], global_graph_html(messages), url=graph_url))
+    for path in linked_notes(build, data):  # a note without links gets no graph
+        build.rendered[path].html += note_slot(build, path, graph_url)
+
+
+def graph_json(data: dict[str, Any]) -> str:
+    return safe_json(data, ascii_only=False)
+
+
+def linked_notes(build: "VaultBuild", data: dict[str, Any]) -> list[str]:
+    """The notes with at least one link in ``data``, in node order: they get a local graph."""
     linked = {i for pair in data["links"] for i in pair}
-    for i, path in enumerate(graph_paths(build)):
-        if i in linked:  # a note without links gets no graph
-            rendered = build.rendered[path]
-            href = html.escape(relative_url(build.vault.notes[path].url, graph_url), quote=True)
-            rendered.html += local_graph_slot(href)
+    return [path for i, path in enumerate(graph_paths(build)) if i in linked]
+
+
+def graph_page_url(build: "VaultBuild") -> str | None:
+    """The global graph page's URL once emitted; None when this build has no graph."""
+    return next((page.url for page in build.pages if page.src_path == GRAPH_SRC), None)
+
+
+def note_slot(build: "VaultBuild", src_path: str, graph_url: str) -> str:
+    href = html.escape(relative_url(build.vault.notes[src_path].url, graph_url), quote=True)
+    return local_graph_slot(href)
 
 
 def global_graph_html(messages: dict[str, str]) -> str:

@@ -43,18 +43,34 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
         restore(index)
     embeds: dict[str, list[tuple[int, LinkRef]]] = {}
     for src_path, item in parsed.items():
-        note, report = item.note, item.env["report"]
-        for position, ref, inline, child in iter_refs(item.tokens):
-            resolve_ref(ref, note, index, report)
-            target = ref.resolution.note if ref.resolution is not None else None
-            if _is_transclusion_of_published(ref):
-                embeds.setdefault(src_path, []).append((position, ref))
-            if (target is not None and target.published and target.src_path != src_path
-                    and ref.kind != "image"):
-                wanted = inline is not None and index.wants_context(target.src_path, src_path)
-                excerpt = cut(inline, child) if wanted else None
-                index.add_backlink(target.src_path, src_path, excerpt.text if excerpt else "", excerpt)
+        found = link_note(index, item)
+        if found:
+            embeds[src_path] = found
     _report_embed_cycles(embeds, index, parsed)
+
+
+def link_note(index: LinkIndex, item: Any) -> list[tuple[int, LinkRef]]:
+    """Resolve one parsed note's references and record its backlinks and embeds in ``index``.
+
+    Returns its transclusions of published notes (position, ref), for the embed-cycle check.
+    ``kbgen serve`` calls it alone for a note edited in place (kbgen.quick_note).
+    """
+    note, report = item.note, item.env["report"]
+    src_path = note.src_path
+    transclusions: list[tuple[int, LinkRef]] = []
+    for position, ref, inline, child in iter_refs(item.tokens):
+        resolve_ref(ref, note, index, report)
+        target = ref.resolution.note if ref.resolution is not None else None
+        if _is_transclusion_of_published(ref):
+            transclusions.append((position, ref))
+        if ref.kind == "embed" and target is not None:
+            index.add_embed(target.src_path, src_path)  # as the build cache's NoteEntry.embeds
+        if (target is not None and target.published and target.src_path != src_path
+                and ref.kind != "image"):
+            wanted = inline is not None and index.wants_context(target.src_path, src_path)
+            excerpt = cut(inline, child) if wanted else None
+            index.add_backlink(target.src_path, src_path, excerpt.text if excerpt else "", excerpt)
+    return transclusions
 
 
 def iter_refs(tokens: list[Token]) -> Iterator[tuple[int, LinkRef, Token | None, int]]:

@@ -56,10 +56,16 @@ class QuizEntry:
 def emit(build: "VaultBuild") -> None:
     if not build.config.quizzes_page:
         return
-    page_url = build.page_url(PAGE_SRC)
+    page = quizzes_page(build, build.page_url(PAGE_SRC))
+    if page is not None:
+        build.pages.append(page)
+
+
+def quizzes_page(build: "VaultBuild", page_url: str) -> SitePage | None:
+    """The Quizzes page at ``page_url``; None when no note has a quiz."""
     entries = collect(build, page_url)
     if not entries:
-        return
+        return None
     groups: dict[str, list[QuizEntry]] = {}
     for entry in entries:
         for tag in entry.tags:
@@ -80,7 +86,7 @@ def emit(build: "VaultBuild") -> None:
                                            ensure_ascii=False),
         tag_hrefs={name: relative_url(page_url, url) for name, url in tag_links(build.vault, groups)},
     )
-    build.pages.append(SitePage(PAGE_SRC, title, page_html, toc=toc_tokens(headings), url=page_url))
+    return SitePage(PAGE_SRC, title, page_html, toc=toc_tokens(headings), url=page_url)
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

@@ -49,8 +49,12 @@ def emit(build: "VaultBuild") -> None:
     deck = collect(build, page_url)
     if not deck.cards:
         return
-    first_note = deck.notes[0]["path"]
-    script = emit_fsrs(build, first_note)
+    script = emit_fsrs(build, deck.notes[0]["path"])
+    build.pages.append(review_page(build, page_url, deck, script))
+
+
+def review_page(build: "VaultBuild", page_url: str, deck: ReviewDeck, script: str | None) -> SitePage:
+    """The review page of ``deck`` (ts-fsrs served at ``script``, when it could be had)."""
     words = table(build.config.language)
     tags = sorted({t for n in deck.notes for t in n["tags"]}, key=str.casefold)
     page_html = render_template(
@@ -61,7 +65,7 @@ def emit(build: "VaultBuild") -> None:
         fsrs_src=relative_url(page_url, script) if script else "",
         data_json=_script_json({"notes": deck.notes, "cards": deck.cards}),
     )
-    build.pages.append(SitePage(REVIEW_SRC, words["study.review"], page_html, url=page_url))
+    return SitePage(REVIEW_SRC, words["study.review"], page_html, url=page_url)
 
 
 def collect(build: "VaultBuild", page_url: str) -> ReviewDeck:

@@ -56,6 +56,23 @@ def emit(build: "VaultBuild") -> None:
     build.pages.append(index_page(index, words))
 
 
+def pages_listing(build: "VaultBuild", src_paths: set[str]) -> list[SitePage]:
+    """The tag pages that list any of these notes (their tags and those tags' parents), made afresh.
+
+    ``kbgen serve`` writes them again when a note's opening sentence (its line there) changed.
+    """
+    index: TagIndex | None = build.vault.indexes.get(INDEX_KEY)
+    if index is None or not index.tags:
+        return []
+    keys: set[str] = set()
+    for src_path in src_paths:
+        for tag in index.of_note(build.vault.notes[src_path].tags):
+            keys.update(t.key for t in [tag, *tag.ancestors()])
+    words = table(build.config.language)
+    summaries = _Summaries(build)
+    return [tag_page(tag, index, build, summaries, words) for tag in index.ordered() if tag.key in keys]
+
+
 def tag_page(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summaries",
              words: dict[str, str]) -> SitePage:
     notes = sorted((build.vault.notes[p] for p in tag.all_notes()), key=lambda n: (sort_key(n.title), n.src_path))

@@ -101,6 +101,8 @@ class LinkIndex:
         self._heading_keys: dict[str, list[tuple[str, str]]] = {}
         self.blocks: dict[str, dict[str, Any]] = {}  # src_path -> {folded block id: anchor}
         self.backlinks: dict[str, dict[str, Backlink]] = {}  # target -> {source: Backlink}
+        # target -> notes whose pages transclude it (``![[target]]``): they show its text.
+        self.embedders: dict[str, set[str]] = {}
         self.parsed: Mapping[str, Any] = {}  # src_path -> ParsedNote, for transclusion
         for note in notes:
             self.add_note(note)
@@ -142,6 +144,20 @@ class LinkIndex:
         if context and len(entry.contexts) < MAX_CONTEXTS and context not in entry.contexts:
             entry.contexts.append(context)
             entry.excerpts.append(excerpt)
+
+    def add_embed(self, target: str, source: str) -> None:
+        self.embedders.setdefault(target, set()).add(source)
+
+    def forget_links_of(self, source: str) -> None:
+        """Drop every backlink and embed ``source`` recorded: ``kbgen serve`` indexes its new text instead."""
+        for target in [t for t, sources in self.backlinks.items() if source in sources]:
+            del self.backlinks[target][source]
+            if not self.backlinks[target]:
+                del self.backlinks[target]
+        for target in [t for t, sources in self.embedders.items() if source in sources]:
+            self.embedders[target].discard(source)
+            if not self.embedders[target]:
+                del self.embedders[target]
 
     def wants_context(self, target: str, source: str) -> bool:
         """Whether another link from ``source`` to ``target`` is worth cutting an excerpt for."""

@@ -25,7 +25,6 @@ import hashlib
 import importlib.metadata
 import logging
 import os
-import pickle
 import sqlite3
 import time
 import zlib
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from . import pickles
 from .config import KbgenConfig
 from .markdown.renderer import RenderedNote
 from .vault.note import Note
@@ -152,7 +152,7 @@ class NoteCache:
             rows = self._db.execute("SELECT src_path, blob FROM note WHERE namespace = ?", (self.namespace,))
             for src_path, blob in rows:
                 try:
-                    entries[src_path] = pickle.loads(zlib.decompress(blob))
+                    entries[src_path] = pickles.loads(zlib.decompress(blob))
                 except Exception:  # noqa: BLE001 - a damaged entry is a miss
                     continue
         except sqlite3.Error as exc:
@@ -166,7 +166,7 @@ class NoteCache:
         rows = []
         for src_path, entry in entries.items():
             try:
-                rows.append((self.namespace, src_path, zlib.compress(pickle.dumps(entry, protocol=5), 1)))
+                rows.append((self.namespace, src_path, zlib.compress(pickles.dumps(entry), 1)))
             except Exception:  # noqa: BLE001 - something unpicklable in a plugin's data: not cached
                 continue
         try:
@@ -247,7 +247,7 @@ class LoadedNotes:
         if row is None or row[0] != _stamp(path):
             return None
         try:
-            note = pickle.loads(zlib.decompress(row[1]))
+            note = pickles.loads(zlib.decompress(row[1]))
         except Exception:  # noqa: BLE001 - a damaged entry is a miss
             return None
         note.abs_path = path  # the same file, perhaps reached from another working folder
@@ -257,7 +257,7 @@ class LoadedNotes:
         stamp = _stamp(path)
         if stamp and not _racy(path):
             try:
-                self._fresh[note.src_path] = (stamp, zlib.compress(pickle.dumps(note, protocol=5), 1))
+                self._fresh[note.src_path] = (stamp, zlib.compress(pickles.dumps(note), 1))
             except Exception:  # noqa: BLE001 - not cached, loaded again next time
                 pass
 

@@ -44,7 +44,7 @@ from .nav.window import PageNav, cut_items
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
-from .emit.note_dates import with_dates
+from .emit.note_dates import dates_line, with_dates_line
 from .vault.urls import note_url, relative_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -285,6 +285,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         for d in diagnostics:
             (log.error if d.severity == "error" else log.warning)(d.format())
 
+    def page_key_extra(self, src_uri: str) -> str:
+        """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_build.page_keys)."""
+        source = self._page_source(src_uri)
+        return source.dates if source is not None else ""
+
     def _page_source(self, src_uri: str) -> "_PageSource | None":
         if src_uri not in self._sources:
             self._sources[src_uri] = self._make_page_source(src_uri)
@@ -297,15 +302,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
             page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
-            return _PageSource(note.body, page_meta(note), with_dates(page_html, note, self.build.config.language),
-                               rendered.toc,
-                               searchable_html(rendered.html, rendered.data))
+            return _PageSource(note.body, page_meta(note), page_html, rendered.toc, rendered.html, rendered.data,
+                               dates_line(note, self.build.config.language))
         page = self.pages.get(src_uri)
         if page is not None:
             meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
-            return _PageSource("", meta, page.html, page.toc, page.html)
+            return _PageSource("", meta, page.html, page.toc, page.html, {})
         return None
 
     # Material's search plugin indexes page.content in on_page_context (priority 0):
@@ -314,14 +318,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     def _content_for_search(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         source = self._page_source(page.file.src_uri)
         if source is not None:
-            page.content = source.search_html
+            page.content = source.search_html()
         return context
 
     @event_priority(-100)
     def _content_for_page(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         source = self._page_source(page.file.src_uri)
         if source is not None:
-            page.content = source.html
+            page.content = source.page_html()
         if self.kb is not None and self.build is not None and config.nav is None:
             # kbgen's navigation, its open sections cut around this page: the HTML must not grow with the vault.
             top = self.build.vault.indexes.get(ROOT_LISTING_KEY)
@@ -351,7 +355,25 @@ class _PageSource:
     meta: dict[str, Any]
     html: str
     toc: list[dict]
-    search_html: str  # what Material's search index sees
+    body: str  # the note's rendered HTML, without what only its page adds (dates, section list)
+    data: dict[str, Any]  # the renderer's data about it (typeset formulas)
+    dates: str = ""  # the dates line the page shows under its title (kbgen.emit.note_dates)
+
+    def page_html(self) -> str:
+        """The page's HTML as templated: ``html`` with its dates line.
+
+        MkDocs holds ``html`` for every page from populate on; this copy with the
+        dates is made only when the page is templated (see ``page_key_extra``).
+        """
+        return with_dates_line(self.html, self.dates)
+
+    def search_html(self) -> str:
+        """What Material's search index sees: the body without typeset formulas.
+
+        Made when the page is templated (in a worker with ``-j``) rather than kept
+        for every page: it is a copy of the page as large as the page itself.
+        """
+        return searchable_html(self.body, self.data)
 
 
 def page_meta(note: Any) -> dict[str, Any]:

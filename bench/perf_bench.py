@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The figures of issue 12, one table: build times, serve latency, memory, page and index sizes.
 
-Usage: bench/perf_bench.py [N ...] [--jobs J] [--compare] [--no-serve]
+Usage: bench/perf_bench.py [N ...] [--jobs J] [--compare] [--quartz DIR] [--no-serve]
 
 For each vault size N (default 1000 5000 10000) it copies the shared bench
 vault (``../shared/bench/make_vault.py``) into a temporary folder and measures,
@@ -21,9 +21,14 @@ each in a fresh process:
 - peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
 - site size, median page (``index.html``) size, search index size (raw and gzip).
 
-``--compare`` also builds the same vault with plain MkDocs + Material
-(+ mkdocs-roamlinks-plugin when installed) and prints the ratio. Run it under
-``flock /tmp/kbgen-bench.lock`` on a shared machine; the load average is printed.
+``--compare`` also builds the same vault, in the same run, with plain MkDocs +
+Material + mkdocs-roamlinks-plugin (installed in a virtual environment of its
+own under ``--work``, created on first use and reused: bench/peer_builds.py)
+and with Quartz 4 when ``--quartz DIR`` names a checkout with its node_modules
+(``npx quartz build -d VAULT -o OUT``; "not available" otherwise), and prints
+each one's time, peak RSS and kbgen's cold time as a fraction of it. Run it
+under ``flock /tmp/kbgen-bench.lock`` on a shared machine; the load average is
+printed.
 """
 from __future__ import annotations
 
@@ -43,6 +48,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_builds import mkdocs_build, quartz_build  # noqa: E402  (a sibling script's module)
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
 
@@ -75,7 +82,7 @@ def config(work: Path, vault: Path, name: str, plugins: str) -> Path:
 def seed_cache(work: Path) -> None:
     """The front-end packages ``kbgen setup`` fetched (KaTeX, …), not any build result: a cold build fetches nothing."""
     for item in (ROOT / ".kbgen-cache").glob("*"):
-        if item.is_dir():
+        if item.is_dir() and item.name not in ("jinja", "previous-site"):  # build results, not packages
             shutil.copytree(item, work / "cache" / item.name)
 
 
@@ -122,11 +129,11 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
     server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(cfg),
                                "--dev-addr", f"127.0.0.1:{port}"], env=ENV,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    rebuilds: list[float] = []  # when kbgen serve logged a finished rebuild
+    rebuilds: list[float] = []  # when kbgen serve logged a finished rebuild (or that none was needed)
 
     def watch_log() -> None:
         for line in server.stderr:
-            if "pages templated" in line:
+            if "pages templated" in line or "no rebuild needed" in line:
                 rebuilds.append(time.perf_counter())
 
     threading.Thread(target=watch_log, daemon=True).start()
@@ -183,17 +190,6 @@ def sizes(site: Path) -> tuple[float, float, float, float]:
     return total / 1e6, statistics.median(pages) / 1e3 if pages else 0, len(raw) / 1e6, len(gzip.compress(raw, 6)) / 1e6
 
 
-def compare(work: Path, vault: Path) -> tuple[str, float | None]:
-    try:
-        import mkdocs_roamlinks_plugin  # noqa: F401
-        plugins, name = "  - search\n  - roamlinks\n", "MkDocs+Material+roamlinks"
-    except ImportError:
-        plugins, name = "  - search\n", "MkDocs+Material (roamlinks not installed)"
-    cfg = config(work, vault, "plain", plugins)
-    seconds, _, status = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg)])
-    return name, seconds if status == 0 else None
-
-
 def touch_note(vault: Path) -> None:
     """A new modification time, same bytes: the stamp differs, the content does not."""
     note = sorted(vault.rglob("*.md"))[0]
@@ -205,7 +201,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 10000])
     parser.add_argument("--jobs", type=int)
-    parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--compare", action="store_true", help="also MkDocs+Material+roamlinks (and Quartz) on the same vault")
+    parser.add_argument("--quartz", type=Path, help="a Quartz 4 checkout with node_modules, for --compare")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kbgen-perf-bench",
+                        help="where the peers' virtual environment is kept between runs")
     parser.add_argument("--compare-max", type=int, default=5000, help="--compare only for vaults up to this size")
     parser.add_argument("--serial", action="store_true", help="also a cold build with -j 1 (the speed-up of workers)")
     parser.add_argument("--no-serve", action="store_true")
@@ -250,8 +249,8 @@ def main() -> None:
                 row.append(f"{serial:.1f} ({serial / cold:.2f}×)")
             if args.compare:
                 if n <= args.compare_max:
-                    name, plain = compare(work, vault)
-                    row.append(f"{name}: " + ("failed" if plain is None else f"{plain:.1f} s ({plain / cold:.1f}× kbgen)"))
+                    peers = [mkdocs_build(args.work, work, vault), quartz_build(args.quartz, work, vault)]
+                    row.append("; ".join(peer.cell(cold) for peer in peers))
                 else:
                     row.append("-")
             rows.append(row)

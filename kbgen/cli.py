@@ -18,7 +18,7 @@ from typing import Any, Sequence
 from . import __version__, up_to_date
 from .diagnostics import Diagnostic, count, format_json, format_text
 from .config import DEFAULT_CACHE_DIR
-from .site_output import atomic_site, unsafe_site_dir
+from .site_output import atomic_site, spare_slot, unsafe_site_dir
 
 # Material prints an end-of-life banner on every build unless this is set; the
 # README says it once instead.
@@ -106,6 +106,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     plugin = _kbgen_plugin(config)
     stamp_file, inputs = _inputs_stamp(config, plugin, args)
+    spare = spare_slot(stamp_file.parent, site)  # the replaced site, for the next build to start from
     skipped = up_to_date.recorded(stamp_file, inputs, site)
     if skipped is not None:  # nothing changed since the last build: its site is this build's
         return _report(skipped, config.site_dir, started, skipped=True)
@@ -115,10 +116,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     plugin.progress = bar.update
     plugin.on_diagnostics = diagnostics.extend
     try:
-        with atomic_site(site) as staging:  # the previous site stays until this one is complete
+        with atomic_site(site, spare) as staging:  # the previous site stays until this one is complete
             # Unchanged files are hard links to the previous site's (every write replaces
             # its file), so the build writes only what changed and the swap stays atomic.
-            link_previous_site(site, staging)
+            link_previous_site(site, staging, spare)
             config.site_dir = str(staging)
             config.plugins.on_startup(command="build", dirty=False)
             build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site))

@@ -77,6 +77,9 @@ class SiteState:
     nav: Any
     env: Any
     doc_files: list[File]
+    # Material's search entries of each page (src_uri), when this module templated every page
+    # itself (all plugins' page events understood); kbgen serve replaces a page's after a quick refresh.
+    search_entries: dict[str, list] | None = None
 
 
 def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int | None = None,
@@ -151,39 +154,7 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
         assert file.page is not None
         file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     config.plugins.on_post_build(config=config)
-    stats.state = SiteState(config, files, nav, env, doc_files)
-
-
-def template_page(state: SiteState, src_uri: str) -> tuple[str, bytes]:
-    """Read and template the page of ``src_uri`` once more from ``state``: (its path in the site, its bytes).
-
-    The kbgen plugin must already hold the page's new content. Nothing is written,
-    and the search entries the page adds are dropped: the full rebuild that
-    follows writes the search index.
-    """
-    file = state.files.get_file_from_path(src_uri)
-    if file is None or file.page is None:
-        raise LookupError(f"no page for {src_uri}")
-    config = state.config
-    search = _search_index(config)
-    before = len(search.entries) if search is not None else 0
-    writer = SiteWriter(Path(config.site_dir))
-    try:
-        with writer.patched(utils), writer.capturing() as captured:
-            mkdocs_build._populate_page(file.page, config, state.files)
-            mkdocs_build._build_page(file.page, config, state.doc_files, state.nav, state.env, False,
-                                     excluded=file.inclusion.is_excluded())
-    finally:
-        if search is not None:
-            del search.entries[before:]
-    return file.dest_uri, captured[file.abs_dest_path]
-
-
-def write_site_file(state: SiteState, output: tuple[str, bytes]) -> bool:
-    """Write (path in the site, bytes) if the file's bytes differ; whether it was written."""
-    writer = SiteWriter(Path(state.config.site_dir))
-    writer.write(output[1], os.path.join(state.config.site_dir, output[0]))
-    return writer.written > 0
+    stats.state = SiteState(config, files, nav, env, doc_files, templating.entries)
 
 
 # -- pages ---------------------------------------------------------------------------------
@@ -202,9 +173,10 @@ class _PageTemplating:
                  stats: SiteStats, progress: Callable[[str, int, int], None] | None):
         self.config, self.doc_files, self.nav, self.env = config, doc_files, nav, env
         self.writer, self.stats, self.progress = writer, stats, progress
-        self.search = _search_index(config)
+        self.search = search_index(config)
         self.understood = _page_events_understood(config)
         self.manifest: dict[str, _Output] = {}
+        self.entries: dict[str, list] | None = None  # each page's search entries, once all are known
 
     def run(self, previous: dict[str, _Output], jobs: int | None) -> None:
         pages = [file.page for file in self.doc_files]
@@ -241,6 +213,7 @@ class _PageTemplating:
         self.stats.templated = len(todo)
         if self.search is not None:  # in page order, as one serial build appends them
             self.search.entries = [e for page in pages for e in entries.get(page.file.src_uri, [])]
+        self.entries = entries
 
     def _keep(self, page: Page, key: str, output: bytes | None, search: list, entries: dict[str, list]) -> None:
         dest = page.file.abs_dest_path
@@ -382,7 +355,7 @@ def _versions() -> str:
     return ",".join(out)
 
 
-def _search_index(config: MkDocsConfig) -> Any | None:
+def search_index(config: MkDocsConfig) -> Any | None:
     for plugin in config.plugins.values():
         index = getattr(plugin, "search_index", None)
         if type(plugin).__module__.startswith("material.plugins.search.") and isinstance(
@@ -400,7 +373,7 @@ def _page_events_understood(config: MkDocsConfig) -> bool:
                 return False
     search_plugins = [p for p in config.plugins.values() if "search" in type(p).__module__]
     return all(type(p).__module__.startswith("material.plugins.search.") for p in search_plugins) and (
-        not search_plugins or _search_index(config) is not None)
+        not search_plugins or search_index(config) is not None)
 
 
 def default_manifest(config: MkDocsConfig, site_id: str) -> Path | None:

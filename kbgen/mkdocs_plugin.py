@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
 
+import jinja2
 from mkdocs import utils
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -52,6 +53,8 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
 _DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
+JINJA_CACHE = "jinja"  # compiled theme templates, in kbgen's cache
+SEARCH_STATE = "search-pieces.pickle"  # kbgen.search.shard_update's record, in kbgen's cache
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 
 
@@ -110,6 +113,19 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             # Breadcrumbs, previous/next, folder pages as sections, and pages that do not grow with the vault.
             config.theme["features"] = features + [f for f in NAV_FEATURES if f not in features]
         return config
+
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        # Compiling Material's templates was a fixed third of a second per build; Jinja checks
+        # each cached template against its source's checksum, so a changed theme recompiles.
+        if self.kb is None or not self.kb.build_cache or env.bytecode_cache is not None:
+            return env
+        folder = Path(self.kb.cache_dir) / JINJA_CACHE
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return env  # no cache: templates are compiled as before
+        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return env
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self._writes.install()  # until on_post_build: a page that cannot be written is reported, not fatal
@@ -221,7 +237,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             file = self._files.get_file_from_path(site_file.dest) if self._files is not None else None
             if file is not None:
                 file.content_bytes = site_file.read_bytes()
-        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files})
+        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files}, change.complete)
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -273,7 +289,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if src in self.build.rendered and note.aliases}
         index = Path(config.site_dir) / "search" / "search_index.json"
         try:
-            rewrite_search_index(index.parent.parent, aliases)  # Korean-aware separator, word parts, aliases
+            # Korean-aware separator, word parts, aliases; pieces patched when only some pages changed
+            state = Path(self.kb.cache_dir) / SEARCH_STATE if self.kb is not None and self.kb.build_cache else None
+            rewrite_search_index(index.parent.parent, aliases, state)
         except OSError as exc:
             self._write_failed(str(index), exc)
         if self.build is None:
@@ -302,6 +320,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
             page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
+            # What search sees, and the page with its dates, are made only for a page templated
+            # again: most pages of an incremental build are not (seconds at 5,000), and held for
+            # every page they were two more copies of the site's HTML in memory.
             return _PageSource(note.body, page_meta(note), page_html, rendered.toc, rendered.html, rendered.data,
                                dates_line(note, self.build.config.language))
         page = self.pages.get(src_uri)
@@ -347,6 +368,7 @@ class QuickPages:
 
     pages: list[str]  # src_uris
     files: dict[str, bytes]  # site path → content
+    complete: bool  # kbgen.quick_pages.QuickChange.complete
 
 
 @dataclasses.dataclass

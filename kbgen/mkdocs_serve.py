@@ -10,11 +10,15 @@ note edited, added, deleted or renamed while a build runs is picked up by the
 next one: the server never stops on an error, and the next rebuild converges
 on the vault as it is.
 
-Before that rebuild, an edit that changes only its own page (the text of a
-note whose title, tags, aliases, dates and links stay; kbgen.quick_note) is
-shown at once: that one page is rendered and templated from the previous
-build kept in memory, written, and browsers reload; the rebuild then brings
-every other page up to date and reloads them again.
+Before that rebuild, an edit of a note that keeps its title, tags, aliases,
+dates and front matter is shown at once (kbgen.quick_note): every page that
+shows the note is rendered and templated from the previous build kept in
+memory, written if its bytes differ, and browsers reload. When that refresh
+covered everything a build would change (:attr:`QuickRefresh.complete`) and the
+configuration and the day are those of the last build, the search index is
+written from every page's entries (:func:`finish_quickly`) and no rebuild
+follows: the kept build, updated in place, serves the next edit. Otherwise the
+rebuild brings every other page up to date and reloads them again.
 """
 from __future__ import annotations
 
@@ -23,15 +27,21 @@ import os
 import shutil
 import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from os.path import isdir, isfile, join
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from mkdocs import utils
+from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from .mkdocs_build import SiteState, build_site, template_page, write_site_file
+from .mkdocs_build import SiteState, build_site, search_index
+from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -56,16 +66,24 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
     lock = threading.Lock()
     changes = _Changes(config.docs_dir)
     last: list[SiteState] = []  # the previous build, while it is the newest
+    built_with: list[tuple] = []  # the configuration file's stamp and the day of that build
 
     def builder(config: Any = None) -> None:
         with lock:
             changed = changes.take()
-            if last and changed and _show_at_once(last[0], changed):
-                _reload(server)  # the edited page first; the rebuild below may take a while
+            quick = _show_at_once(last[0], changed) if last and changed else None
+            if quick is not None:
+                _reload(server)  # the edited pages first; the search index or the rebuild below takes longer
+                if quick.complete and not last[0].config.watch and built_with == [_stamp(config_file)] \
+                        and finish_quickly(last[0]):
+                    # No newer epoch: the pages shown after the refresh are final, browsers need not reload again.
+                    log.info(f"kbgen: quick refresh complete, {quick.written} files written; no rebuild needed")
+                    return
             if config is None:
                 config = get_config()
             config.site_url = serve_url
             last.clear()
+            built_with[:] = [_stamp(config_file)]
             stats = build_site(config)
             if stats.state is not None:
                 last.append(stats.state)
@@ -139,43 +157,115 @@ class _Changes(FileSystemEventHandler):
         return None if folders else paths
 
 
-def _show_at_once(state: SiteState, changed: set[str]) -> bool:
+@dataclass
+class QuickRefresh:
+    written: int  # files whose bytes changed
+    complete: bool  # the site is now what a full build gives, the search index aside (see finish_quickly)
+
+
+def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     """Write the pages and files that the edits of ``changed`` notes change, from ``state`` (kbgen.quick_note).
 
-    False when the edits are not for the quick path: nothing is written then.
+    None when the edits are not for the quick path: nothing is written then.
     """
     from .mkdocs_plugin import KbgenPlugin
 
     plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
     if plugin is None or plugin.build is None:
-        return False
+        return None
     notes = sorted(p for p in changed if p.endswith(".md"))
     for path in set(changed) - set(notes):
         # A hidden file (an editor's or Obsidian's own) or a temporary one already gone does not
         # change the site; any other file (an attachment) may change pages that show it.
         if not (path.startswith(".") or "/." in path or not os.path.lexists(os.path.join(plugin.build.vault.root, path))):
-            return False
+            return None
+    if not notes:
+        return None
     pages: list[str] = []
     files: dict[str, bytes] = {}
+    complete = state.search_entries is not None
     try:
         for path in notes:
             quick = plugin.refresh_page(path)
             if quick is None:
-                return False
+                return None
             pages.extend(uri for uri in quick.pages if uri not in pages)
             files.update(quick.files)
-        if not notes:
-            return False
-        # Every page first, then the files: nothing is written when a page fails.
-        outputs = [(uri, template_page(state, uri)) for uri in pages]
-        for uri, output in outputs:
-            write_site_file(state, output)
+            complete = complete and quick.complete
+        # Every page first, then the writes: nothing is written when a page fails.
+        outputs = [template_page(state, uri) for uri in pages]
+        written = 0
+        for uri, (dest, content, search) in zip(pages, outputs):
+            written += write_site_file(state, dest, content)
+            if state.search_entries is not None:
+                state.search_entries[uri] = search
         for dest, content in files.items():
-            write_site_file(state, (dest, content))
+            written += write_site_file(state, dest, content)
     except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
         log.debug(f"kbgen: quick refresh failed ({exc})")
+        return None
+    return QuickRefresh(written, complete)
+
+
+def template_page(state: SiteState, src_uri: str) -> tuple[str, bytes, list]:
+    """Read and template the page of ``src_uri`` once more from ``state``: (its path in the site, its
+    bytes, its search entries). The kbgen plugin must already hold the page's new content. Nothing is
+    written, and the search index is left as it was."""
+    file = state.files.get_file_from_path(src_uri)
+    if file is None or file.page is None:
+        raise LookupError(f"no page for {src_uri}")
+    config = state.config
+    search = search_index(config)
+    before = len(search.entries) if search is not None else 0
+    writer = SiteWriter(Path(config.site_dir))
+    try:
+        with writer.patched(utils), writer.capturing() as captured:
+            mkdocs_build._populate_page(file.page, config, state.files)
+            mkdocs_build._build_page(file.page, config, state.doc_files, state.nav, state.env, False,
+                                     excluded=file.inclusion.is_excluded())
+        entries = search.entries[before:] if search is not None else []
+    finally:
+        if search is not None:
+            del search.entries[before:]
+    return file.dest_uri, captured[file.abs_dest_path], entries
+
+
+def write_site_file(state: SiteState, dest: str, content: bytes) -> bool:
+    """Write ``content`` at ``dest`` in the site if the file's bytes differ; whether it was written."""
+    writer = SiteWriter(Path(state.config.site_dir))
+    writer.write(content, os.path.join(state.config.site_dir, dest))
+    return writer.written > 0
+
+
+def finish_quickly(state: SiteState) -> bool:
+    """End a complete quick refresh as a build ends: the search index from every page's entries, and
+    the plugins' ``on_post_build`` (Material writes the index, kbgen splits it and reports problems).
+
+    False when that failed: the full rebuild must follow.
+    """
+    if state.search_entries is None:
         return False
-    return True
+    search = search_index(state.config)
+    if search is not None:
+        search.entries = [e for file in state.doc_files for e in state.search_entries.get(file.src_uri, [])]
+    writer = SiteWriter(Path(state.config.site_dir))
+    try:
+        with writer.patched(utils):
+            state.config.plugins.on_post_build(config=state.config)
+    except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
+        log.debug(f"kbgen: search index after a quick refresh failed ({exc})")
+        return False
+    return not writer.failed
+
+
+def _stamp(config_file: str) -> tuple:
+    """What a build depends on besides the notes: the configuration file, and the day (generated pages show it)."""
+    try:
+        stat = os.stat(config_file)
+        file: tuple = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    except OSError:
+        file = ()
+    return file, time.strftime("%Y-%m-%d", time.gmtime())
 
 
 def _reload(server: LiveReloadServer) -> None:

@@ -81,6 +81,7 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> Qu
 
     old_targets = _targets(index, src_path)
     old_anchors = _anchors(index, src_path)
+    old_embeds = _embeds(index, src_path)
     vault.notes[src_path] = index.notes[src_path] = note
     _index_again(index, item)
     new_anchors = _anchors(index, src_path)
@@ -93,7 +94,15 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> Qu
     for other in again:
         if other != src_path:
             fresh[other] = renderer.render(_parse_again(renderer, build, other))
-    return changed_pages(build, fresh, old_targets | _targets(index, src_path), old_targets != _targets(index, src_path))
+    new_targets = _targets(index, src_path)
+    change = changed_pages(build, fresh, old_targets | new_targets, old_targets != new_targets)
+    if change is not None:
+        # Problems only a whole build finds again: an embed cycle (the link pass), a page kbgen failed
+        # to render or write, formulas left to the browser (counted vault-wide).
+        change.complete = change.complete and (_embeds(index, src_path) == old_embeds
+                           and not any(d.code in ("internal", "write") for d in build.emit_diagnostics)
+                           and not any((build.rendered[p].data.get("math") or {}).get("browser") for p in fresh))
+    return change
 
 
 def _tags_of(vault: Any, note: Note, env: dict[str, Any]) -> list[str] | None:
@@ -106,6 +115,10 @@ def _tags_of(vault: Any, note: Note, env: dict[str, Any]) -> list[str] | None:
 def _targets(index: Any, src_path: str) -> set[str]:
     """The notes whose backlinks show ``src_path``."""
     return {target for target, sources in index.backlinks.items() if src_path in sources}
+
+
+def _embeds(index: Any, src_path: str) -> set[str]:
+    return {target for target, sources in index.embedders.items() if src_path in sources}
 
 
 def _anchors(index: Any, src_path: str) -> tuple:

@@ -37,10 +37,9 @@ class QuickChange:
     notes: list[str] = field(default_factory=list)  # notes whose page HTML changed, in vault order
     pages: list[SitePage] = field(default_factory=list)  # generated pages whose HTML changed
     files: list[SiteFile] = field(default_factory=list)  # site files whose content changed
-
-    def add(self, other: "QuickChange") -> None:
-        for mine, theirs in ((self.notes, other.notes), (self.pages, other.pages), (self.files, other.files)):
-            mine.extend(x for x in theirs if not any(x is y for y in mine))
+    # Everything a full build would change is in the build now, problems reported included, the search
+    # index aside. False when a problem only the whole link pass finds (an embed cycle) may have changed.
+    complete: bool = True
 
 
 def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: set[str],
@@ -71,6 +70,8 @@ def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: se
         build.rendered[src_path] = page
     if _site_wide(build) != assets:
         return None
+    if any((old.data.get("math") or {}).get("browser") for old in before.values()):
+        change.complete = False  # formulas left to the browser are counted vault-wide (a warning)
     return change if _generated_again(build, before, change) else None
 
 

@@ -40,10 +40,13 @@ def unsafe_site_dir(site: Path, notes: Path | None) -> str | None:
 
 
 @contextlib.contextmanager
-def atomic_site(site: Path) -> Iterator[Path]:
+def atomic_site(site: Path, spare: Path | None = None) -> Iterator[Path]:
     """Yield an empty folder beside ``site`` to build into; on success it replaces ``site``.
 
     On any exception (or Ctrl-C) the folder is removed and ``site`` is untouched.
+    ``spare``: where the replaced site is kept (in kbgen's cache, on the same file
+    system) for the next build to start from (kbgen.site_writer.link_previous_site)
+    instead of being deleted; nothing is left beside ``site``.
     """
     site = site.resolve()
     site.parent.mkdir(parents=True, exist_ok=True)
@@ -59,9 +62,52 @@ def atomic_site(site: Path) -> Iterator[Path]:
         old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{site.name}-", dir=site.parent))
         os.rename(site, old / site.name)
         os.rename(staging, site)
-        remove_tree(old)
+        if spare is not None and _keep(old / site.name, spare):
+            os.rmdir(old)
+        else:
+            remove_tree(old)
     else:
         os.rename(staging, site)
+
+
+SPARE = "previous-site"  # in kbgen's cache: the site a build replaced, for the next one to start from
+
+
+def spare_slot(cache_dir: Path, site: Path) -> Path | None:
+    """The cache's one place for ``site``'s replaced folder; emptied when it holds another site's.
+
+    One place, not one per site: a cache used for many sites (tests, a moved project)
+    must not collect their trees. The sync that adopts it (kbgen.site_writer) makes it
+    equal to the site whatever it holds, so a wrong owner costs time, never bytes.
+    """
+    slot = Path(cache_dir) / SPARE
+    owner = slot.with_name(SPARE + ".owner")
+    mine = os.path.realpath(site)
+    try:
+        theirs: str | None = owner.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError:
+        theirs = None
+    if theirs != mine:
+        try:
+            if slot.exists():
+                aside = Path(tempfile.mkdtemp(prefix=f"{SPARE}-old-", dir=slot.parent))
+                os.rename(slot, aside / SPARE)
+                remove_tree(aside)
+            slot.parent.mkdir(parents=True, exist_ok=True)
+            owner.write_text(mine, encoding="utf-8", errors="surrogateescape")
+        except OSError:
+            return None
+    return slot
+
+
+def _keep(tree: Path, spare: Path) -> bool:
+    """Move ``tree`` to ``spare``; False when it cannot go there (another file system, one already there)."""
+    try:
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(tree, spare)
+    except OSError:
+        return False
+    return True
 
 
 # A previous site with more files than this is deleted by a detached process: the

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.mkdocs_serve import _Changes, _show_at_once
+from kbgen.mkdocs_serve import _Changes, _show_at_once, finish_quickly
 
 from link_vaults import write_vault
 from test_site_build import config_file, kbgen_build, tree
@@ -60,7 +60,7 @@ def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path:
     before, written_at = tree(served), stamps(served)
     (notes / note).write_text(text, encoding="utf-8")
 
-    assert _show_at_once(stats.state, {note}) is quick
+    assert (_show_at_once(stats.state, {note}) is not None) is quick
 
     kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"))
     now, cold = tree(served), tree(tmp_path / "cold")
@@ -88,7 +88,7 @@ def test_a_quick_edit_shows_on_the_pages_that_depend_on_it(tmp_path: Path):
     before = tree(served)
     (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "유일한 문장 text"), encoding="utf-8")
     (notes / "q.md").write_text(VAULT["q.md"].replace("How?", "어떻게?"), encoding="utf-8")
-    assert _show_at_once(stats.state, {"c.md", "q.md"})
+    assert _show_at_once(stats.state, {"c.md", "q.md"}) is not None
     now = tree(served)
     changed = {p for p in now if now[p] != before[p]}
     for page in ("c/index.html", "b/index.html", "d/index.html", "a/index.html", "q/index.html",
@@ -157,7 +157,7 @@ def test_random_quick_edits_write_what_cold_builds_have(tmp_path: Path, seed: in
         assert stats.state is not None
         before = tree(served)
         name = _random_edit(rng, notes, step)
-        quick = _show_at_once(stats.state, {name})
+        quick = _show_at_once(stats.state, {name}) is not None
         taken.append(quick)
         cold_dir = tmp_path / f"cold{step}"
         kbgen_build(config_file(tmp_path, notes, cold_dir, tmp_path / f"cold-cache{step}"))
@@ -171,3 +171,28 @@ def test_random_quick_edits_write_what_cold_builds_have(tmp_path: Path, seed: in
         stats = kbgen_build(config)
         assert tree(served) == cold, step
     assert any(taken)
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_quick_edits_without_rebuilds_keep_the_site_a_cold_build(tmp_path: Path, seed: int):
+    """kbgen serve skips the rebuild after a complete quick refresh: the kept build must serve the next
+    edit, and the site, search index included, must be the cold build's after each step."""
+    rng = random.Random(seed)
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    config = config_file(tmp_path, notes, served, tmp_path / "cache")
+    stats = kbgen_build(config)
+    skipped = 0
+    for step in range(6):
+        assert stats.state is not None
+        name = _random_edit(rng, notes, step)
+        quick = _show_at_once(stats.state, {name})
+        if quick is not None and quick.complete:
+            assert finish_quickly(stats.state)
+            skipped += 1
+        else:
+            stats = kbgen_build(config)  # as kbgen serve does
+        cold_dir = tmp_path / f"cold{step}"
+        kbgen_build(config_file(tmp_path, notes, cold_dir, tmp_path / f"cold-cache{step}"))
+        assert tree(served) == tree(cold_dir), (step, name)
+    assert skipped >= 3

@@ -61,3 +61,68 @@ def test_dangerous_site_folders_are_refused(tmp_path: Path, capsys) -> None:
         assert why in capsys.readouterr().err
     assert (tmp_path / "keep.txt").read_text() == "keep"
     assert sorted(p.name for p in notes.iterdir()) == ["a.md", "b.md"]
+
+
+def test_the_replaced_site_is_kept_in_the_cache_and_the_next_build_starts_from_it(tmp_path: Path, monkeypatch,
+                                                                                 capsys) -> None:
+    import kbgen.site_writer as site_writer
+    from test_site_build import tree
+
+    notes, site, cache = _vault(tmp_path), tmp_path / "site", tmp_path / "cache"
+
+    def configured(site: Path, cache: Path) -> Path:
+        config = tmp_path / f"{site.name}.yml"
+        config.write_text(f"site_name: s\ndocs_dir: {notes}\nsite_dir: {site}\ntheme:\n  name: material\n"
+                          f"plugins:\n  - search\n  - kbgen:\n      cache_dir: {cache}\n", encoding="utf-8")
+        return config
+
+    config = configured(site, cache)
+    changes = [
+        lambda: (notes / "a.md").write_text("# A edited\n\nnew words\n"),
+        lambda: (notes / "c.md").write_text("# C\n\n[[a]]\n"),
+        lambda: (notes / "img.png").write_bytes(b"\x89PNG\r\n"),
+        lambda: (notes / "b.md").unlink(),
+        lambda: (notes / "img.png").unlink(),
+        lambda: (notes / "d").mkdir() or (notes / "d" / "e.md").write_text("# E\n"),
+    ]
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    for step, change in enumerate(changes):
+        if step == 2:  # from here on the kept site must be what every build starts from
+            monkeypatch.setattr(site_writer, "_link_with_cp", lambda *a: pytest.fail("linked afresh"))
+        change()
+        assert main(["build", "-q", "--config", str(config)]) == 0
+        cold = tmp_path / f"cold{step}"
+        assert main(["build", "-q", "--config", str(configured(cold, tmp_path / f"cache-{step}"))]) == 0
+        assert tree(site) == tree(cold), step
+    assert (cache / "previous-site").is_dir()  # in the cache, not beside the site
+    assert _leftovers(tmp_path) == []
+    capsys.readouterr()
+
+
+def test_syncing_a_kept_tree_links_exactly_the_sites_files(tmp_path: Path) -> None:
+    import os
+    import random
+
+    from kbgen.site_writer import _sync_links
+
+    rng = random.Random(4)
+    site, kept = tmp_path / "site", tmp_path / "kept"
+    names = ["a", "b", "c/d", "c/e", "f/g/h", "i"]
+    for tree_root in (site, kept):
+        for name in rng.sample(names, 4):
+            path = tree_root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{tree_root.name} {name}")
+    (kept / "b").unlink(missing_ok=True)
+    (kept / "b").mkdir()  # a folder where the site has a file (or nothing)
+    (kept / "b" / "x").write_text("x")
+    shared = site / "shared"
+    shared.write_text("same")
+    os.link(shared, kept / "shared")
+    assert _sync_links(site, kept) is True
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_file()) == files
+    for name in files:
+        assert (kept / name).stat().st_ino == (site / name).stat().st_ino
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_dir()) == \
+        sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())

@@ -117,3 +117,30 @@ def test_use_directory_urls_false(tmp_path):
     assert anchor(page_html, "둘 셋") == "../" + quote("둘-셋") + ".html"
     assert (site / "둘-셋.html").is_file()
     assert (site / "index.html").is_file()
+
+
+def _relpath_href(from_url: str, to_url: str) -> str:
+    """relative_url as it was written with posixpath.relpath (the reference for the faster one)."""
+    import posixpath
+
+    from_dir = from_url if from_url.endswith("/") or from_url == "" else posixpath.dirname(from_url) + "/"
+    target = posixpath.normpath("/" + to_url) if to_url else "/"
+    rel = posixpath.relpath(target, posixpath.normpath("/" + from_dir))
+    if (to_url == "" or to_url.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def test_relative_url_gives_what_relpath_gives():
+    import random
+
+    from kbgen.vault.urls import relative_url
+
+    rng = random.Random(7)
+    parts = ["a", "b", "..", ".", "", "x y", "노트", "a.html", "tags", "index.html"]
+    assert relative_url("a/b/", "a/c/") == "../c/" and relative_url("a/", "a/") == "./"
+    assert relative_url("a/b.html", "") == "../" and relative_url("", "x/y.png") == "x/y.png"
+    for _ in range(20000):
+        f = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+        t = "/".join(rng.choice(parts) for _ in range(rng.randint(0, 4)))
+        assert relative_url(f, t) == _relpath_href(f, t), (f, t)

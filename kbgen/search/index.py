@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .korean import SEPARATOR, compound_parts, words
+from . import shard_update
 from .shards import replace_file, write_json, write_shards
 
 # Material's default separator for every language but Chinese and Japanese.
@@ -70,20 +71,29 @@ def _begins_a_word(prefix: str, sorted_words: list[str]) -> bool:
 
 def korean_search_index(index: dict[str, Any]) -> dict[str, Any]:
     """Return ``index`` (the parsed search_index.json) made Korean-aware; idempotent."""
+    korean_config(index)
+    for doc in index.get("docs", []):
+        if isinstance(doc, dict):
+            add_parts(doc)
+    return index
+
+
+def korean_config(index: dict[str, Any]) -> None:
+    """The configuration part of :func:`korean_search_index`: separator and the parts field."""
     config = index.setdefault("config", {})
     if config.get("separator", STOCK_SEPARATOR) == STOCK_SEPARATOR:
         config["separator"] = SEPARATOR
     fields = config.setdefault("fields", {})
     fields.setdefault(PARTS_FIELD, {"boost": PARTS_BOOST})
-    for doc in index.get("docs", []):
-        if not isinstance(doc, dict):
-            continue
-        parts = document_parts(doc)
-        if parts:
-            doc[PARTS_FIELD] = parts
-        else:
-            doc.pop(PARTS_FIELD, None)
-    return index
+
+
+def add_parts(doc: dict[str, Any]) -> None:
+    """Give one document its parts field (:func:`document_parts`), or none when it has no compounds."""
+    parts = document_parts(doc)
+    if parts:
+        doc[PARTS_FIELD] = parts
+    else:
+        doc.pop(PARTS_FIELD, None)
 
 
 def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[str, Any]:
@@ -104,12 +114,16 @@ def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[st
     return index
 
 
-def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = None) -> bool:
+def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = None,
+                         state: Path | None = None) -> bool:
     """Make ``site_dir/search/search_index.json`` Korean-aware and split it (kbgen.search.shards); False when there is none.
 
     Material's search plugin writes the file in its own ``on_post_build``, so
     this must run after it. The file keeps Material's config (the page reads it)
     and kbgen's worker (:data:`WORKER`) is copied beside the pieces it reads.
+    ``state``: where the record of the pieces is kept (kbgen's cache); with it,
+    the previous build's pieces are patched where only some pages changed
+    (kbgen.search.shard_update), with the same bytes as writing them all.
     """
     search_dir = Path(site_dir) / "search"
     path = search_dir / "search_index.json"
@@ -119,9 +133,19 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
         return False
     if not isinstance(index, dict):
         return False
-    korean_search_index(index)
+    korean_config(index)
     add_aliases(index, aliases or {})
-    stub = write_shards(index, search_dir)
+    stub = shard_update.update(index, search_dir, state, add_parts) if state is not None else None
+    if stub is None:
+        if state is not None:
+            shard_update.forget(state)  # a write that fails half-way must leave no record of old pieces
+        for doc in index.get("docs", []):
+            if isinstance(doc, dict):
+                add_parts(doc)
+        layout: dict[str, Any] = {}
+        stub = write_shards(index, search_dir, layout)
+        if state is not None:
+            shard_update.record(index, search_dir, stub, layout["by_first"], state)
     write_json(path, stub)
     replace_file(search_dir / WORKER_NAME, WORKER.read_bytes())
     return True

@@ -61,19 +61,37 @@ def pages_of(docs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return pages
 
 
-def shard_keys(counts: Counter[str]) -> dict[str, str]:
-    """term → its shard key: the first letter, or the first two when the letter holds too many postings."""
+def first_letter_postings(counts: Counter[str]) -> dict[str, int]:
+    """Postings per first letter of their term (``counts``: postings per term)."""
     by_first: dict[str, int] = Counter()
     for term, n in counts.items():
         by_first[term[:1]] += n
-    return {term: term[:2] if by_first[term[:1]] > SHARD_POSTINGS else term[:1] for term in counts}
+    return dict(by_first)
 
 
-def write_shards(index: dict[str, Any], search_dir: Path) -> dict[str, Any]:
+def shard_key(term: str, by_first: dict[str, int]) -> str:
+    """A term's shard: its first letter, or its first two when that letter holds too many postings."""
+    return term[:2] if by_first.get(term[:1], 0) > SHARD_POSTINGS else term[:1]
+
+
+def shard_keys(counts: Counter[str]) -> dict[str, str]:
+    """term → its shard key (:func:`shard_key`)."""
+    by_first = first_letter_postings(counts)
+    return {term: shard_key(term, by_first) for term in counts}
+
+
+def doc_counts(doc: dict[str, Any], fields: list[str]) -> list[Counter[str]]:
+    """How often each term occurs in each of a document's fields (``fields`` in the config's order)."""
+    return [Counter(field_terms(doc.get(name))) for name in fields]
+
+
+def write_shards(index: dict[str, Any], search_dir: Path, layout: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write pages, documents and term shards for ``index`` (Material's, made Korean-aware) under ``search_dir``.
 
     Returns the stub that replaces ``search_index.json``: Material's config with
-    the shard table, and no documents.
+    the shard table, and no documents. ``layout``, when given, receives the
+    postings per first letter (``by_first``): what kbgen.search.shard_update needs
+    to patch these pieces after an edit.
     """
     config = dict(index.get("config", {}))
     fields = list(config.get("fields", {}))
@@ -95,14 +113,16 @@ def write_shards(index: dict[str, Any], search_dir: Path) -> dict[str, Any]:
         for doc in page:
             if isinstance(doc.get("boost"), (int, float)) and doc["boost"] != 1:
                 boosts[number] = float(doc["boost"])
-            for f, name in enumerate(fields):
-                for term, tf in Counter(field_terms(doc.get(name))).items():
+            for f, counted in enumerate(doc_counts(doc, fields)):
+                for term, tf in counted.items():
                     entry = postings.setdefault(term, [])
                     entry += [number - last_doc.get(term, 0), f, tf]
                     last_doc[term] = number
                     counts[term] += 1
             number += 1
     keys = shard_keys(counts)
+    if layout is not None:
+        layout["by_first"] = first_letter_postings(counts)
     shards: dict[str, list[str]] = {}
     for term in sorted(postings):
         shards.setdefault(keys[term], []).append(term)
@@ -151,10 +171,26 @@ def write_json(path: Path, value: Any) -> None:
 
 def replace_file(path: Path, data: bytes) -> None:
     """Write ``path`` as a new file: the site folder may start as hard links to the previous site's files
-    (kbgen.site_writer), which writing in place would change under the site being served."""
+    (kbgen.site_writer), which writing in place would change under the site being served.
+
+    A file that already holds ``data`` is kept (:func:`keep_file`): after an edit most
+    pieces are the previous build's, and reading one is cheaper than creating it again.
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            keep_file(path)
+            return
+    except OSError:
+        pass
     tmp = path.with_name(path.name + ".kbgen-tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def keep_file(path: Path) -> None:
+    """Mark a piece left as it was as this build's output: the site writer removes files older than
+    the build that it did not write itself (kbgen.site_writer.SiteWriter.remove_stale)."""
+    os.utime(path)
 
 
 def _remove_stale(folder: Path, count: int) -> None:

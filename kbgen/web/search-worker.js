@@ -19,10 +19,13 @@
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3
 const OPTIONAL = 0, REQUIRED = 1, PROHIBITED = 2
 const K1 = 1.2
-// Result pages (groups) that come with their text: the first ones at once (Material renders 10,
-// then more on scroll), up to MAX_PAGES in a second answer; any further ones show their title only.
-const FIRST_PAGES = 10
+// Result pages (groups) that come with their text: the first ones at once (those on screen, see
+// answers()), up to MAX_PAGES in a second answer; any further ones show their title only.
+const FIRST_PAGES = 6
 const MAX_PAGES = 50
+// The second round of text requests waits this long after the first answer: Material
+// renders that answer meanwhile, and on two cores the requests would slow it down.
+const SECOND_ROUND_DELAY = 100
 
 let state = null  // set by SETUP
 let queue = Promise.resolve()
@@ -65,7 +68,9 @@ function setup(config) {
       first.push(doc)
       for (let i = 0; i < count; i++) pageOf[doc++] = p
     })
-    return { pages, pageOf, first, boosts: new Map(Object.entries(boosts).map(([d, b]) => [+d, b])) }
+    const boost = new Float64Array(kb.documents).fill(1)  // a document's boost (1 unless Material set one)
+    for (const [d, b] of Object.entries(boosts)) boost[+d] = b
+    return { pages, pageOf, first, boost }
   })
   pages.catch(() => {})  // reported when a query needs it
   state = {
@@ -117,80 +122,107 @@ async function search(value) {
   const index = await state.pages
   const query = clauses(value)
   if (!query.length) return [[]]
-  const scores = new Map(), matched = new Map()
-  const required = [], prohibited = new Set()
-  for (const clause of query) {
-    const docs = new Set()
-    const weight = new Map()  // a term several clauses expand to counts once per clause, as in lunr
-    for (const [, flat] of await expand(clause.term, clause.presence !== OPTIONAL)) {
+  // Every word's shards in one round of requests, not one round per word
+  const expansions = await Promise.all(query.map(c => expand(c.term, c.presence !== OPTIONAL)))
+  // Per-document arrays rather than Maps and Sets: a common word matches most of the
+  // 10,000+ documents of a large site, and allocation was most of the scoring time
+  const n = state.documents
+  const scores = new Float64Array(n), weight = new Float64Array(n)
+  const seen = new Int32Array(n)  // the clause (1-based) that last touched a document
+  const requiredHits = new Uint8Array(n), prohibited = new Uint8Array(n)
+  const terms = [...new Set(query.filter(c => c.presence !== PROHIBITED).map(c => c.term))]
+  const found = terms.map(() => new Uint8Array(n))  // found[t][doc]: the doc matched terms[t]
+  const scored = new Uint8Array(n), touched = []  // scored documents in the order first scored (ties keep it)
+  let required = 0
+  query.forEach((clause, c) => {
+    const stamp = c + 1, docs = []
+    for (const [, flat] of expansions[c]) {
       const idf = Math.log(1 + Math.abs((state.documents - flat.length / 3 + 0.5) / (flat.length / 3 + 0.5)))
       for (let i = 0, doc = 0; i < flat.length; i += 3) {
         doc += flat[i]
-        docs.add(doc)
+        if (seen[doc] !== stamp) { seen[doc] = stamp; weight[doc] = 0; docs.push(doc) }
         const tf = flat[i + 2]
-        const w = idf * (K1 + 1) * tf / (K1 + tf) * state.boosts[flat[i + 1]] * (index.boosts.get(doc) ?? 1)
-        weight.set(doc, (weight.get(doc) || 0) + w)
+        weight[doc] += idf * (K1 + 1) * tf / (K1 + tf) * state.boosts[flat[i + 1]] * index.boost[doc]
       }
     }
-    if (clause.presence === PROHIBITED) { docs.forEach(d => prohibited.add(d)); continue }
-    if (clause.presence === REQUIRED) required.push(docs)
-    for (const [doc, w] of weight) {
-      scores.set(doc, (scores.get(doc) || 0) + w)
-      if (!matched.has(doc)) matched.set(doc, new Set())
-      matched.get(doc).add(clause.term)
+    if (clause.presence === PROHIBITED) { for (const doc of docs) prohibited[doc] = 1; return }
+    if (clause.presence === REQUIRED) { required++; for (const doc of docs) requiredHits[doc]++ }
+    const t = terms.indexOf(clause.term)
+    for (const doc of docs) {
+      if (!scored[doc]) { scored[doc] = 1; touched.push(doc) }
+      scores[doc] += weight[doc]
+      found[t][doc] = 1
     }
-  }
-  const terms = [...new Set(query.filter(c => c.presence !== PROHIBITED).map(c => c.term))]
-  const ranked = []
-  for (const [doc, score] of scores) {
-    if (prohibited.has(doc) || required.some(set => !set.has(doc))) continue
-    const found = matched.get(doc)
+  })
+  const ranked = [], final = new Float64Array(n)
+  for (const doc of touched) {
+    if (prohibited[doc] || requiredHits[doc] < required) continue
+    let count = 0
+    for (const f of found) count += f[doc]
     const isPage = index.first[index.pageOf[doc]] === doc
-    const boost = +isPage + terms.filter(t => found.has(t)).length / terms.length
-    ranked.push({ doc, score: score * (1 + boost ** 2), found })
+    const boost = +isPage + count / terms.length
+    final[doc] = scores[doc] * (1 + boost ** 2)
+    ranked.push(doc)
   }
-  ranked.sort((a, b) => b.score - a.score)
-  const groups = new Map()
-  for (const hit of ranked) {
-    const page = index.pageOf[hit.doc]
-    if (!groups.has(page)) groups.set(page, [])
-    groups.get(page).push(hit)
+  ranked.sort((a, b) => final[b] - final[a])  // stable: ties keep the order first scored
+  return answers(index, grouped(index, ranked, final), terms, (doc, t) => found[t][doc] === 1)
+}
+
+/* Pages in the order of their best document. Only the pages that are shown with
+ * their text keep the list of their documents; the others need their best score. */
+function grouped(index, ranked, final) {
+  const groups = [], slot = new Int32Array(index.pages.length).fill(-1)
+  for (const doc of ranked) {
+    const page = index.pageOf[doc]
+    if (slot[page] < 0) {
+      slot[page] = groups.length
+      groups.push({ page, score: final[doc], hits: groups.length < MAX_PAGES ? [] : null })
+    }
+    const { hits } = groups[slot[page]]
+    if (hits) hits.push({ doc, score: final[doc] })
   }
-  return answers(index, groups, terms)
+  return groups
 }
 
 /* The groups Material shows first come with their pages' text at once; the text of
  * the next ones is fetched for a second answer, which Material renders in place of
- * the first */
-async function answers(index, groups, terms) {
-  const all = [...groups.keys()]
-  const heads = from => all.slice(from).map(page => head(index, groups.get(page)[0].score, page))
-  const first = await render(index, groups, terms, all.slice(0, FIRST_PAGES))
-  if (all.length <= FIRST_PAGES) return [first]
-  const more = render(index, groups, terms, all.slice(FIRST_PAGES, MAX_PAGES))
-  return [first.concat(heads(FIRST_PAGES)), more.then(items => first.concat(items, heads(MAX_PAGES)))]
+ * the first. Material renders 10 groups, but 4-6 fit its result panel on a screen
+ * (75% of the window, about 190 px a result), and a browser opens 6 connections to
+ * a host (HTTP/1.1): the texts of the first FIRST_PAGES come in one round of requests. */
+async function answers(index, groups, terms, matches) {
+  const first = await render(index, groups.slice(0, FIRST_PAGES), terms, matches)
+  if (groups.length <= FIRST_PAGES) return [first, null]
+  const rest = []
+  for (let g = FIRST_PAGES; g < groups.length; g++) rest.push(head(index, groups[g]))
+  const more = () => render(index, groups.slice(FIRST_PAGES, MAX_PAGES), terms, matches)
+    .then(items => first.concat(items, rest.slice(MAX_PAGES - FIRST_PAGES)))
+  return [first.concat(rest), more]
 }
 
 /* A page without its text yet: its title from pages.json */
-function head(index, score, page) {
-  const [location, title, tags] = index.pages[page]
-  return [{ location, title, text: "", score, terms: {}, ...(tags.length ? { tags } : {}) }]
+function head(index, { page, score }) {
+  const entry = index.pages[page], tags = entry[2]
+  const item = { location: entry[0], title: entry[1], text: "", score, terms: {} }
+  if (tags.length) item.tags = tags
+  return [item]
 }
 
-async function render(index, groups, terms, pages) {
-  const docs = await Promise.all(pages.map(p => load(`docs/${p}.json`)))
-  return pages.map((page, g) => {
-    const hits = groups.get(page)
+/* `matches(doc, t)`: whether document doc matched terms[t] (null for a tag search).
+ * A page shown for a match in one of its sections is listed too, unmarked. */
+async function render(index, groups, terms, matches) {
+  const docs = await Promise.all(groups.map(({ page }) => load(`docs/${page}.json`)))
+  return groups.map(({ page, hits }, g) => {
     const first = index.first[page]
-    if (!hits.some(hit => hit.doc === first)) hits.push({ doc: first, score: 0, found: null })
-    return hits.map(({ doc, score, found }) => {
+    const shown = hits.some(hit => hit.doc === first) ? hits : hits.concat([{ doc: first, score: 0, unmatched: true }])
+    return shown.map(({ doc, score, unmatched }) => {
       const [location, title, text] = docs[g][doc - first]
-      const marks = found ? terms.filter(t => found.has(t)) : []
+      const has = terms.map((_, t) => !unmatched && matches !== null && matches(doc, t))
+      const marks = terms.filter((_, t) => has[t])
       const item = {
         location, score,
         title: highlight(title, marks, true),
         text: highlight(text, marks, false),
-        terms: found ? Object.fromEntries(terms.map(t => [t, found.has(t)])) : {}
+        terms: unmatched || matches === null ? {} : Object.fromEntries(terms.map((term, t) => [term, has[t]]))
       }
       if (doc === first && index.pages[page][2].length) item.tags = index.pages[page][2].map(t => highlight(t, marks, true))
       return item
@@ -202,37 +234,45 @@ async function render(index, groups, terms, pages) {
  * them: the input is cut into blocks (top-level elements, and the text after
  * one), each block runs from its first tag or word to its last; a text shows
  * its first two blocks with a mark (or all of it when none has one), a title
- * is kept whole around them. */
+ * is kept whole around them.
+ * Splitting into words with the Korean separator is the costly part, so a block
+ * is split only when its text contains a marked term at all (a word cannot start
+ * with a term its block does not contain), and no block after the second marked
+ * one. "Σ" lower-cases by context, so text with it is always split. */
 function highlight(input, marks, full) {
   if (!marks.length || !input) return input
-  const table = []  // block → entries [start, end, marked]
-  const words = (block, start, end) => {
-    const section = input.slice(start, end)
-    table[block] ||= []
-    split(section, state.separator, (i, until) => {
-      const word = section.slice(i, until).toLowerCase()
-      table[block].push([start + i, start + until, marks.some(m => word.startsWith(m))])
-    })
-  }
-  let block = 0, start = 0, end = 0
+  const blocks = [[]]  // block → its pieces in order: [start, end, isText]
+  let start = 0, end = 0
   for (let stack = 0; end < input.length; end++) {
     if (input.charAt(end) === "<" && end > start) {
-      words(block, start, end)
+      blocks[blocks.length - 1].push([start, end, true])
       start = end
     } else if (input.charAt(end) === ">") {
       if (input.charAt(start + 1) === "/") {
-        if (--stack === 0) (table[block++] ||= []).push([start, end + 1, false])
+        if (--stack === 0) { blocks[blocks.length - 1].push([start, end + 1, false]); blocks.push([]) }
       } else if (input.charAt(end - 1) !== "/") {
-        if (stack++ === 0) (table[block] ||= []).push([start, end + 1, false])
+        if (stack++ === 0) blocks[blocks.length - 1].push([start, end + 1, false])
       }
       start = end + 1
     }
   }
-  if (end > start) words(block, start, end)
+  if (end > start) blocks[blocks.length - 1].push([start, end, true])
+  const always = input.includes("\u03a3")
+  const mayMark = ([s, e, isText]) => isText && (always || marks.some(m => input.slice(s, e).toLowerCase().includes(m)))
   const slices = []
   let cursor = 0
-  for (const entries of table) {
-    if (!entries || !entries.some(([, , marked]) => marked)) continue
+  for (const pieces of blocks) {
+    if (!pieces.some(mayMark)) continue
+    const entries = []  // [start, end, marked]
+    for (const [s, e, isText] of pieces) {
+      if (!isText) { entries.push([s, e, false]); continue }
+      const section = input.slice(s, e)
+      split(section, state.separator, (i, until) => {
+        const word = section.slice(i, until).toLowerCase()
+        entries.push([s + i, s + until, marks.some(m => word.startsWith(m))])
+      })
+    }
+    if (!entries.some(([, , marked]) => marked)) continue
     const from = entries[0][0], to = entries[entries.length - 1][1]
     if (full && from > cursor) slices.push(input.slice(cursor, from))
     let slice = input.slice(from, to)
@@ -262,9 +302,8 @@ async function searchTags(value) {
     if (rank) hits.push({ page, rank })
   })
   hits.sort((a, b) => b.rank - a.rank || a.page - b.page)
-  const groups = new Map(hits.map(({ page, rank }) =>
-    [page, [{ doc: index.first[page], score: rank, found: null }]]))
-  return answers(index, groups, [])
+  const groups = hits.map(({ page, rank }) => ({ page, score: rank, hits: [{ doc: index.first[page], score: rank }] }))
+  return answers(index, groups, [], null)
 }
 
 /* The reply to a message, and for a query maybe a promise of a second, complete one */
@@ -281,7 +320,9 @@ async function answer(message) {
   }
   try {
     const [now, later] = value.trim().startsWith("#") ? await searchTags(value) : await search(value)
-    return [{ type: RESULT, data: { items: now } }, later && later.then(items => ({ type: RESULT, data: { items } }), failed)]
+    const more = later && (() => later().then(items => ({ type: RESULT, data: { items } }), failed))
+    // "partial": a complete answer follows (Material reads only the items; tests wait for it)
+    return [{ type: RESULT, data: more ? { items: now, partial: true } : { items: now } }, more]
   } catch (err) {
     return [failed(err), null]
   }
@@ -297,6 +338,6 @@ addEventListener("message", ev => {
     const [reply, later] = await answer(ev.data)
     if (!current()) return
     postMessage(reply)
-    if (later) later.then(more => current() && postMessage(more))
+    if (later) setTimeout(() => current() && later().then(more => current() && postMessage(more)), SECOND_ROUND_DELAY)
   })
 })

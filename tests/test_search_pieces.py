@@ -1,0 +1,191 @@
+"""The split search index patched after an edit (kbgen.search.shard_update) equals writing it whole."""
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kbgen.cli import main
+from kbgen.search import index as search_index
+from kbgen.search import rewrite_search_index
+from kbgen.search.shards import SHARD_POSTINGS, read_terms
+
+from link_vaults import write_vault
+from test_site_build import tree
+from test_up_to_date import _age, _config
+
+WORDS = ["기울기", "소실", "역전파", "신경망", "gradient", "relu", "학습률", "옵티마이저", "배치", "정규화",
+         "손실함수", "과적합", "드롭아웃", "attention", "transformer", "임베딩", "벡터", "행렬", "확률", "분포"]
+
+
+def _material_index(pages: list[dict]) -> dict:
+    """Material's search_index.json for pages given as {location, title, tags, sections: [(title, text)], aliases?}."""
+    docs = []
+    for page in pages:
+        for i, (title, text) in enumerate(page["sections"]):
+            doc = {"location": page["location"] + ("" if i == 0 else f"#s{i}"), "title": title,
+                   "text": f"<p>{text}</p>"}
+            if page.get("tags") is not None:
+                doc["tags"] = list(page["tags"])
+            if page.get("boost") is not None:
+                doc["boost"] = page["boost"]
+            docs.append(doc)
+    return {"config": {"lang": ["ko"], "separator": r"[\s\-]+", "pipeline": [],
+                       "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0}, "tags": {"boost": 1e6}}},
+            "docs": docs}
+
+
+def _sentence(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) + rng.choice(["", "를", "의", "는"]) for _ in range(rng.randint(3, 12)))
+
+
+def _pages(rng: random.Random, n: int) -> list[dict]:
+    return [{"location": f"note-{k}/", "title": f"노트 {k}", "tags": rng.choice([None, [], ["a"], ["b", "c"]]),
+             "sections": [(f"노트 {k}", _sentence(rng))] + [(f"절 {j}", _sentence(rng)) for j in range(rng.randint(0, 2))],
+             "aliases": rng.choice([None, None, [f"별칭{k}"]])}
+            for k in range(n)]
+
+
+def _write(site: Path, pages: list[dict], state: Path | None) -> Path:
+    search = site / "search"
+    search.mkdir(parents=True, exist_ok=True)
+    (search / "search_index.json").write_text(json.dumps(_material_index(pages)), encoding="ascii")
+    aliases = {p["location"]: p["aliases"] for p in pages if p.get("aliases")}
+    assert rewrite_search_index(site, aliases, state) is True
+    return search
+
+
+def _pieces(search: Path) -> dict[str, bytes]:
+    return {p.relative_to(search).as_posix(): p.read_bytes() for p in sorted(search.rglob("*")) if p.is_file()}
+
+
+def _edit(rng: random.Random, pages: list[dict], step: int) -> str:
+    page = rng.choice(pages)
+    kind = rng.choice(["text", "text", "text", "title", "tags", "aliases", "boost", "section", "add", "delete"])
+    sections = page["sections"]
+    if kind == "text":
+        k = rng.randrange(len(sections))
+        sections[k] = (sections[k][0], _sentence(rng) + f" 기울기{step}")  # a letter with a shard already
+    elif kind == "title":
+        sections[0] = (f"새 제목 {step}", sections[0][1])
+    elif kind == "tags":
+        page["tags"] = rng.choice([None, [], ["a"], [f"t{step}"]])
+    elif kind == "aliases":
+        page["aliases"] = rng.choice([None, [f"다른이름{step}"]])
+    elif kind == "boost":
+        page["boost"] = rng.choice([None, 2, 0.5])
+    elif kind == "section":
+        sections.append((f"새 절 {step}", _sentence(rng))) if rng.random() < 0.6 or len(sections) == 1 \
+            else sections.pop()
+    elif kind == "add":
+        pages.insert(rng.randrange(len(pages) + 1), _pages(rng, 1)[0] | {"location": f"new-{step}/"})
+    elif len(pages) > 2:
+        pages.remove(page)
+    return kind
+
+
+def test_random_edits_patch_the_pieces_to_what_a_full_write_gives(tmp_path: Path, monkeypatch):
+    rng = random.Random(12)
+    pages = _pages(rng, 30)
+    site, state = tmp_path / "site", tmp_path / "cache" / "state.pickle"
+    _write(site, pages, state)
+    writes = []
+    real = search_index.write_shards
+    monkeypatch.setattr(search_index, "write_shards", lambda *a: writes.append(1) or real(*a))
+    patched = 0
+    for step in range(60):
+        kind = _edit(rng, pages, step)
+        before = len(writes)
+        search = _write(site, pages, state)
+        whole = len(writes) > before
+        fresh = _write(tmp_path / f"fresh{step}", pages, None)
+        assert _pieces(search) == _pieces(fresh), (step, kind)
+        if not whole:
+            patched += 1
+        elif kind == "text":
+            pytest.fail(f"step {step}: a text edit wrote every piece again")
+        shutil.rmtree(tmp_path / f"fresh{step}")
+    assert patched >= 20  # most edits were patches, not full writes
+
+
+def test_a_patched_shard_has_the_new_words_and_not_the_old(tmp_path: Path):
+    rng = random.Random(3)
+    pages = _pages(rng, 10)
+    pages[4]["sections"][0] = ("노트 4", "낡은단어 그리고 공통단어")
+    pages[7]["sections"][0] = ("노트 7", "공통단어")
+    site, state = tmp_path / "site", tmp_path / "state.pickle"
+    search = _write(site, pages, state)
+    assert "낡은단어" in read_terms(search)["note-4/"]["text"]
+    untouched = (search / "docs" / "0.json").stat().st_ino
+    pages[4]["sections"][0] = ("노트 4", "새단어 그리고")
+    _write(site, pages, state)
+    terms = read_terms(search)
+    assert "새단어" in terms["note-4/"]["text"] and "낡은단어" not in terms["note-4/"]["text"]
+    assert "공통단어" not in terms["note-4/"]["text"] and "공통단어" in terms["note-7/"]["text"]
+    assert not any("낡은단어" in fields.get("text", set()) for fields in terms.values())
+    assert (search / "docs" / "0.json").stat().st_ino == untouched  # a page that did not change: not written
+    assert _pieces(search) == _pieces(_write(tmp_path / "fresh", pages, None))
+
+
+def test_pieces_changed_behind_its_back_are_written_whole(tmp_path: Path, monkeypatch):
+    rng = random.Random(5)
+    pages = _pages(rng, 8)
+    site, state = tmp_path / "site", tmp_path / "state.pickle"
+    search = _write(site, pages, state)
+    (search / "terms" / "0.json").write_text('{"t":[],"p":[]}', encoding="utf-8")  # damaged
+    pages[2]["sections"][0] = ("노트 2", "바뀐문장")
+    writes = []
+    real = search_index.write_shards
+    monkeypatch.setattr(search_index, "write_shards", lambda *a: writes.append(1) or real(*a))
+    _write(site, pages, state)
+    assert writes == [1]  # the damaged piece was noticed: everything written again
+    assert _pieces(search) == _pieces(_write(tmp_path / "fresh", pages, None))
+
+
+def test_a_letter_crossing_the_shard_limit_is_written_whole(tmp_path: Path):
+    # Enough postings of one first letter that an edit moves it across SHARD_POSTINGS.
+    words = [f"zz{k}" for k in range(SHARD_POSTINGS // 2 + 5)]
+    pages = [{"location": "a/", "title": "A", "sections": [("A", " ".join(words))]},
+             {"location": "b/", "title": "B", "sections": [("B", "b")]}]
+    site, state = tmp_path / "site", tmp_path / "state.pickle"
+    _write(site, pages, state)
+    pages[1]["sections"][0] = ("B", " ".join(f"zy{k}" for k in range(SHARD_POSTINGS // 2 + 5)))
+    search = _write(site, pages, state)
+    assert _pieces(search) == _pieces(_write(tmp_path / "fresh", pages, None))
+
+
+VAULT = {
+    "a.md": "---\ntitle: Alpha\ntags: [x]\naliases: [First]\n---\n# Alpha\n\n옛날문장 [[b]]\n\n## Part\n\n둘째 절\n",
+    "b.md": "# Beta\n\n![[a]]\n\nbeta words\n",
+    "c/d.md": "# Delta\n\n델타 문장 옛날문장 #tagged\n",  # every first letter keeps a shard
+}
+
+
+def test_an_edited_note_builds_a_search_index_equal_to_a_cold_build(tmp_path: Path, capsys, monkeypatch):
+    notes = write_vault(tmp_path / "notes", VAULT)
+    site = tmp_path / "site"
+    config = _config(tmp_path, notes, site, tmp_path / "cache")
+    _age(config, notes)
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    assert "옛날문장" in read_terms(site / "search")["a/"]["text"]
+    (notes / "a.md").write_text(VAULT["a.md"].replace("옛날문장", "betanew"), encoding="utf-8")
+    _age(config, notes)
+
+    def no_full_write(*args):  # type: ignore[no-untyped-def]
+        raise AssertionError("the search index was written whole after a text edit")
+
+    monkeypatch.setattr(search_index, "write_shards", no_full_write)
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    monkeypatch.undo()
+    terms = read_terms(site / "search")
+    assert "betanew" in terms["a/"]["text"] and "옛날문장" not in terms["a/"]["text"]
+    assert "옛날문장" in terms["c/d/"]["text"]
+    cold_site = tmp_path / "cold"
+    cold_config = _config(tmp_path, notes, cold_site, tmp_path / "cold-cache")
+    _age(cold_config)
+    assert main(["build", "-q", "--config", str(cold_config)]) == 0
+    capsys.readouterr()
+    assert tree(site) == tree(cold_site)

@@ -30,7 +30,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from . import pickles
 from .config import KbgenConfig
@@ -163,23 +163,25 @@ class NoteCache:
         """Write ``entries`` and forget ``stale`` notes (deleted or no longer cacheable)."""
         if self._db is None:
             return
-        rows = []
-        for src_path, entry in entries.items():
-            try:
-                rows.append((self.namespace, src_path, zlib.compress(pickles.dumps(entry), 1)))
-            except Exception:  # noqa: BLE001 - something unpicklable in a plugin's data: not cached
-                continue
         try:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("DELETE FROM note WHERE namespace = ? AND src_path = ?",
                                      [(self.namespace, p) for p in stale])
-                self._db.executemany("INSERT OR REPLACE INTO note VALUES (?, ?, ?)", rows)
+                # Pickled as they are inserted: every page's pickle at once was tens of MB more at the peak.
+                self._db.executemany("INSERT OR REPLACE INTO note VALUES (?, ?, ?)", self._rows(entries))
                 # Entries of other kbgen versions or configurations are dead weight.
                 self._db.execute("DELETE FROM note WHERE namespace != ?", (self.namespace,))
                 self._db.execute("DELETE FROM loaded WHERE namespace != ?", (self.namespace,))
         except sqlite3.Error as exc:
             log.warning("kbgen: build cache not written (%s)", exc)
+
+    def _rows(self, entries: Mapping[str, NoteEntry]) -> Iterator[tuple[str, str, bytes]]:
+        for src_path, entry in entries.items():
+            try:
+                yield self.namespace, src_path, zlib.compress(pickles.dumps(entry), 1)
+            except Exception:  # noqa: BLE001 - something unpicklable in a plugin's data: not cached
+                continue
 
     def loaded_notes(self) -> "LoadedNotes":
         return LoadedNotes(self)

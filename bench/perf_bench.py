@@ -15,8 +15,9 @@ each in a fresh process:
 - serve edit: ``kbgen serve`` running, a note saved → the served page shows the
   new text (polled every 20 ms), → the pages that depend on it show it (a note
   added for the purpose embeds the edited one, and the edit links to it: its
-  page shows the new text in the embed and in its backlinks), and → the full
-  rebuild that follows is done (kbgen serve logs it);
+  page shows the new text in the embed and in its backlinks), and → the site is
+  complete (kbgen serve logs it): the search index written once no save came for
+  3 s, or the full rebuild done when the edit needs one;
 - with ``--serial``, a cold build with ``-j 1`` too;
 - peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
 - site size, median page (``index.html``) size, search index size (raw and gzip).
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -49,7 +51,8 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from peer_builds import mkdocs_build, quartz_build  # noqa: E402  (a sibling script's module)
+import peer_builds  # noqa: E402  (a sibling script's module)
+from peer_builds import mkdocs_build, quartz_build  # noqa: E402
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
 
@@ -91,12 +94,8 @@ def kbgen_plugins(work: Path) -> str:
 
 
 def timed(cmd: list[str]) -> tuple[float, int, int]:
-    """(seconds, peak RSS in MB, exit status) of one command."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    return seconds, int(usage.ru_maxrss / 1024), os.waitstatus_to_exitcode(status)
+    """(seconds, peak RSS in MB, exit status) of one kbgen command."""
+    return peer_builds.timed(cmd, ENV)
 
 
 def kbgen_build(cfg: Path, jobs: int | None) -> tuple[float, int, int]:
@@ -148,8 +147,9 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
         time.sleep(2)  # let the watcher settle after the first build
         marker = f"serve{int(time.time())}"
         started = time.perf_counter()
-        with note.open("a", encoding="utf-8") as fh:
-            fh.write(f"\n\n{marker} [[{EMBEDDER}]] 문장.\n")
+        # An earlier run's sentence goes: a page shows only the first few sentences around links to it.
+        text = re.sub(rf"\n\nserve\d+ \[\[{EMBEDDER}\]\] 문장\.\n", "", note.read_text(encoding="utf-8"))
+        note.write_text(f"{text}\n\n{marker} [[{EMBEDDER}]] 문장.\n", encoding="utf-8")
         if _poll(url, marker, 300) is None:
             return None, None, None
         visible = time.perf_counter() - started
@@ -211,7 +211,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
-              "serve edit→dependents s", "serve edit→rebuilt s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
+              "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
     if args.serial:
         header.append("cold -j1 s (speed-up)")
     if args.compare:

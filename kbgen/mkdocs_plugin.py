@@ -30,6 +30,7 @@ from mkdocs.structure.toc import get_toc
 from .build import Progress, build_vault, release_tokens
 from .markdown.renderer import NoteRenderer
 from .quick_note import refresh_note
+from .quick_pages import QuickChange
 from .vault_build import VaultBuild
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
@@ -216,12 +217,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
         return _mkdocs_navigation(root, files, config, generated)
 
-    def refresh_page(self, src_uri: str) -> "QuickPages | None":
-        """Take in an edit of a note that the quick path covers (kbgen.quick_note).
-
-        Gives the src_uris of the pages to template again and the site files
-        whose content changed; None when the full rebuild must do it.
-        """
+    def refresh_page(self, src_uri: str) -> "tuple[QuickChange, list[str]] | None":
+        """Take in an edit of a note that the quick path covers (kbgen.quick_note): what changed and
+        the src_uris of the pages to template again; None when the full rebuild must do it."""
         if self.build is None:
             return None
         if self._renderer is None:
@@ -233,11 +231,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         uris = change.notes + [generated[id(page)] for page in change.pages if id(page) in generated]
         for uri in uris:
             self._sources.pop(uri, None)
-        for site_file in change.files:
-            file = self._files.get_file_from_path(site_file.dest) if self._files is not None else None
-            if file is not None:
-                file.content_bytes = site_file.read_bytes()
-        return QuickPages(uris, {f.dest: f.read_bytes() for f in change.files}, change.complete)
+        return change, uris
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -360,15 +354,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return context
 
     on_page_context = CombinedEvent(_content_for_search, _content_for_page)
-
-
-@dataclasses.dataclass
-class QuickPages:
-    """What ``kbgen serve`` writes after a quick refresh: pages to template again, files' new bytes."""
-
-    pages: list[str]  # src_uris
-    files: dict[str, bytes]  # site path → content
-    complete: bool  # kbgen.quick_pages.QuickChange.complete
 
 
 @dataclasses.dataclass

@@ -15,9 +15,10 @@ dates and front matter is shown at once (kbgen.quick_note): every page that
 shows the note is rendered and templated from the previous build kept in
 memory, written if its bytes differ, and browsers reload. When that refresh
 covered everything a build would change (:attr:`QuickRefresh.complete`) and the
-configuration and the day are those of the last build, the search index is
-written from every page's entries (:func:`finish_quickly`) and no rebuild
-follows: the kept build, updated in place, serves the next edit. Otherwise the
+configuration and the day are those of the last build, no rebuild follows: the
+kept build, updated in place, serves the next edit, and once no save came for
+:data:`SEARCH_INDEX_DELAY` seconds the search index is written from every
+page's entries (:func:`finish_quickly`). Otherwise the
 rebuild brings every other page up to date and reloads them again.
 """
 from __future__ import annotations
@@ -44,6 +45,8 @@ from .mkdocs_build import SiteState, build_site, search_index
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
+# Seconds without a save after a complete quick refresh before the search index is written.
+SEARCH_INDEX_DELAY = 3.0
 
 
 def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
@@ -68,16 +71,38 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
     last: list[SiteState] = []  # the previous build, while it is the newest
     built_with: list[tuple] = []  # the configuration file's stamp and the day of that build
 
+    pending: list[threading.Timer] = []  # the search index write a complete quick refresh left
+
+    def finish_later() -> None:
+        with lock:
+            if pending != [threading.current_thread()]:
+                return  # a newer change took over: it writes the index or schedules it again
+            pending.clear()
+            if last and finish_quickly(last[0]):
+                log.info("kbgen: search index written; no rebuild needed")
+                return
+        with server._rebuild_cond:  # as the watcher asks for a build: the full rebuild writes it
+            server._want_rebuild = True
+            server._rebuild_cond.notify_all()
+
     def builder(config: Any = None) -> None:
         with lock:
+            for timer in pending:
+                timer.cancel()
+            pending.clear()
             changed = changes.take()
             quick = _show_at_once(last[0], changed) if last and changed else None
             if quick is not None:
                 _reload(server)  # the edited pages first; the search index or the rebuild below takes longer
-                if quick.complete and not last[0].config.watch and built_with == [_stamp(config_file)] \
-                        and finish_quickly(last[0]):
-                    # No newer epoch: the pages shown after the refresh are final, browsers need not reload again.
-                    log.info(f"kbgen: quick refresh complete, {quick.written} files written; no rebuild needed")
+                if quick.complete and not last[0].config.watch and built_with == [_stamp(config_file)]:
+                    # The search index is written once the author pauses (a save every second or two
+                    # while typing): meanwhile each save is shown at once. No newer epoch: browsers
+                    # need not reload again.
+                    log.info(f"kbgen: quick refresh complete, {quick.written} files written")
+                    timer = threading.Timer(SEARCH_INDEX_DELAY, finish_later)
+                    timer.daemon = True
+                    pending.append(timer)
+                    timer.start()
                     return
             if config is None:
                 config = get_config()
@@ -121,6 +146,8 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
         except KeyboardInterrupt:
             log.info("Shutting down...")
         finally:
+            for timer in pending:
+                timer.cancel()
             server.shutdown()
     finally:
         config.plugins.on_shutdown()
@@ -186,12 +213,17 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     complete = state.search_entries is not None
     try:
         for path in notes:
-            quick = plugin.refresh_page(path)
-            if quick is None:
+            refreshed = plugin.refresh_page(path)
+            if refreshed is None:
                 return None
-            pages.extend(uri for uri in quick.pages if uri not in pages)
-            files.update(quick.files)
-            complete = complete and quick.complete
+            change, uris = refreshed
+            pages.extend(uri for uri in uris if uri not in pages)
+            for site_file in change.files:
+                files[site_file.dest] = site_file.read_bytes()
+                file = state.files.get_file_from_path(site_file.dest)
+                if file is not None:  # as the next build's on_files would give it
+                    file.content_bytes = files[site_file.dest]
+            complete = complete and change.complete
         # Every page first, then the writes: nothing is written when a page fails.
         outputs = [template_page(state, uri) for uri in pages]
         written = 0

@@ -22,6 +22,28 @@ def _config(tmp: Path, notes: Path, site: Path, port: int) -> Path:
     return config_file(tmp, notes, site, tmp / ("cache-" + site.name), site_url=f"http://127.0.0.1:{port}/")
 
 
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _start_serve(tmp: Path, notes: Path) -> tuple[int, subprocess.Popen, Path]:
+    """(port, the `kbgen serve` process, its log) serving ``notes`` into tmp/served."""
+    port = _free_port()
+    config = _config(tmp, notes, tmp / "served", port)
+    log = tmp / "serve.log"
+    with log.open("w") as err:
+        server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(config),
+                                   "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp, env=ENV,
+                                  stdout=subprocess.DEVNULL, stderr=err)
+    return port, server, log
+
+
+def _cold_build(tmp: Path, notes: Path, port: int) -> None:
+    build = subprocess.run([sys.executable, "-m", "kbgen", "build", "-q", "--config",
+                            str(_config(tmp, notes, tmp / "cold", port))],
+                           cwd=tmp, env=ENV, capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+
+
 def _churn(notes: Path, stop: threading.Event, seed: int) -> None:
     """Edit, add, delete and rename notes while the server rebuilds."""
     rng = random.Random(seed)
@@ -72,14 +94,7 @@ def test_serve_survives_changes_during_rebuilds_and_converges_on_a_cold_build(tm
         (notes / f"n{i}.md").write_text(f"# Note {i}\n\n[[n{(i + 1) % 8}]] 내용 {i} [[n{(i + 3) % 8}#Part]]\n\n"
                                         "## Part\n\ntext\n",
                                         encoding="utf-8")
-    port = _free_port()
-    config = _config(tmp_path, notes, tmp_path / "served", port)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = tmp_path / "serve.log"
-    with log.open("w") as err:
-        server = subprocess.Popen([sys.executable, "-m", "kbgen", "serve", "--config", str(config),
-                                   "--dev-addr", f"127.0.0.1:{port}"], cwd=tmp_path, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=err)
+    port, server, log = _start_serve(tmp_path, notes)
     try:
         _wait_for(f"http://127.0.0.1:{port}/n1/", "내용 1", timeout=120)
         stop = threading.Event()
@@ -93,10 +108,7 @@ def test_serve_survives_changes_during_rebuilds_and_converges_on_a_cold_build(tm
         site = Path(re.search(r"kbgen: serving (\S+)", log.read_text()).group(1))
         _wait_until_quiet(site)
         assert server.poll() is None, log.read_text()[-2000:]
-        build = subprocess.run([sys.executable, "-m", "kbgen", "build", "-q", "--config",
-                                str(_config(tmp_path, notes, tmp_path / "cold", port))],
-                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
-        assert build.returncode == 0, build.stderr
+        _cold_build(tmp_path, notes, port)
         assert_same_site(site, tmp_path / "cold")
         assert "Traceback" not in log.read_text()
     finally:
@@ -112,3 +124,35 @@ def _wait_until_quiet(site: Path, quiet: float = 3.0, timeout: float = 120) -> N
         if time.time() - newest > quiet:
             return
         time.sleep(0.5)
+
+
+def test_saves_without_rebuilds_end_with_a_cold_builds_site_search_index_included(tmp_path):
+    """Saves the quick path covers in full: each is shown, no rebuild runs, and once the author pauses
+    the search index is written; then the served folder is a cold build's, byte for byte."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for i in range(6):
+        (notes / f"n{i}.md").write_text(f"# Note {i}\n\n[[n{(i + 1) % 6}]] 내용 {i}\n\n![[n{(i + 2) % 6}#Part]]\n\n"
+                                        f"## Part\n\ntext {i}\n", encoding="utf-8")
+    port, server, log = _start_serve(tmp_path, notes)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/n1/", "내용 1", timeout=120)
+        for step, i in enumerate([2, 3, 2, 5]):  # a sentence, a heading, a link: no embed added
+            note = notes / f"n{i}.md"
+            text = note.read_text(encoding="utf-8").replace("text", f"text {step} [[n{(i + 3) % 6}]]", 1)
+            note.write_text(text + f"\n## Step {step}\n", encoding="utf-8")
+            # shown where it is embedded: n{i} is embedded by n{i-2}
+            _wait_for(f"http://127.0.0.1:{port}/n{(i - 2) % 6}/", f"text {step} ", timeout=60)
+        deadline = time.monotonic() + 120
+        while log.read_text().count("no rebuild needed") < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        text = log.read_text()
+        assert text.count("no rebuild needed") >= 1, text[-2000:]
+        assert text.count("pages templated") == 1, text[-2000:]  # the first build only
+        site = Path(re.search(r"kbgen: serving (\S+)", text).group(1))
+        _cold_build(tmp_path, notes, port)
+        _wait_until_quiet(site)
+        assert_same_site(site, tmp_path / "cold")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

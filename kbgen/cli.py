@@ -37,6 +37,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args.func(args))
 
 
+def run() -> None:
+    """The ``kbgen`` command (and ``python -m kbgen``): :func:`main`, then leave at once.
+
+    By the end of a build everything is written and closed, but the interpreter
+    would still free the build's objects one by one on its way out — a second or
+    more at 5,000 notes, after the summary line was printed. Only the output
+    streams need flushing, and logging's handlers their shutdown.
+    """
+    status = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`kbgen check | head`)
+            pass
+    os._exit(status)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kbgen", description="Publish a Markdown note vault as a static site.")
     parser.add_argument("--version", action="version", version=f"kbgen {__version__}")

@@ -45,7 +45,7 @@ from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: a page's content hashed as UTF-8, not repr()
 # Per-page events of these plugins are understood: they only read the page and,
 # for search, append to its index.
 _KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "kbgen.")
@@ -308,8 +308,13 @@ def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
     extra = _page_key_extra(config)
     for page in pages:
         own = shared.copy()
-        own.update(repr((page.file.src_uri, page.content, _toc_repr(page.toc), extra(page.file.src_uri)))
-                   .encode("utf-8", "surrogatepass"))
+        # The content as UTF-8 behind its length, not repr()'d: repr copied and escaped every
+        # page's HTML once more on every build.
+        content = page.content or ""
+        own.update(f"{page.file.src_uri!r}\0{page.content is None}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
+        own.update(content.encode("utf-8", "surrogatepass"))
+        own.update(_toc_repr(page.toc).encode("utf-8", "surrogatepass"))
+        own.update(b"\0" + extra(page.file.src_uri).encode("utf-8", "surrogatepass"))  # kbgen's dates line
         keys.append(own.hexdigest())
     return keys
 

@@ -22,8 +22,9 @@ can change are known from the link index:
 renders those notes again (kbgen.quick_pages puts their pages together and
 makes the generated pages again) and says which pages and files changed. Home,
 folder and alias pages, navigation and the sitemap show only what the note
-kept. Search entries are left to the full rebuild that follows. Anything else
-returns None: the full rebuild alone handles it. No MkDocs here.
+kept. The adapter (kbgen.mkdocs_serve) templates and writes the pages and
+writes the search index. Anything else returns None: the full rebuild alone
+handles it. No MkDocs here.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import html
 import time
 from typing import Callable, Iterable, TypeVar
 
-from . import incremental
+from . import incremental, memory
 from .cache import NoteCache
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
@@ -102,7 +102,8 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     # filter: drafts never reach parse, render or emit
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
     parsed = incremental.ParsedNotes(vault, the_plan.restored,
-                                     incremental.late_parser(vault, lambda note: renderer.parse(note, vault)))
+                                     incremental.late_parser(vault, lambda note: renderer.parse(note, vault)),
+                                     renderer)
     try:
         for note in _counted(published, "parse", progress):
             item = _guarded(lambda: renderer.parse(note, vault), note, build)
@@ -138,6 +139,13 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
         fresh = incremental.record(build, parsed, the_plan)
         gone = the_plan.cached - set(fresh) - set(the_plan.restored)
         cache.store(fresh, stale=gone)
+        del fresh
+    # Nothing after this reads a token tree (the backlinks emitter has its excerpts as HTML or
+    # renders their own tokens): dropped before the emitters, whose pages take the memory again.
+    parsed.release()
+    gc.unfreeze()
+    gc.collect()
+    memory.give_back()
     for note in vault.published():  # a note a bug kept from rendering still gets its page
         if note.src_path not in build.rendered:
             build.rendered[note.src_path] = _source_page(note)

@@ -25,14 +25,14 @@ import hashlib
 import importlib.metadata
 import logging
 import os
-import pickle
 import sqlite3
 import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
+from . import pickles
 from .config import KbgenConfig
 from .markdown.renderer import RenderedNote
 from .vault.note import Note
@@ -152,7 +152,7 @@ class NoteCache:
             rows = self._db.execute("SELECT src_path, blob FROM note WHERE namespace = ?", (self.namespace,))
             for src_path, blob in rows:
                 try:
-                    entries[src_path] = pickle.loads(zlib.decompress(blob))
+                    entries[src_path] = pickles.loads(zlib.decompress(blob))
                 except Exception:  # noqa: BLE001 - a damaged entry is a miss
                     continue
         except sqlite3.Error as exc:
@@ -163,23 +163,25 @@ class NoteCache:
         """Write ``entries`` and forget ``stale`` notes (deleted or no longer cacheable)."""
         if self._db is None:
             return
-        rows = []
-        for src_path, entry in entries.items():
-            try:
-                rows.append((self.namespace, src_path, zlib.compress(pickle.dumps(entry, protocol=5), 1)))
-            except Exception:  # noqa: BLE001 - something unpicklable in a plugin's data: not cached
-                continue
         try:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("DELETE FROM note WHERE namespace = ? AND src_path = ?",
                                      [(self.namespace, p) for p in stale])
-                self._db.executemany("INSERT OR REPLACE INTO note VALUES (?, ?, ?)", rows)
+                # Pickled as they are inserted: every page's pickle at once was tens of MB more at the peak.
+                self._db.executemany("INSERT OR REPLACE INTO note VALUES (?, ?, ?)", self._rows(entries))
                 # Entries of other kbgen versions or configurations are dead weight.
                 self._db.execute("DELETE FROM note WHERE namespace != ?", (self.namespace,))
                 self._db.execute("DELETE FROM loaded WHERE namespace != ?", (self.namespace,))
         except sqlite3.Error as exc:
             log.warning("kbgen: build cache not written (%s)", exc)
+
+    def _rows(self, entries: Mapping[str, NoteEntry]) -> Iterator[tuple[str, str, bytes]]:
+        for src_path, entry in entries.items():
+            try:
+                yield self.namespace, src_path, zlib.compress(pickles.dumps(entry), 1)
+            except Exception:  # noqa: BLE001 - something unpicklable in a plugin's data: not cached
+                continue
 
     def loaded_notes(self) -> "LoadedNotes":
         return LoadedNotes(self)
@@ -247,7 +249,7 @@ class LoadedNotes:
         if row is None or row[0] != _stamp(path):
             return None
         try:
-            note = pickle.loads(zlib.decompress(row[1]))
+            note = pickles.loads(zlib.decompress(row[1]))
         except Exception:  # noqa: BLE001 - a damaged entry is a miss
             return None
         note.abs_path = path  # the same file, perhaps reached from another working folder
@@ -257,7 +259,7 @@ class LoadedNotes:
         stamp = _stamp(path)
         if stamp and not _racy(path):
             try:
-                self._fresh[note.src_path] = (stamp, zlib.compress(pickle.dumps(note, protocol=5), 1))
+                self._fresh[note.src_path] = (stamp, zlib.compress(pickles.dumps(note), 1))
             except Exception:  # noqa: BLE001 - not cached, loaded again next time
                 pass
 

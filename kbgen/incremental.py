@@ -60,9 +60,11 @@ class ParsedNotes(dict):
     embed or the embed-cycle check needs their tokens.
     """
 
-    def __init__(self, vault: Vault, restored: Mapping[str, NoteEntry], parse: Callable[[str], ParsedNote | None]):
+    def __init__(self, vault: Vault, restored: Mapping[str, NoteEntry], parse: Callable[[str], ParsedNote | None],
+                 renderer: Any = None):
         super().__init__()
         self.vault = vault
+        self.renderer = renderer  # the NoteRenderer that made every parse here
         self.restored = restored
         self._parse = parse
         self._late: dict[str, ParsedNote | None] = {}
@@ -182,6 +184,9 @@ def record(build: Any, parsed: Mapping[str, ParsedNote], the_plan: Plan) -> dict
                     render = excerpt_renderer(build, vault.notes[target], index)
                 excerpts = [render(item, source) if item is not None and render is not None else None
                             for item in link.excerpts]
+                # The backlinks emitter shows the same HTML: it takes it from here rather than
+                # rendering it again, and the excerpts' tokens go.
+                link.excerpts[:] = [html if html is not None else item for item, html in zip(link.excerpts, excerpts)]
                 backlinks.setdefault(source, []).append((target, list(link.contexts), excerpts))
     links: dict[str, set[str]] = {}
     embeds: dict[str, list[str]] = {path: list(e.embeds) for path, e in the_plan.restored.items()}

@@ -26,7 +26,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from mkdocs.structure.files import File, InclusionLevel, get_files, set_exclusio
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
+from . import pickles
 from .cache import code_fingerprint
 from .site_writer import SiteWriter
 
@@ -305,6 +305,7 @@ def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
         shared.update(repr((page.file.src_uri, page.url, page.title, page.meta, page.file.inclusion.name))
                       .encode("utf-8", "surrogatepass"))
     keys = []
+    extra = _page_key_extra(config)
     for page in pages:
         own = shared.copy()
         # The content as UTF-8 behind its length, not repr()'d: repr copied and escaped every
@@ -313,6 +314,7 @@ def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
         own.update(f"{page.file.src_uri!r}\0{page.content is None}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
         own.update(content.encode("utf-8", "surrogatepass"))
         own.update(_toc_repr(page.toc).encode("utf-8", "surrogatepass"))
+        own.update(b"\0" + extra(page.file.src_uri).encode("utf-8", "surrogatepass"))  # kbgen's dates line
         keys.append(own.hexdigest())
     return keys
 
@@ -325,6 +327,16 @@ def _kbgen_files(config: MkDocsConfig) -> list[str]:
         if isinstance(plugin, KbgenPlugin) and plugin.build is not None:
             return sorted(f.dest for f in plugin.build.files)
     return []
+
+
+def _page_key_extra(config: MkDocsConfig) -> Callable[[str], str]:
+    """What kbgen adds to a page only when it is templated (its dates line), by src_uri."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.build is not None:
+            return plugin.page_key_extra
+    return lambda src_uri: ""
 
 
 def _nav_repr(items: list[Any]) -> str:
@@ -383,7 +395,7 @@ def _load_manifest(path: Path | None) -> dict[str, _Output]:
     if path is None:
         return {}
     try:
-        data = pickle.loads(path.read_bytes())
+        data = pickles.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - no manifest or a damaged one: template everything
         return {}
     return data if isinstance(data, dict) else {}
@@ -395,7 +407,7 @@ def _save_manifest(path: Path | None, manifest: dict[str, _Output]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(manifest, protocol=5))
+        tmp.write_bytes(pickles.dumps(manifest))
         os.replace(tmp, path)
     except OSError as exc:
         log.warning("kbgen: page manifest not written (%s)", exc)

@@ -8,7 +8,6 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import logging
 import os
@@ -47,7 +46,7 @@ from .nav.window import PageNav, cut_items
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
-from .emit.note_dates import with_dates
+from .emit.note_dates import dates_line, with_dates_line
 from .vault.urls import note_url, relative_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -298,6 +297,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         for d in diagnostics:
             (log.error if d.severity == "error" else log.warning)(d.format())
 
+    def page_key_extra(self, src_uri: str) -> str:
+        """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_build.page_keys)."""
+        source = self._page_source(src_uri)
+        return source.dates if source is not None else ""
+
     def _page_source(self, src_uri: str) -> "_PageSource | None":
         if src_uri not in self._sources:
             self._sources[src_uri] = self._make_page_source(src_uri)
@@ -310,17 +314,17 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
             page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
-            # What search sees is made only for a page templated again: most pages of an
-            # incremental build are not, and this pass over every page was seconds at 5,000.
-            return _PageSource(note.body, page_meta(note), with_dates(page_html, note, self.build.config.language),
-                               rendered.toc,
-                               functools.partial(searchable_html, rendered.html, rendered.data))
+            # What search sees, and the page with its dates, are made only for a page templated
+            # again: most pages of an incremental build are not (seconds at 5,000), and held for
+            # every page they were two more copies of the site's HTML in memory.
+            return _PageSource(note.body, page_meta(note), page_html, rendered.toc, rendered.html, rendered.data,
+                               dates_line(note, self.build.config.language))
         page = self.pages.get(src_uri)
         if page is not None:
             meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
-            return _PageSource("", meta, page.html, page.toc, functools.partial(str, page.html))
+            return _PageSource("", meta, page.html, page.toc, page.html, {})
         return None
 
     # Material's search plugin indexes page.content in on_page_context (priority 0):
@@ -329,14 +333,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     def _content_for_search(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         source = self._page_source(page.file.src_uri)
         if source is not None:
-            page.content = source.search_html
+            page.content = source.search_html()
         return context
 
     @event_priority(-100)
     def _content_for_page(self, context: dict, *, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
         source = self._page_source(page.file.src_uri)
         if source is not None:
-            page.content = source.html
+            page.content = source.page_html()
         if self.kb is not None and self.build is not None and config.nav is None:
             # kbgen's navigation, its open sections cut around this page: the HTML must not grow with the vault.
             top = self.build.vault.indexes.get(ROOT_LISTING_KEY)
@@ -358,11 +362,25 @@ class _PageSource:
     meta: dict[str, Any]
     html: str
     toc: list[dict]
-    search_source: Callable[[], str]  # what Material's search index sees, made when first asked
+    body: str  # the note's rendered HTML, without what only its page adds (dates, section list)
+    data: dict[str, Any]  # the renderer's data about it (typeset formulas)
+    dates: str = ""  # the dates line the page shows under its title (kbgen.emit.note_dates)
 
-    @functools.cached_property
+    def page_html(self) -> str:
+        """The page's HTML as templated: ``html`` with its dates line.
+
+        MkDocs holds ``html`` for every page from populate on; this copy with the
+        dates is made only when the page is templated (see ``page_key_extra``).
+        """
+        return with_dates_line(self.html, self.dates)
+
     def search_html(self) -> str:
-        return self.search_source()
+        """What Material's search index sees: the body without typeset formulas.
+
+        Made when the page is templated (in a worker with ``-j``) rather than kept
+        for every page: it is a copy of the page as large as the page itself.
+        """
+        return searchable_html(self.body, self.data)
 
 
 def page_meta(note: Any) -> dict[str, Any]:

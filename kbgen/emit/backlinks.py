@@ -64,8 +64,13 @@ def excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[A
     def render(item: Any, source: str) -> str:
         if isinstance(item, str):
             return item
-        parsed = getattr(index, "parsed", {}).get(source)
-        renderer = parsed.env.get("renderer") if parsed is not None else None
+        notes = getattr(index, "parsed", {})
+        # The build's renderer, where it says: asking for the source's parse would parse it again
+        # once the build has released its tokens.
+        renderer = getattr(notes, "renderer", None)
+        if renderer is None:
+            parsed = notes.get(source)
+            renderer = parsed.env.get("renderer") if parsed is not None else None
         if renderer is None:
             return html.escape(item.text)
         # A throwaway reporter: the source's own page already reported its formulas.

@@ -10,7 +10,7 @@ import html
 import time
 from typing import Callable, Iterable, TypeVar
 
-from . import incremental, memory
+from . import incremental, memory, note_stages, parallel
 from .cache import NoteCache
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
@@ -104,48 +104,70 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     parsed = incremental.ParsedNotes(vault, the_plan.restored,
                                      incremental.late_parser(vault, lambda note: renderer.parse(note, vault)),
                                      renderer)
+    workers = build.workers = parallel.worker_count(config.jobs, len(published))
     try:
-        for note in _counted(published, "parse", progress):
-            item = _guarded(lambda: renderer.parse(note, vault), note, build)
-            if item is not None:
-                parsed[note.src_path] = item
-            # The token trees live until the end of the build; frozen, no later collection
-            # walks them again (while the next notes parse, and in every later stage).
-            gc.freeze()
-        clock.lap(build, "parse")
-        _index_render_emit(build, renderer, parsed, clock, progress, cache, the_plan)
+        if workers > 1:
+            # All cores, and no token tree in this process (kbgen.note_stages).
+            facts = note_stages.parse_in_workers(build, renderer, published, parsed, workers, progress)
+            clock.lap(build, "parse")
+            _index(build, parsed, clock)
+            recorded = note_stages.render_in_workers(build, renderer, published, parsed, facts, workers, progress)
+        else:
+            recorded = _parse_render(build, renderer, published, parsed, clock, progress, cache is not None)
+        if cache is not None:
+            fresh = incremental.record(build, recorded, the_plan)
+            gone = the_plan.cached - set(fresh) - set(the_plan.restored)
+            cache.store(fresh, stale=gone)
+            del fresh
+        del recorded
+        # Nothing after this reads a token tree (the backlinks emitter has its excerpts as HTML or
+        # renders their own tokens): dropped before the emitters, whose pages take the memory again.
+        parsed.release()
+        gc.unfreeze()
+        gc.collect()
+        memory.give_back()
+        _emit(build, the_plan, clock)
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
     return build
 
 
-def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: incremental.ParsedNotes,
-                       clock: "_Clock", progress: Progress | None, cache: NoteCache | None,
-                       the_plan: incremental.Plan) -> None:
+def _parse_render(build: VaultBuild, renderer: NoteRenderer, published: list[Note], parsed: incremental.ParsedNotes,
+                  clock: "_Clock", progress: Progress | None,
+                  record: bool) -> dict[str, tuple[incremental.ParseFacts, incremental.LinkFacts]]:
+    """Parse every note, index, render, in this process; what the build cache records of each when ``record``."""
     vault = build.vault
-    for index in indexers():
-        index(vault, parsed)
-    if not parsed.still_valid():
-        raise _Restart()
-    clock.lap(build, "index")
-
-    for src_path, entry in the_plan.restored.items():
-        build.rendered[src_path] = incremental.restored_rendered(entry)
+    for note in _counted(published, "parse", progress):
+        item = _guarded(lambda: renderer.parse(note, vault), note, build)
+        if item is not None:
+            parsed[note.src_path] = item
+        # The token trees live until the end of the build; frozen, no later collection
+        # walks them again (while the next notes parse, and in every later stage).
+        gc.freeze()
+    clock.lap(build, "parse")
+    _index(build, parsed, clock)
     for src_path, item in zip(list(parsed), _counted(list(parsed.values()), "render", progress)):
         rendered = _guarded(lambda: renderer.render(item), item.note, build)
         if rendered is not None:
             build.rendered[src_path] = rendered
-    if cache is not None:
-        fresh = incremental.record(build, parsed, the_plan)
-        gone = the_plan.cached - set(fresh) - set(the_plan.restored)
-        cache.store(fresh, stale=gone)
-        del fresh
-    # Nothing after this reads a token tree (the backlinks emitter has its excerpts as HTML or
-    # renders their own tokens): dropped before the emitters, whose pages take the memory again.
-    parsed.release()
-    gc.unfreeze()
-    gc.collect()
-    memory.give_back()
+    if not record:
+        return {}
+    return {src_path: (incremental.ParseFacts.of(item), incremental.link_facts(build, item))
+            for src_path, item in dict.items(parsed)}
+
+
+def _index(build: VaultBuild, parsed: incremental.ParsedNotes, clock: "_Clock") -> None:
+    for index in indexers():
+        index(build.vault, parsed)
+    if not parsed.still_valid():
+        raise _Restart()
+    clock.lap(build, "index")
+
+
+def _emit(build: VaultBuild, the_plan: incremental.Plan, clock: "_Clock") -> None:
+    vault = build.vault
+    for src_path, entry in the_plan.restored.items():
+        build.rendered[src_path] = incremental.restored_rendered(entry)
     for note in vault.published():  # a note a bug kept from rendering still gets its page
         if note.src_path not in build.rendered:
             build.rendered[note.src_path] = _source_page(note)
@@ -172,24 +194,11 @@ def release_tokens(build: VaultBuild) -> None:
 
 
 def _guarded(step: Callable[[], T], note: Note, build: VaultBuild) -> T | None:
-    """Run one note's parse or render; a bug in kbgen costs that note its formatting, not the build.
-
-    The cyclic collector waits until the note is done: a big note allocates a million
-    tokens, all alive, and collections in the middle walked them again and again (a
-    third of its time). Cycles it leaves go at the next collection after it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return step()
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
-        build.emit_diagnostics.append(Diagnostic(
-            note.src_path, note.body_offset + 1, 1, "error", "internal",
-            f"kbgen failed to render this note ({type(exc).__name__}: {exc}); it is shown as plain text"))
-        return None
-    finally:
-        if was_enabled:
-            gc.enable()
+    """Run one note's parse or render (kbgen.note_stages.guarded); a failure is reported, never raised."""
+    value, diagnostic = note_stages.guarded(step, note)
+    if diagnostic is not None:
+        build.emit_diagnostics.append(diagnostic)
+    return value
 
 
 def _source_page(note: Note) -> RenderedNote:

@@ -122,7 +122,8 @@ def code_fingerprint() -> str:
 
 
 def namespace(config: KbgenConfig) -> str:
-    options = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name != "cache_dir"}
+    # Where the cache is and how many processes build do not change what a note renders to.
+    options = {f.name: getattr(config, f.name) for f in dataclasses.fields(config) if f.name not in ("cache_dir", "jobs")}
     options["notes_dir"] = str(Path(config.notes_dir).resolve())
     return hashlib.sha256(f"{code_fingerprint()}\x00{sorted(options.items(), key=str)!r}".encode()).hexdigest()[:32]
 

@@ -50,6 +50,9 @@ class KbgenConfig:
     # formulas typeset per note; the rest show as TeX source. KaTeX takes ~0.3 ms a formula
     # it has not seen (cold math cache), so this keeps a formula-only note to a few seconds.
     max_formulas: int = 5_000
+    # Processes that parse, render and template pages (0: one per core; 1: all in one process).
+    # `kbgen build -j N` sets it; it never changes the site.
+    jobs: int = 0
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Keep each note's parse and render in the cache folder and reuse it while

@@ -11,7 +11,7 @@ into entries for the next build.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .cache import NoteEntry, derived_signature, embed_closure, source_sha, valid_entries, vault_signature
 from .diagnostics import Reporter
@@ -69,6 +69,10 @@ class ParsedNotes(dict):
         self._parse = parse
         self._late: dict[str, ParsedNote | None] = {}
         self._released = False
+        # Notes whose parse failed in a worker: as in a serial build, no later lookup parses them.
+        self.unparsable: set[str] = set()
+        # Set when the notes' links are resolved where they are rendered (kbgen.note_stages), not by the link pass.
+        self.linked_in_workers = False
 
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self.restored or (self._released and self._published(key))
@@ -92,7 +96,7 @@ class ParsedNotes(dict):
 
     def _published(self, key: object) -> bool:
         note = self.vault.notes.get(key) if isinstance(key, str) else None
-        return note is not None and note.published
+        return note is not None and note.published and key not in self.unparsable
 
     def __getitem__(self, key: str) -> ParsedNote:
         item = self.get(key)
@@ -165,59 +169,101 @@ def restored_rendered(entry: NoteEntry) -> RenderedNote:
     return dataclasses.replace(rendered, diagnostics=list(rendered.diagnostics))
 
 
-def record(build: Any, parsed: Mapping[str, ParsedNote], the_plan: Plan) -> dict[str, NoteEntry]:
-    """Entries for the notes rendered in this build (before emitters touch their HTML)."""
+@dataclasses.dataclass
+class ParseFacts:
+    """What indexers and the build cache need of one note's parse, without its tokens."""
+
+    headings: list[Any]
+    blocks: dict[str, Any]  # folded id -> BlockAnchor without its token
+    facts: dict[str, Any]  # the parse-env entries of FACT_KEYS
+
+    @classmethod
+    def of(cls, item: ParsedNote) -> "ParseFacts":
+        return cls(list(item.headings),
+                   {k: dataclasses.replace(v, token=None) for k, v in item.env.get(BLOCKS_KEY, {}).items()},
+                   {k: item.env[k] for k in FACT_KEYS if k in item.env})
+
+    def as_parse(self, note: Note, config: Any) -> RestoredParse:
+        """The note as an indexer sees it, tokens aside (kbgen.note_stages parses in workers)."""
+        return RestoredParse(note, {**self.facts, "headings": self.headings, BLOCKS_KEY: self.blocks, "config": config})
+
+
+@dataclasses.dataclass
+class LinkFacts:
+    """What one note's links left after the link pass: its backlinks, and the notes it links to and embeds."""
+
+    # (target, sentences, their HTML as the target's page shows them, links to it)
+    backlinks: list[tuple[str, list[str], list[str | None], int]]
+    targets: set[str]  # notes linked or embedded
+    embedded: list[str]  # notes embedded, each once, in order
+
+
+def link_facts(build: Any, item: ParsedNote) -> LinkFacts:
+    """The note's :class:`LinkFacts`, once the link pass has run over it (its excerpts rendered here).
+
+    The excerpts' HTML replaces their tokens in the link index: the backlinks emitter
+    shows the same HTML, and the tokens can go.
+    """
     from .emit.backlinks import excerpt_renderer
     from .markdown.linkpass import iter_refs
 
-    vault, rendered = build.vault, build.rendered
+    vault = build.vault
     index = vault.indexes.get(INDEX_KEY)
-    backlinks: dict[str, list[tuple[str, list[str], list[str | None]]]] = {}
-    if index is not None:
-        for target, sources in index.backlinks.items():
-            render = None
-            for source, link in sources.items():
-                if not dict.__contains__(parsed, source):
-                    continue
-                # The excerpt as the target's page shows it: a later build need not parse the source for it.
-                if render is None and target in vault.notes:
-                    render = excerpt_renderer(build, vault.notes[target], index)
-                excerpts = [render(item, source) if item is not None and render is not None else None
-                            for item in link.excerpts]
-                # The backlinks emitter shows the same HTML: it takes it from here rather than
-                # rendering it again, and the excerpts' tokens go.
-                link.excerpts[:] = [html if html is not None else item for item, html in zip(link.excerpts, excerpts)]
-                backlinks.setdefault(source, []).append((target, list(link.contexts), excerpts))
-    links: dict[str, set[str]] = {}
+    src_path = item.note.src_path
+    refs = list(iter_refs(item.tokens))
+    targets, embedded = _targets(refs)
+    backlinks: list[tuple[str, list[str], list[str | None], int]] = []
+    for target in _backlinked(refs, src_path) if index is not None else ():
+        link = index.backlinks.get(target, {}).get(src_path)
+        if link is None or target not in vault.notes:
+            continue
+        render = excerpt_renderer(build, vault.notes[target], index)
+        excerpts = [render(x, src_path) if x is not None else None for x in link.excerpts]
+        link.excerpts[:] = excerpts
+        backlinks.append((target, list(link.contexts), list(excerpts), link.links))
+    return LinkFacts(backlinks, targets, embedded)
+
+
+def _backlinked(refs: list[tuple[int, Any, Any, int]], src_path: str) -> list[str]:
+    """The notes the link pass recorded a backlink from ``src_path`` to, in the order of their first link."""
+    found: dict[str, None] = {}
+    for _, ref, _, _ in refs:
+        target = ref.resolution.note if ref.resolution is not None else None
+        if target is not None and target.published and target.src_path != src_path and ref.kind != "image":
+            found.setdefault(target.src_path, None)
+    return list(found)
+
+
+def record(build: Any, notes: Mapping[str, tuple[ParseFacts, LinkFacts]], the_plan: Plan) -> dict[str, NoteEntry]:
+    """Entries for the notes rendered in this build (before emitters touch their HTML)."""
+    rendered = build.rendered
     embeds: dict[str, list[str]] = {path: list(e.embeds) for path, e in the_plan.restored.items()}
-    for src_path, item in dict.items(parsed):  # type: ignore[arg-type]
-        targets, embedded = _targets(iter_refs(item.tokens))
-        links[src_path] = targets
-        embeds[src_path] = embedded
+    for src_path, (_, links) in notes.items():
+        embeds[src_path] = links.embedded
     entries: dict[str, NoteEntry] = {}
-    derived = derived_signature(vault)
-    for src_path, item in dict.items(parsed):  # type: ignore[arg-type]
+    derived = derived_signature(build.vault)
+    for src_path, (parse, links) in notes.items():
         page = rendered.get(src_path)
         if page is None:
             continue
-        deps = links[src_path] | embed_closure(embeds[src_path], embeds)
+        deps = links.targets | embed_closure(embeds[src_path], embeds)
         deps.discard(src_path)
         entries[src_path] = NoteEntry(
             source_sha=the_plan.shas[src_path],
             vault_sig=the_plan.vault_sig,
             deps={dep: the_plan.shas[dep] for dep in sorted(deps) if dep in the_plan.shas},
             rendered=dataclasses.replace(page, diagnostics=list(page.diagnostics)),
-            headings=list(item.headings),
-            blocks={k: dataclasses.replace(v, token=None) for k, v in item.env.get(BLOCKS_KEY, {}).items()},
-            backlinks=backlinks.get(src_path, []),
-            embeds=embeds[src_path],
-            facts={k: item.env[k] for k in FACT_KEYS if k in item.env},
+            headings=parse.headings,
+            blocks=parse.blocks,
+            backlinks=[(target, contexts, excerpts) for target, contexts, excerpts, _ in links.backlinks],
+            embeds=links.embedded,
+            facts=parse.facts,
             derived_sig=derived,
         )
     return entries
 
 
-def _targets(refs: Iterator[tuple[int, Any, Any, int]]) -> tuple[set[str], list[str]]:
+def _targets(refs: Iterable[tuple[int, Any, Any, int]]) -> tuple[set[str], list[str]]:
     """(notes linked or embedded, notes embedded) by one note's references."""
     linked: set[str] = set()
     embedded: list[str] = []

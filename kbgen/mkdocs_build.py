@@ -119,6 +119,7 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
 def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
            jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str) -> None:
     config = config.plugins.on_config(config)
+    jobs = _share_jobs(config, jobs)
     if manifest_path is None:
         manifest_path = default_manifest(config, site_id)
     config.plugins.on_pre_build(config=config)
@@ -317,6 +318,22 @@ def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
         own.update(b"\0" + extra(page.file.src_uri).encode("utf-8", "surrogatepass"))  # kbgen's dates line
         keys.append(own.hexdigest())
     return keys
+
+
+def _share_jobs(config: MkDocsConfig, jobs: int | None) -> int | None:
+    """One knob: kbgen's parse and render use as many processes as page templating.
+
+    ``-j`` wins over the ``jobs`` option of the kbgen plugin; the number templating uses is returned.
+    """
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.kb is not None:
+            if jobs is not None:
+                plugin.kb.jobs = jobs
+            elif plugin.kb.jobs:
+                jobs = plugin.kb.jobs
+    return jobs
 
 
 def _kbgen_files(config: MkDocsConfig) -> list[str]:

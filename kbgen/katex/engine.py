@@ -163,6 +163,16 @@ def get_engine(cache_dir: Path | str) -> KatexEngine | None:
         return _engine
 
 
+def forget_engine() -> None:
+    """In a forked child: drop the parent's engine unused (its V8 thread did not come along) and load anew.
+
+    Not closed: closing talks to that missing thread. A child leaves with os._exit, so its
+    atexit handler never runs either.
+    """
+    global _engine, _lock
+    _engine, _lock = None, threading.Lock()
+
+
 def _load(cache_dir: Path) -> tuple[KatexEngine | None, str]:
     try:
         import py_mini_racer  # noqa: F401

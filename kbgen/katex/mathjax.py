@@ -120,6 +120,12 @@ _unavailable: dict[Path, str] = {}
 _lock = threading.Lock()
 
 
+def forget_mathjax() -> None:
+    """In a forked child: drop the parent's engine unused, as kbgen.katex.engine.forget_engine."""
+    global _engine, _lock
+    _engine, _lock = None, threading.Lock()
+
+
 def get_mathjax(cache_dir: Path | str) -> MathJaxEngine | None:
     """The process's MathJax engine (fetching MathJax into ``cache_dir`` if needed), or None."""
     global _engine

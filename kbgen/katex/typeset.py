@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .cache import CACHE_FILE, FormulaCache, formula_key, formula_key_base
-from .engine import KatexEngine, RenderResult, get_engine, unavailable_reason
+from .engine import KatexEngine, RenderResult, forget_engine, get_engine, unavailable_reason
 from .fetch import KATEX_VERSION
-from .mathjax import get_mathjax
+from .mathjax import forget_mathjax, get_mathjax
 from .rewrite import rewrite
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,22 @@ class Typesetter:
                 results[key] = result
             elif result.cacheable:
                 results[key] = RenderResult(None, f"{katex.error} ({result.error})", katex.position)
+
+    def flush(self) -> None:
+        """Typeset every announced formula the cache lacks now, and wait for it (a worker's chunk is done)."""
+        self._finish_ahead()
+
+    def before_fork(self) -> None:
+        """No thread and no open database may cross a fork: finish typesetting ahead, close the cache."""
+        self._finish_ahead()
+        self.cache.close()  # reopened on next use
+
+    def after_fork(self) -> None:
+        """In a forked worker: a connection and JavaScript engines of its own (the parent's do not work here)."""
+        self.cache = FormulaCache(self.cache_dir / CACHE_FILE)
+        self._worker, self._ahead = None, []
+        forget_engine()
+        forget_mathjax()
 
     def _typeset_ahead(self) -> None:
         batch, self._expected = self._expected, {}

@@ -41,8 +41,19 @@ def index_links(vault: Vault, parsed: Mapping[str, Any]) -> None:
     restore = getattr(parsed, "restore_into", None)
     if restore is not None:  # notes the build cache vouches for: their anchors and backlinks, unparsed
         restore(index)
+    if getattr(parsed, "linked_in_workers", False):
+        return  # each note's links are resolved in the worker that renders it (kbgen.note_stages)
+    link_notes(index, list(parsed.items()), parsed)
+
+
+def link_notes(index: LinkIndex, items: list[tuple[str, Any]], parsed: Mapping[str, Any]) -> None:
+    """Steps 2-4 for these parsed notes, in order: resolve, record backlinks and embeds, report cycles.
+
+    The cycles reported are those of these notes' own embeds; ``parsed`` gives every other
+    note's tokens (a worker that renders part of the vault parses them on demand).
+    """
     embeds: dict[str, list[tuple[int, LinkRef]]] = {}
-    for src_path, item in parsed.items():
+    for src_path, item in items:
         found = link_note(index, item)
         if found:
             embeds[src_path] = found

@@ -268,6 +268,7 @@ def plugin(md: MarkdownIt, config: KbgenConfig | None = None) -> None:
     )
     md.inline.ruler.before("escape", "math_inline", make_inline_rule(latex))
     typesetter = Typesetter(config.cache_dir, config.math_macros)
+    md.kb_typesetter = typesetter  # type: ignore[attr-defined]  # forked workers reopen its cache
     limit = max(int(getattr(config, "max_formulas", 0) or 0), 0)
     md.core.ruler.after("inline", "math_collect", make_core_rule(typesetter, limit))
     md.add_render_rule("math_inline", _render_inline)

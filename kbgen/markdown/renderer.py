@@ -106,6 +106,24 @@ class NoteRenderer:
         self.config = config
         self.md = build_markdown(config)
 
+    def before_fork(self) -> None:
+        """Leave no typesetting thread running and no formula-cache connection open across a fork."""
+        typesetter = getattr(self.md, "kb_typesetter", None)
+        if typesetter is not None:
+            typesetter.before_fork()
+
+    def after_fork(self) -> None:
+        """In a forked worker: its own formula-cache connection and KaTeX engine."""
+        typesetter = getattr(self.md, "kb_typesetter", None)
+        if typesetter is not None:
+            typesetter.after_fork()
+
+    def flush(self) -> None:
+        """Typeset the formulas announced so far (a worker's batch of notes is done)."""
+        typesetter = getattr(self.md, "kb_typesetter", None)
+        if typesetter is not None:
+            typesetter.flush()
+
     def new_env(self, note: Note, vault: Vault) -> dict[str, Any]:
         return {
             "note": note,

@@ -1,0 +1,220 @@
+"""Parse and render on all cores: kbgen.build's per-note stages in forked workers (kbgen.parallel).
+
+Two rounds, so that the main process never holds the vault's token trees (most
+of a serial build's memory):
+
+1. after loading, workers parse their notes and send back what the indexers
+   need: headings, block ids, inline tags (:class:`~kbgen.incremental.ParseFacts`).
+   The main process builds the link and tag indexes from those.
+2. after indexing, workers forked anew (they inherit the indexes) parse their
+   notes again, resolve their links, report their embed cycles, render them and
+   their backlink excerpts, and send back the pages, the diagnostics and
+   :class:`~kbgen.incremental.LinkFacts`. The main process merges them in vault
+   order, which is the order a serial build made them in.
+
+Parsing twice costs CPU; keeping each worker's token trees between the rounds
+would cost the memory this saves. Formulas are typeset in round 1 (each worker
+with its own KaTeX, into the shared formula cache), so round 2 finds them there.
+The result equals a serial build byte for byte (tests/test_parallel_build.py).
+"""
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from . import parallel
+from .diagnostics import Diagnostic
+from .incremental import LinkFacts, ParsedNotes, ParseFacts, late_parser, link_facts
+from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
+from .markdown.link_targets import INDEX_KEY
+from .markdown.linkpass import iter_refs, link_notes
+from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
+from .vault.index import Backlink, LinkIndex
+from .vault.note import Note
+
+T = TypeVar("T")
+Progress = Callable[[str, int, int], None]
+
+
+def guarded(step: Callable[[], T], note: Note) -> tuple[T | None, Diagnostic | None]:
+    """Run one note's parse or render; a bug in kbgen costs that note its formatting, not the build.
+
+    The cyclic collector waits until the note is done: a big note allocates a million
+    tokens, all alive, and collections in the middle walked them again and again (a
+    third of its time). Cycles it leaves go at the next collection after it.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return step(), None
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, never raised
+        return None, Diagnostic(
+            note.src_path, note.body_offset + 1, 1, "error", "internal",
+            f"kbgen failed to render this note ({type(exc).__name__}: {exc}); it is shown as plain text")
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def parse_in_workers(build: Any, renderer: NoteRenderer, notes: list[Note], parsed: ParsedNotes, workers: int,
+                     progress: Progress | None) -> dict[str, ParseFacts]:
+    """Round 1: every note's ParseFacts, as the indexers' view of it in ``parsed`` (no tokens)."""
+    parse_round = _ParseRound(build, renderer, notes)
+    facts: dict[str, ParseFacts] = {}
+    done = 0
+    _prepare_fork(build, renderer)
+    chunks = parallel.chunked(len(notes), workers)
+    for chunk, result in parallel.run_forked(parse_round.run, chunks, workers, renderer.after_fork):
+        if result is None:
+            result = parse_round.run(chunk)
+        for n, (item, diagnostic) in zip(chunk, result):
+            note = notes[n]
+            if item is None:
+                build.emit_diagnostics.append(diagnostic)
+                parsed.unparsable.add(note.src_path)
+                continue
+            facts[note.src_path] = item
+            parsed[note.src_path] = item.as_parse(note, build.config)
+        done += len(chunk)
+        if progress is not None:
+            progress("parse", done, len(notes))
+    parsed.linked_in_workers = True
+    return facts
+
+
+def render_in_workers(build: Any, renderer: NoteRenderer, notes: list[Note], parsed: ParsedNotes,
+                      facts: dict[str, ParseFacts], workers: int,
+                      progress: Progress | None) -> dict[str, tuple[ParseFacts, LinkFacts]]:
+    """Round 2: pages into ``build.rendered``, backlinks and embeds into the link index, in vault order.
+
+    Returns what the build cache records of each note parsed again (kbgen.incremental.record).
+    """
+    todo = [note for note in notes if note.src_path in facts]
+    render_round = _RenderRound(build, renderer, todo, parsed.unparsable)
+    index: LinkIndex | None = build.vault.indexes.get(INDEX_KEY)
+    recorded: dict[str, tuple[ParseFacts, LinkFacts]] = {}
+    done = 0
+    _prepare_fork(build, renderer)
+    chunks = parallel.chunked(len(todo), workers)
+    for chunk, result in parallel.run_forked(render_round.run, chunks, workers, renderer.after_fork):
+        if result is None:
+            result = render_round.run(chunk)
+        for n, outcome in zip(chunk, result):
+            src_path = todo[n].src_path
+            if outcome.diagnostic is not None:
+                build.emit_diagnostics.append(outcome.diagnostic)
+            if outcome.rendered is not None:
+                build.rendered[src_path] = outcome.rendered
+            if outcome.links is None:
+                continue
+            if index is not None:
+                _merge_links(index, src_path, outcome.links)
+            recorded[src_path] = (facts[src_path], outcome.links)
+        done += len(chunk)
+        if progress is not None:
+            progress("render", done, len(todo))
+    return recorded
+
+
+def _prepare_fork(build: Any, renderer: NoteRenderer) -> None:
+    renderer.before_fork()
+    if getattr(build.config, "math", True):
+        # KaTeX fetched once here, not by every worker at the same time.
+        from .katex.fetch import ensure_katex
+
+        ensure_katex(build.config.cache_dir)
+
+
+def _merge_links(index: LinkIndex, src_path: str, links: LinkFacts) -> None:
+    """What the link pass records for one note, as its worker recorded it."""
+    for target, contexts, excerpts, count in links.backlinks:
+        index.backlinks.setdefault(target, {})[src_path] = Backlink(src_path, contexts, excerpts, count)
+    for target in links.embedded:
+        index.add_embed(target, src_path)
+
+
+class _ParseRound:
+    def __init__(self, build: Any, renderer: NoteRenderer, notes: list[Note]):
+        self.build, self.renderer, self.notes = build, renderer, notes
+
+    def run(self, chunk: list[int]) -> list[tuple[ParseFacts | None, Diagnostic | None]]:
+        vault = self.build.vault
+        out: list[tuple[ParseFacts | None, Diagnostic | None]] = []
+        for n in chunk:
+            note = self.notes[n]
+            item, diagnostic = guarded(lambda: self.renderer.parse(note, vault), note)
+            out.append((ParseFacts.of(item) if item is not None else None, diagnostic))
+        self.renderer.flush()  # this chunk's new formulas typeset into the shared cache
+        return out
+
+
+@dataclass
+class _Outcome:
+    rendered: RenderedNote | None
+    diagnostic: Diagnostic | None  # kbgen's own failure on this note
+    links: LinkFacts | None  # None when the note could not be parsed
+
+
+class _RenderRound:
+    def __init__(self, build: Any, renderer: NoteRenderer, notes: list[Note], unparsable: set[str]):
+        self.build, self.renderer, self.notes, self.unparsable = build, renderer, notes, unparsable
+
+    def run(self, chunk: list[int]) -> list[_Outcome]:
+        """Parse, link, render a chunk of notes; every other note is parsed when an embed needs it.
+
+        Also runs in the main process when a worker failed; it leaves the link index as it found it.
+        """
+        build, renderer = self.build, self.renderer
+        vault = build.vault
+        index: LinkIndex | None = vault.indexes.get(INDEX_KEY)
+        local = ParsedNotes(vault, {}, late_parser(vault, lambda note: renderer.parse(note, vault)), renderer)
+        local.release()  # every note not in the chunk: parsed on demand
+        local.unparsable = self.unparsable
+        previous = index.parsed if index is not None else None
+        if index is not None:
+            index.parsed = local
+        outcomes: list[_Outcome] = []
+        items: list[tuple[str, ParsedNote]] = []
+        try:
+            for n in chunk:
+                note = self.notes[n]
+                item, diagnostic = guarded(lambda: renderer.parse(note, vault), note)
+                if item is None:
+                    outcomes.append(_Outcome(None, diagnostic, None))
+                    continue
+                local.replace(note.src_path, item)
+                if index is not None:
+                    index.add_anchors(note.src_path, item.headings, item.env.get(BLOCKS_KEY, {}))
+                items.append((note.src_path, item))
+                outcomes.append(_Outcome(None, None, LinkFacts([], set(), [])))
+            if index is not None:
+                link_notes(index, items, local)
+            parsed_outcomes = [o for o in outcomes if o.links is not None]
+            for (src_path, item), outcome in zip(items, parsed_outcomes):
+                outcome.rendered, outcome.diagnostic = guarded(lambda: renderer.render(item), item.note)
+                if index is not None:
+                    outcome.links = link_facts(build, item)
+        finally:
+            if index is not None:
+                for src_path, item in items:
+                    _forget_links(index, src_path, item)
+                index.parsed = previous
+            local.release()
+        return outcomes
+
+
+def _forget_links(index: LinkIndex, src_path: str, item: ParsedNote) -> None:
+    """Take back what linking ``item`` added to the index (the main process merges it in order)."""
+    for _, ref, _, _ in iter_refs(item.tokens):
+        target = ref.resolution.note if ref.resolution is not None else None
+        if target is None:
+            continue
+        sources = index.backlinks.get(target.src_path)
+        if sources is not None and sources.pop(src_path, None) is not None and not sources:
+            del index.backlinks[target.src_path]
+        embedders = index.embedders.get(target.src_path)
+        if embedders is not None and ref.kind == "embed":
+            embedders.discard(src_path)
+            if not embedders:
+                del index.embedders[target.src_path]

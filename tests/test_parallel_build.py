@@ -1,0 +1,94 @@
+"""Parse and render in forked workers (kbgen.note_stages) build exactly the site a single process builds."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from kbgen import parallel
+from kbgen.cli import _kbgen_plugin, _quiet_mkdocs_logging, load_mkdocs_config
+from kbgen.markdown.renderer import NoteRenderer
+from kbgen.mkdocs_build import build_site
+
+from parallel_vault import write_parallel_vault
+from test_site_build import assert_same_site, config_file
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32" or not parallel.can_fork(), reason="workers are forked")
+
+
+def built(tmp: Path, notes: Path, name: str, jobs: int) -> tuple[list[str], object]:
+    """Build ``notes`` into tmp/name with ``jobs`` processes; (diagnostics as printed, the kbgen build)."""
+    _quiet_mkdocs_logging()
+    config = load_mkdocs_config(str(config_file(tmp, notes, tmp / name, tmp / f"cache-{name}")), notes=None, site=None)
+    diagnostics: list = []
+    plugin = _kbgen_plugin(config)
+    plugin.on_diagnostics = diagnostics.extend
+    config.plugins.on_startup(command="build", dirty=False)
+    build_site(config, jobs=jobs)
+    return [d.format() for d in diagnostics], plugin.build
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory) -> Path:
+    return write_parallel_vault(tmp_path_factory.mktemp("parallel") / "notes")
+
+
+@pytest.fixture(scope="module")
+def serial(vault, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("serial")
+    diagnostics, build = built(tmp, vault, "site", 1)
+    return tmp / "site", diagnostics, build
+
+
+def test_two_workers_build_the_serial_site_byte_for_byte(vault, serial, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    diagnostics, build = built(tmp_path, vault, "site", 2)
+    assert build.workers == 2 and serial[2].workers == 1
+    assert_same_site(tmp_path / "site", serial[0])
+    assert diagnostics == serial[1]
+    # The vault reaches across notes everywhere: the comparison covers all of it.
+    codes = {line.rsplit("[", 1)[1] for line in diagnostics}
+    assert {"broken-link]", "embed-cycle]", "math]"} <= codes
+    page = (tmp_path / "site" / "alpha" / "n0" / "index.html").read_text(encoding="utf-8")
+    assert 'class="kb-embed kb-embed-note"' in page and "kb-backlinks" in page and "katex" in page
+    assert not (tmp_path / "site" / "감마" / "n5").exists()  # a draft leaves no page
+
+
+def test_a_note_kbgen_fails_on_in_a_worker_is_reported_and_shown_as_text_as_in_serial(vault, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    render = NoteRenderer.render
+
+    def failing(self, item):
+        if item.note.src_path == "beta/deep/n10.md":
+            raise RuntimeError("boom")
+        return render(self, item)
+
+    monkeypatch.setattr(NoteRenderer, "render", failing)
+    one = built(tmp_path, vault, "one", 1)[0]
+    two, build = built(tmp_path, vault, "two", 2)
+    assert build.workers == 2
+    assert_same_site(tmp_path / "two", tmp_path / "one")
+    assert two == one
+    assert "beta/deep/n10.md:4:1: error: kbgen failed to render this note (RuntimeError: boom); " \
+           "it is shown as plain text [internal]" in two
+    page = (tmp_path / "two" / "beta" / "deep" / "n10" / "index.html").read_text(encoding="utf-8")
+    assert '<pre class="kb-source">' in page
+
+
+def test_a_dead_worker_costs_no_note_and_no_hang(vault, serial, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    parent = os.getpid()
+    render = NoteRenderer.render
+
+    def dying(self, item):
+        if item.note.src_path == "alpha/n30.md" and os.getpid() != parent:
+            os._exit(3)  # as the out-of-memory killer would end it
+        return render(self, item)
+
+    monkeypatch.setattr(NoteRenderer, "render", dying)
+    diagnostics, build = built(tmp_path, vault, "site", 2)
+    assert build.workers == 2
+    assert_same_site(tmp_path / "site", serial[0])
+    assert diagnostics == serial[1]

@@ -164,6 +164,31 @@ def test_every_link_and_script_on_the_split_pages_resolves(site: Path):
     assert checked > 1000
 
 
+def test_a_note_page_weighs_what_its_content_and_navigation_need(site: Path):
+    """Bounds from each page's own content: Material's chrome is fixed plus a little per navigation link;
+    a backlink is its excerpt's text and formulas' MathML plus a few tags — not KaTeX's HTML again."""
+    pages = [p for p in site.rglob("index.html") if 'class="kb-dates"' in p.read_text(encoding="utf-8")]
+    assert len(pages) == 300
+    backlinks = 0
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        body = article(html)
+        chrome = len(html.encode()) - len(body.encode())
+        nav_links = len(re.findall(r'class="md-nav__link', html))
+        assert chrome <= 10_000 + 250 * nav_links, page
+        aside = re.search(r'<aside class="kb-backlinks".*?</aside>', body, re.S)
+        if aside is None:
+            continue
+        assert "katex-html" not in aside.group(0)
+        for item in re.findall(r"<li>.*?</li>", aside.group(0), re.S):
+            formulas = re.findall(r"<math\b.*?</math>", item, re.S)
+            text = re.sub(r"<[^>]+>", "", re.sub(r"<math\b.*?</math>", "", item, flags=re.S))
+            markup = len(item.encode()) - len(text.encode()) - sum(len(f.encode()) for f in formulas)
+            assert markup <= 500, item
+            backlinks += 1
+    assert backlinks > 300
+
+
 # ------------------------------------------------------------------ in Chromium
 
 

@@ -94,10 +94,10 @@ def tag_pages(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summa
         trail = [(t.leaf, relative_url(url, t.url)) for t in tag.ancestors()]
         if n > 1:  # the parts after the first lead back to the tag itself
             trail.append((tag.leaf, relative_url(url, tag.url)))
-        page_html = render_template(
-            "tag.html", tag=tag, entries=entries, total=len(notes), children=children, trail=trail,
-            index_href=relative_url(url, index.index_url), words=words, pager=Markup(parts.pager(n, words)))
         title = f"#{tag.name}" if n == 1 else f"#{tag.name} ({n}/{len(runs)})"
+        page_html = render_template(
+            "tag.html", heading=title, tag=tag, entries=entries, total=len(notes), children=children, trail=trail,
+            index_href=relative_url(url, index.index_url), words=words, pager=Markup(parts.pager(n, words)))
         pages.append(SitePage(src, title, page_html, url=url, in_nav=False, meta={"kb_kind": "tag"}))
     return pages
 

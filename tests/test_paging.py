@@ -223,51 +223,45 @@ def _practice_across_chunks(page, url: str) -> None:  # type: ignore[no-untyped-
     assert banks == {"quizzes-0.js", "quizzes-1.js"}  # in order: one chunk, then the next, nothing more
 
 
-def test_practice_mode_runs_across_bank_chunks(browser, base_url):
+@pytest.fixture
+def page(browser):
+    """A page with its own localStorage; a script error on it fails the test."""
     context = browser.new_context()
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        _practice_across_chunks(page, base_url + "quizzes/")
-        assert errors == []
-    finally:
-        context.close()
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == []
 
 
-def test_practice_mode_works_from_file_urls(browser, site):
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        _practice_across_chunks(page, (site / "quizzes" / "index.html").as_uri())
-    finally:
-        context.close()
+def test_practice_mode_runs_across_bank_chunks(page, base_url):
+    _practice_across_chunks(page, base_url + "quizzes/")
 
 
-def test_review_schedules_cards_from_several_chunks_and_keeps_state(browser, base_url):
+def test_practice_mode_works_from_file_urls(page, site):
+    _practice_across_chunks(page, (site / "quizzes" / "index.html").as_uri())
+
+
+def test_review_schedules_cards_from_several_chunks_and_keeps_state(page, base_url):
     from playwright.sync_api import expect
 
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(base_url + "review/")
-        summary = page.locator(".kb-review__summary")
-        expect(summary).to_have_text("지금 복습할 카드 100장 · 전체 100장")
-        expect(page.locator(".kb-review__note option")).to_have_count(101)  # "all" and every note with cards
-        card = page.locator(".kb-review__card")
-        for n in range(CHUNK + 2):
-            expect(card.locator(".kb-quiz")).to_have_count(1)
-            _answer_shown_quiz(card)
-            page.locator(".kb-review__next").click()
-            expect(summary).to_have_text(f"지금 복습할 카드 {100 - n - 1}장 · 전체 100장")
-        state = json.loads(page.evaluate("localStorage.getItem('kbgen.review')"))
-        assert len(state["cards"]) == CHUNK + 2
-        # A reload starts from the saved state: the graded cards are not due.
-        page.reload()
-        expect(summary).to_have_text(f"지금 복습할 카드 {100 - CHUNK - 2}장 · 전체 100장")
-        assert card.locator(".kb-quiz").get_attribute("id").removeprefix("quiz-") not in state["cards"]
-        assert errors == []
-    finally:
-        context.close()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(base_url + "review/")
+    summary = page.locator(".kb-review__summary")
+    expect(summary).to_have_text("지금 복습할 카드 100장 · 전체 100장")
+    expect(page.locator(".kb-review__note option")).to_have_count(101)  # "all" and every note with cards
+    card = page.locator(".kb-review__card")
+    for n in range(CHUNK + 2):
+        expect(card.locator(".kb-quiz")).to_have_count(1)
+        _answer_shown_quiz(card)
+        page.locator(".kb-review__next").click()
+        expect(summary).to_have_text(f"지금 복습할 카드 {100 - n - 1}장 · 전체 100장")
+    state = json.loads(page.evaluate("localStorage.getItem('kbgen.review')"))
+    assert len(state["cards"]) == CHUNK + 2
+    assert {u.rsplit("/", 1)[1] for u in requested if "/banks/" in u} == {"review-data.js", "review-0.js", "review-1.js"}
+    # A reload starts from the saved state: the graded cards are not due.
+    page.reload()
+    expect(summary).to_have_text(f"지금 복습할 카드 {100 - CHUNK - 2}장 · 전체 100장")
+    assert card.locator(".kb-quiz").get_attribute("id").removeprefix("quiz-") not in state["cards"]

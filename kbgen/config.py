@@ -53,6 +53,9 @@ class KbgenConfig:
     # Processes that parse, render and template pages (0: one per core; 1: all in one process).
     # `kbgen build -j N` sets it; it never changes the site.
     jobs: int = 0
+    # Items per page of a long generated listing (a tag's notes, the Quizzes list); more go to further
+    # pages (…/page/2/), so no generated page grows with the vault (kbgen.emit.paging). 0: one page.
+    list_page_size: int = 200
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Keep each note's parse and render in the cache folder and reuse it while

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from . import parallel
 from .diagnostics import Diagnostic
@@ -60,25 +60,16 @@ def guarded(step: Callable[[], T], note: Note) -> tuple[T | None, Diagnostic | N
 def parse_in_workers(build: Any, renderer: NoteRenderer, notes: list[Note], parsed: ParsedNotes, workers: int,
                      progress: Progress | None) -> dict[str, ParseFacts]:
     """Round 1: every note's ParseFacts, as the indexers' view of it in ``parsed`` (no tokens)."""
-    parse_round = _ParseRound(build, renderer, notes)
     facts: dict[str, ParseFacts] = {}
-    done = 0
-    _prepare_fork(build, renderer)
-    chunks = parallel.chunked(len(notes), workers)
-    for chunk, result in parallel.run_forked(parse_round.run, chunks, workers, renderer.after_fork):
-        if result is None:
-            result = parse_round.run(chunk)
-        for n, (item, diagnostic) in zip(chunk, result):
-            note = notes[n]
-            if item is None:
-                build.emit_diagnostics.append(diagnostic)
-                parsed.unparsable.add(note.src_path)
-                continue
-            facts[note.src_path] = item
-            parsed[note.src_path] = item.as_parse(note, build.config)
-        done += len(chunk)
-        if progress is not None:
-            progress("parse", done, len(notes))
+    parse_round = _ParseRound(build, renderer, notes)
+    for n, (item, diagnostic) in _in_workers(build, renderer, parse_round.run, len(notes), workers, "parse", progress):
+        note = notes[n]
+        if item is None:
+            build.emit_diagnostics.append(diagnostic)
+            parsed.unparsable.add(note.src_path)
+            continue
+        facts[note.src_path] = item
+        parsed[note.src_path] = item.as_parse(note, build.config)
     parsed.linked_in_workers = True
     return facts
 
@@ -94,27 +85,32 @@ def render_in_workers(build: Any, renderer: NoteRenderer, notes: list[Note], par
     render_round = _RenderRound(build, renderer, todo, parsed.unparsable)
     index: LinkIndex | None = build.vault.indexes.get(INDEX_KEY)
     recorded: dict[str, tuple[ParseFacts, LinkFacts]] = {}
-    done = 0
+    for n, outcome in _in_workers(build, renderer, render_round.run, len(todo), workers, "render", progress):
+        src_path = todo[n].src_path
+        if outcome.diagnostic is not None:
+            build.emit_diagnostics.append(outcome.diagnostic)
+        if outcome.rendered is not None:
+            build.rendered[src_path] = outcome.rendered
+        if outcome.links is None:
+            continue
+        if index is not None:
+            _merge_links(index, src_path, outcome.links)
+        recorded[src_path] = (facts[src_path], outcome.links)
+    return recorded
+
+
+def _in_workers(build: Any, renderer: NoteRenderer, task: Callable[[list[int]], list[T]], count: int, workers: int,
+                stage: str, progress: Progress | None) -> Iterator[tuple[int, T]]:
+    """(position, result) of every one of ``count`` notes, in order; a chunk a worker failed is done here."""
     _prepare_fork(build, renderer)
-    chunks = parallel.chunked(len(todo), workers)
-    for chunk, result in parallel.run_forked(render_round.run, chunks, workers, renderer.after_fork):
+    done = 0
+    for chunk, result in parallel.run_forked(task, parallel.chunked(count, workers), workers, renderer.after_fork):
         if result is None:
-            result = render_round.run(chunk)
-        for n, outcome in zip(chunk, result):
-            src_path = todo[n].src_path
-            if outcome.diagnostic is not None:
-                build.emit_diagnostics.append(outcome.diagnostic)
-            if outcome.rendered is not None:
-                build.rendered[src_path] = outcome.rendered
-            if outcome.links is None:
-                continue
-            if index is not None:
-                _merge_links(index, src_path, outcome.links)
-            recorded[src_path] = (facts[src_path], outcome.links)
+            result = task(chunk)
+        yield from zip(chunk, result)
         done += len(chunk)
         if progress is not None:
-            progress("render", done, len(todo))
-    return recorded
+            progress(stage, done, count)
 
 
 def _prepare_fork(build: Any, renderer: NoteRenderer) -> None:

@@ -40,6 +40,9 @@ class QuickChange:
     # Everything a full build would change is in the build now, problems reported included, the search
     # index aside. False when a problem only the whole link pass finds (an embed cycle) may have changed.
     complete: bool = True
+    # A title, tags, dates or front matter changed (kbgen.quick_meta): the navigation is laid out again,
+    # and the adapter templates the pages whose view of it (sidebar, breadcrumbs, previous/next) changed.
+    navigation: bool = False
 
 
 def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: set[str],
@@ -53,11 +56,11 @@ def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: se
     change = QuickChange()
     graph_url = graph_page_url(build)
     linked: set[str] | None = None
-    data_file = _file(build, DATA_PATH)
+    data_file = file_of(build, DATA_PATH)
     if links_changed and data_file is not None:
         data = graph_data(build, build.config.graph_groups)
         linked = set(linked_notes(build, data))
-        _replace_file(change, data_file, graph_json(data))
+        replace_file(change, data_file, graph_json(data))
     assets = _site_wide(build)
     before: dict[str, RenderedNote] = {}
     for src_path in [p for p in build.vault.notes if p in build.rendered and (p in fresh or p in targets)]:
@@ -128,44 +131,50 @@ def _generated_again(build: VaultBuild, before: dict[str, RenderedNote], change:
                   and opening_sentence(old.html) != opening_sentence(build.rendered[p].html)}
     if summarized:  # the line tag pages and the feed show for a note
         for page in pages_listing(build, summarized):
-            _replace_page(change, pages.get(page.src_path), page)
-        feed = _file(build, FEED_PATH)
+            replace_page(change, pages.get(page.src_path), page)
+        feed = file_of(build, FEED_PATH)
         if feed is not None:
-            _replace_file(change, feed, feed_xml(build) or "")
-    studied = any(_has_cards(old) or _has_cards(build.rendered[p]) for p, old in before.items())
-    if not studied or not build.config.quizzes_page:
+            replace_file(change, feed, feed_xml(build) or "")
+    studied = any(has_cards(old) or has_cards(build.rendered[p]) for p, old in before.items())
+    return study_pages_again(build, change) if studied else True
+
+
+def study_pages_again(build: VaultBuild, change: QuickChange) -> bool:
+    """Make the Quizzes and review pages again; False when one appears or goes."""
+    if not build.config.quizzes_page:
         return True
+    pages = {page.src_path: page for page in build.pages}
     old_quizzes = pages.get(quizzes.PAGE_SRC)
     new_quizzes = quizzes.quizzes_page(build, old_quizzes.url if old_quizzes is not None else "")
     if (old_quizzes is None) != (new_quizzes is None):
         return False
-    _replace_page(change, old_quizzes, new_quizzes)
+    replace_page(change, old_quizzes, new_quizzes)
     url = review_url(build.vault, build.config.use_directory_urls)
     deck = review.collect(build, url)
     old_review = pages.get(review.REVIEW_SRC)
     if (old_review is None) != (not deck.cards):
         return False
     if deck.cards:
-        script = FSRS_SCRIPT if _file(build, FSRS_SCRIPT) is not None else None
-        _replace_page(change, old_review, review.review_page(build, url, deck, script))
+        script = FSRS_SCRIPT if file_of(build, FSRS_SCRIPT) is not None else None
+        replace_page(change, old_review, review.review_page(build, url, deck, script))
     return True
 
 
-def _has_cards(rendered: RenderedNote) -> bool:
+def has_cards(rendered: RenderedNote) -> bool:
     return bool(rendered.data.get("quizzes") or rendered.data.get("cards"))
 
 
-def _file(build: VaultBuild, dest: str) -> SiteFile | None:
+def file_of(build: VaultBuild, dest: str) -> SiteFile | None:
     return next((f for f in build.files if f.dest == dest), None)
 
 
-def _replace_file(change: QuickChange, file: SiteFile, content: str) -> None:
+def replace_file(change: QuickChange, file: SiteFile, content: str) -> None:
     if file.read_bytes() != content.encode("utf-8"):
         file.content, file.source = content, None
         change.files.append(file)
 
 
-def _replace_page(change: QuickChange, old: SitePage | None, new: SitePage | None) -> None:
+def replace_page(change: QuickChange, old: SitePage | None, new: SitePage | None) -> None:
     """Give ``old`` (the object the build and the MkDocs adapter hold) the HTML and TOC of ``new``."""
     if old is None or new is None or (old.html == new.html and old.toc == new.toc):
         return

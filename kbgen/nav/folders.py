@@ -65,11 +65,16 @@ def emit(build: "VaultBuild") -> None:
                                         url=url, meta={"kb_kind": FOLDER_PAGE_KIND, "kb_folder": folder}))
 
 
-def fill(build: "VaultBuild") -> None:
-    """Write each folder page's list from its section in the navigation tree."""
+def fill(build: "VaultBuild") -> bool:
+    """Write each folder page's list from its section in the navigation tree.
+
+    Done again by ``kbgen serve`` after a title or a note's place changed: the
+    page listing the top of the navigation keeps its URL then; False when it
+    would appear or go (the caller builds afresh).
+    """
     root = build.vault.indexes.get(NAV_KEY)
     if root is None:
-        return
+        return True
     urls = {p: note.url for p, note in build.vault.notes.items() if p in build.rendered}
     urls.update({page.src_path: page.url or note_url(page.src_path, build.config.use_directory_urls)
                  for page in build.pages})
@@ -83,8 +88,8 @@ def fill(build: "VaultBuild") -> None:
         entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in node.children]
         page.html = render_template("folder.html", title=page.title, entries=entries,
                                     count=_note_count(node), words=words)
-    _root_listing(build, root, urls)
     _section_listings(build, nodes, urls)
+    return _root_listing(build, root, urls)
 
 
 def _section_listings(build: "VaultBuild", nodes: dict[str, NavNode], urls: dict[str, str]) -> None:
@@ -127,23 +132,29 @@ def listing_targets(build: "VaultBuild") -> dict[str, str]:
     return targets
 
 
-def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> None:
+def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> bool:
     """A page listing the top of the navigation when the sidebar cuts it (kbgen.nav.window).
 
     A folder's cut list links to the folder's page; the top list has none (the home
     page shows recent notes, not all), so a vault with many top-level notes gets this one.
     """
     items = [child for child in root.children if child.src_path != "index.md"]
+    src = f"{SRC_FOLDER}/{ROOT_LISTING_SRC}"
+    existing = next((page for page in build.pages if page.src_path == src), None)
     if len(root.children) <= LIMIT:
-        return
+        return existing is None
     words = table(build.config.language)
-    url = build.page_url(ROOT_LISTING_SRC)
+    url = existing.url if existing is not None else build.page_url(ROOT_LISTING_SRC)
     entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in items]
     page_html = render_template("folder.html", title=words["folder.all"], entries=entries,
                                 count=_note_count(root), words=words)
-    build.pages.append(SitePage(f"{SRC_FOLDER}/{ROOT_LISTING_SRC}", words["folder.all"], page_html,
+    if existing is not None:
+        existing.html = page_html
+        return True
+    build.pages.append(SitePage(src, words["folder.all"], page_html,
                                 url=url, in_nav=False, meta={"kb_kind": "all-notes"}))
     build.vault.indexes[ROOT_LISTING_KEY] = url
+    return True
 
 
 def _entry(node: NavNode, href: str) -> Entry:

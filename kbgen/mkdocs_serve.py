@@ -23,6 +23,7 @@ rebuild brings every other page up to date and reloads them again.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -197,6 +198,18 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
 
     None when the edits are not for the quick path: nothing is written then.
     """
+    # The kept build is millions of objects: a full collection in the middle of a refresh walked them
+    # all (tenths of a second each, several per refresh). What a refresh leaves goes at the next one.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _refresh(state, changed)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _refresh(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     from .mkdocs_plugin import KbgenPlugin
 
     plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
@@ -255,10 +268,8 @@ def _navigation_again(state: SiteState, plugin: Any, notes: list[str], pages: li
     config = state.config
     if config.nav is not None or not views_understood(config.theme.get("features") or []):
         return False
-    def items_for(page: Any) -> list:
-        return plugin.sidebar_items(state.nav)
     doc_pages = [file.page for file in state.doc_files]
-    before = state.views if state.views is not None else page_views(doc_pages, items_for)
+    before = state.views if state.views is not None else _views(state, plugin)
     mappings = _tag_mappings(config)
     for src_uri in notes:  # their titles, as the navigation shows them
         file = state.files.get_file_from_path(src_uri)
@@ -272,7 +283,7 @@ def _navigation_again(state: SiteState, plugin: Any, notes: list[str], pages: li
         data.clear()
         data.update((page.url, kept[page.url]) for page in doc_pages if page.url in kept)
     state.nav = plugin.on_nav(state.nav, config=config, files=state.files)
-    state.views = page_views(doc_pages, items_for)
+    state.views = _views(state, plugin)
     pages.extend(page.file.src_uri for page in doc_pages
                  if state.views[page.file.src_uri] != before.get(page.file.src_uri) and page.file.src_uri not in pages)
     return True
@@ -310,7 +321,12 @@ def remember_views(state: SiteState) -> None:
     features = state.config.theme.get("features") or []
     if plugin is None or plugin.build is None or state.config.nav is not None or not views_understood(features):
         return
-    state.views = page_views([file.page for file in state.doc_files], lambda page: plugin.sidebar_items(state.nav))
+    state.views = _views(state, plugin)
+
+
+def _views(state: SiteState, plugin: Any) -> dict[str, bytes]:
+    top_url, listings = plugin.sidebar_lists()
+    return page_views([file.page for file in state.doc_files], list(state.nav.items), top_url, listings)
 
 
 def _theme_templates_again(state: SiteState) -> int:

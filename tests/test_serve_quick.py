@@ -61,10 +61,23 @@ def stamps(site: Path) -> dict[str, int]:
     return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("note, text, quick", EDITS)
-def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, note: str, text: str,
-                                                                      quick: bool):
-    notes = write_vault(tmp_path / "notes", VAULT)
+# A folder longer than the sidebar shows (kbgen.nav.window.LIMIT): each page shows a window of it.
+WIDE = {f"many/n{i:02d}.md": f"# Note {i:02d}\n\ntext {i} [[n{(i + 1) % 20:02d}]]\n" for i in range(20)}
+WIDE.update({"top.md": "# Top\n\n[[n05]] #x\n", "many/deep/z.md": "# Zed\n\n#x [[top]]\n", "other.md": "# Other\n"})
+WIDE_EDITS = [
+    ("many/n19.md", WIDE["many/n19.md"].replace("Note 19", "Note 19b"), True),  # the pages whose window shows it
+    ("many/n10.md", WIDE["many/n10.md"].replace("Note 10", "Aardvark"), True),  # first now: every window moves
+    ("many/n03.md", "---\nnav_order: 1\n---\n" + WIDE["many/n03.md"], True),
+    ("many/deep/z.md", WIDE["many/deep/z.md"].replace("# Zed", "# Zebra"), True),  # a subfolder's only note
+    ("top.md", WIDE["top.md"].replace("# Top", "# Summit"), True),  # the top list every page shows
+]
+
+
+@pytest.mark.parametrize("vault, note, text, quick", [(VAULT, *edit) for edit in EDITS]
+                         + [(WIDE, *edit) for edit in WIDE_EDITS])
+def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, vault: dict, note: str,
+                                                                      text: str, quick: bool):
+    notes = write_vault(tmp_path / "notes", vault)
     served = tmp_path / "served"
     stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
     assert stats.state is not None

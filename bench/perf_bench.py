@@ -20,7 +20,10 @@ each in a fresh process:
   3 s, or the full rebuild done when the edit needs one;
 - with ``--serial``, a cold build with ``-j 1`` too;
 - peak RSS of the cold build (the process and its workers, as ``wait4`` reports it);
-- site size, median page (``index.html``) size, search index size (raw and gzip).
+- site size; note pages' size (median / 90th percentile / largest) and generated
+  pages' (tag, folder, quizzes, review, home…) apart, alias redirect stubs in
+  neither (bench/page_sizes.py), with the largest generated page; search index
+  size (raw and gzip).
 
 ``--compare`` also builds the same vault, in the same run, with plain MkDocs +
 Material + mkdocs-roamlinks-plugin (installed in a virtual environment of its
@@ -52,6 +55,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peer_builds  # noqa: E402  (a sibling script's module)
+import page_sizes  # noqa: E402
 from peer_builds import mkdocs_build, quartz_build  # noqa: E402
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
@@ -221,12 +225,16 @@ def _poll(url: str, needle: str, timeout: float, every: float = 0.02, count: int
     return None
 
 
-def sizes(site: Path) -> tuple[float, float, float, float]:
-    """(site MB, median page KB, search index MB, gzip MB); the index is every piece under search/."""
+def sizes(site: Path, vault: Path) -> tuple[float, str, str, float, float]:
+    """(site MB, note pages KB median/p90/max, generated pages KB median/p90/max and the largest,
+    search index MB, gzip MB); the index is every piece under search/. Alias redirect stubs count in
+    neither page column (they are half of all index.html files and would halve a "median page")."""
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    pages = [p.stat().st_size for p in site.rglob("index.html")]
+    notes, generated, _ = page_sizes.classify(site, vault)
+    size, largest = generated.largest
+    biggest = f"{generated.cell()} ({largest.parent.relative_to(site).as_posix()}/)" if largest else "-"
     raw = b"".join(p.read_bytes() for p in sorted((site / "search").rglob("*.json")))
-    return total / 1e6, statistics.median(pages) / 1e3 if pages else 0, len(raw) / 1e6, len(gzip.compress(raw, 6)) / 1e6
+    return total / 1e6, notes.cell(), biggest, len(raw) / 1e6, len(gzip.compress(raw, 6)) / 1e6
 
 
 def touch_note(vault: Path) -> None:
@@ -252,7 +260,9 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
-              "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB", "median page KB", "search index MB (gzip)"]
+              "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB",
+              "note page KB median/p90/max (no redirect stubs)", "generated page KB median/p90/max (largest)",
+              "search index MB (gzip)"]
     if args.serial:
         header.append("cold -j1 s (speed-up)")
     if args.compare:
@@ -274,14 +284,15 @@ def main() -> None:
             edit_note(vault, "bench-edit")
             edited, _, _ = kbgen_build(cfg, args.jobs)
             site = work / "site-kbgen"
-            site_mb, median_kb, index_mb, index_gz = sizes(site)
-            visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site, args.serve_kind)
+            site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
+            visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,
+                                                                                         args.serve_kind)
             row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
                    f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
                    f"{edited:.1f} ({100 * edited / cold:.0f}%)",
                    "-" if visible is None else f"{visible:.2f}", "-" if dependents is None else f"{dependents:.2f}",
                    "-" if rebuilt is None else f"{rebuilt:.1f}",
-                   rss, f"{site_mb:.0f}", f"{median_kb:.0f}", f"{index_mb:.1f} ({index_gz:.1f})"]
+                   rss, f"{site_mb:.0f}", note_kb, generated_kb, f"{index_mb:.1f} ({index_gz:.1f})"]
             if args.serial:
                 shutil.rmtree(work / "site-kbgen")
                 shutil.rmtree(work / "cache")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import os
 import resource
 import sys
 import tempfile
@@ -67,6 +68,62 @@ def instrument() -> None:
     timed(PluginCollection, "on_config", "plugins on_config")
     from mkdocs.structure.pages import Page
     timed(Page, "validate_anchor_links", "mkdocs: validate anchors")
+    import gc
+
+    from kbgen import build, cache, incremental, memory, mkdocs_build, mkdocs_plugin, site_writer
+    timed(mkdocs_build._PageTemplating, "run", "kbgen: page templating (workers) + writes")
+    timed(mkdocs_build, "page_keys", "  kbgen: page keys")
+    timed(site_writer, "link_previous_site", "kbgen: link the previous site")
+    timed(mkdocs_plugin, "rewrite_search_index", "  kbgen: search index rewrite (Korean, pieces)")
+    timed(gc, "collect", "    gc.collect (explicit)")
+    timed(memory, "give_back", "    malloc_trim")
+    timed(incremental, "record", "    kbgen: cache record")
+    timed(cache.NoteCache, "store", "    kbgen: cache store")
+    original_emitters = build.emitters
+
+    def emitters():
+        out = []
+        for emit in original_emitters():
+            label = f"      emit {emit.__module__.rsplit('.', 1)[-1]}.{emit.__name__}"
+            holder = type("H", (), {"f": staticmethod(emit)})
+            timed(holder, "f", label)
+            out.append(holder.f)
+        return out
+
+    build.emitters = emitters
+
+
+def sample_templating(count: int, dump: Path | None, only: bool) -> None:
+    """Before the real templating: ``count`` note pages (every n-th) templated here, timed per page."""
+    import gc
+
+    from kbgen import mkdocs_build
+
+    original = mkdocs_build._PageTemplating.run
+
+    def run(self, previous, jobs):
+        pages = [f.page for f in self.doc_files if f.src_uri.endswith(".md")]
+        step = max(1, len(pages) // count)
+        sample = pages[::step][:count]
+        gc.freeze()
+        profiler = cProfile.Profile() if dump else None
+        started = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for page in sample:
+            self._captured(page)
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(str(dump))
+        seconds = time.perf_counter() - started
+        gc.unfreeze()
+        print(f"sample: {len(sample)} note pages templated in this process, {1000 * seconds / len(sample):.2f} ms/page",
+              flush=True)
+        if only:
+            os._exit(0)
+        return original(self, previous, jobs)
+
+    mkdocs_build._PageTemplating.run = run
 
 
 def main() -> None:
@@ -75,7 +132,12 @@ def main() -> None:
     parser.add_argument("--site", type=Path)
     parser.add_argument("--cache", type=Path)
     parser.add_argument("--cprofile", type=Path, help="also write a cProfile dump here (slower)")
+    parser.add_argument("--sample-pages", type=int, default=0,
+                        help="also template this many note pages in this process first, timed (and cProfiled with --cprofile)")
+    parser.add_argument("--sample-only", action="store_true", help="stop after the sample")
+    parser.add_argument("--per-note", action="store_true", help="print ms per note (notes in VAULT) instead of %%")
     args = parser.parse_args()
+    args.per_note = sum(1 for _ in args.vault.rglob("*.md")) if args.per_note else 0
     tmp = Path(tempfile.mkdtemp(prefix="kbgen-profile-"))
     site = args.site or tmp / "site"
     cache = args.cache or tmp / "cache"
@@ -86,6 +148,9 @@ def main() -> None:
         "plugins:\n  - search:\n      lang: [ko, en]\n  - tags\n"
         f"  - kbgen:\n      cache_dir: {cache}\n", encoding="utf-8")
     instrument()
+    if args.sample_pages:
+        sample_templating(args.sample_pages, args.cprofile, args.sample_only)
+        args.cprofile = None
     from kbgen import cli
     from kbgen.mkdocs_plugin import KbgenPlugin
 
@@ -108,10 +173,16 @@ def main() -> None:
     total = time.perf_counter() - started
     print(f"exit {status}; total {total:.2f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     for label, seconds in TOTALS.items():
+        if args.per_note:
+            print(f"{seconds:8.2f} s {1000 * seconds / args.per_note:7.3f} ms/note  {label}  ({CALLS[label]} calls)")
+            continue
         print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%  {label}  ({CALLS[label]} calls)")
     if captured and captured[-1].build is not None:
         for stage, seconds in captured[-1].build.timings.items():
-            print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%    kbgen {stage}")
+            if args.per_note:
+                print(f"{seconds:8.2f} s {1000 * seconds / args.per_note:7.3f} ms/note    kbgen {stage}")
+            else:
+                print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%    kbgen {stage}")
 
 
 if __name__ == "__main__":

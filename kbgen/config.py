@@ -50,6 +50,9 @@ class KbgenConfig:
     # formulas typeset per note; the rest show as TeX source. KaTeX takes ~0.3 ms a formula
     # it has not seen (cold math cache), so this keeps a formula-only note to a few seconds.
     max_formulas: int = 5_000
+    # Items per page of a long generated listing (a tag's notes, the Quizzes list); more go to further
+    # pages (…/page/2/), so no generated page grows with the vault (kbgen.emit.paging). 0: one page.
+    list_page_size: int = 200
     # Generate the vault-wide Quizzes page.
     quizzes_page: bool = True
     # Keep each note's parse and render in the cache folder and reuse it while

@@ -51,6 +51,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.count": "태그 {n}개",
         "tags.index_title": "태그",
         "tags.notes": "노트",
+        # pages of a long listing (kbgen.emit.paging)
+        "pager.label": "페이지",
+        "pager.prev": "이전",
+        "pager.next": "다음",
+        "pager.part": "{n} / {total} 페이지",
         # limits (kbgen.markdown.limits, kbgen.vault.load)
         "limits.cut": "이 노트는 너무 커서 앞부분만 게시했습니다.",
         "limits.formulas": "이 노트는 수식이 너무 많아 이 수식은 TeX 원문 그대로 보여 줍니다.",
@@ -152,6 +157,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tags.count": "{n} tags",
         "tags.index_title": "Tags",
         "tags.notes": "Notes",
+        # pages of a long listing (kbgen.emit.paging)
+        "pager.label": "Pages",
+        "pager.prev": "Previous",
+        "pager.next": "Next",
+        "pager.part": "page {n} of {total}",
         # limits (kbgen.markdown.limits, kbgen.vault.load)
         "limits.cut": "This note is too large: only its first part is published.",
         "limits.formulas": "Too many formulas in this note: this one is shown as TeX source.",

@@ -42,7 +42,7 @@ from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY, NavNode
 from .nav.folders import ROOT_LISTING_KEY, listing_targets, with_section_listing
-from .nav.window import PageNav, cut_items
+from .nav.window import PageNav, cut_items, prunes_closed
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
@@ -82,6 +82,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.build: VaultBuild | None = None
         self.pages: dict[str, SitePage] = {}
         self._listings: dict[str, str] = {}  # a section's own page's URL → its complete list's
+        self._closed_pruned = False  # Material's own nav-item.html prunes closed sections (kbgen.nav.window)
         self._sources: dict[str, _PageSource | None] = {}  # per build, by src_uri
         # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
         self.progress: Progress | None = None
@@ -116,6 +117,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return config
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        # Material writes its settings into every page as JSON (``tojson``), translations included:
+        # as \uXXXX escapes a Korean word costs twice its UTF-8 bytes (~0.7 KB a page). The
+        # HTML-special characters are still escaped by Jinja's htmlsafe_json_dumps.
+        env.policies["json.dumps_kwargs"] = {**env.policies.get("json.dumps_kwargs", {}), "ensure_ascii": False}
+        self._closed_pruned = config.theme.name == "material" and prunes_closed(
+            config.theme.get("features") or []) and _themes_own(env, "partials/nav-item.html", "material")
         # Compiling Material's templates was a fixed third of a second per build; Jinja checks
         # each cached template against its source's checksum, so a changed theme recompiles.
         if self.kb is None or not self.kb.build_cache or env.bytecode_cache is not None:
@@ -344,7 +351,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if self.kb is not None and self.build is not None and config.nav is None:
             # kbgen's navigation, its open sections cut around this page: the HTML must not grow with the vault.
             top, listings = self.sidebar_lists()
-            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], top, listings))
+            context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], top,
+                                                    listings, closed_pruned=self._closed_pruned))
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
         if note is not None and note.published:
             # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.
@@ -469,6 +477,15 @@ def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig, genera
         item.parent = parent
         stack.extend((child, item) for child in getattr(item, "children", None) or [])
     return Navigation(top, pages)
+
+
+def _themes_own(env: Any, template: str, theme: str) -> bool:
+    """Whether ``template`` is the theme's own file, not an override of it (a custom_dir's)."""
+    try:
+        _, filename, _ = env.loader.get_source(env, template)
+        return bool(filename) and Path(filename).resolve().is_relative_to(Path(utils.get_theme_dir(theme)).resolve())
+    except Exception:  # noqa: BLE001 - no such template, or a loader that cannot say: assume an override
+        return False
 
 
 def _place(file: File, url: str) -> None:

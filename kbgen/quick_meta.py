@@ -39,6 +39,7 @@ from .tags import pages as tag_pages
 from .tags.model import TagIndex, build_tag_index
 from .vault.index import link_key
 from .vault.note import Note
+from .emit import SitePage
 from .vault_build import VaultBuild
 
 # What must stay for any quick refresh: other notes link to the note by these, and its URL follows them.
@@ -132,8 +133,8 @@ def pages_again(build: VaultBuild, old: Note, note: Note, change: QuickChange) -
     home = pages.get(HOME_SRC)
     if home is not None:
         replace_page(change, home, home_page(build, home.url))
-    for page in tag_pages.pages_listing(build, {note.src_path}, old.tags):
-        replace_page(change, pages.get(page.src_path), page)
+    if not _tag_pages_again(build, note, old, pages, change):
+        return False
     index = build.vault.indexes.get(TAG_INDEX_KEY)
     if index is not None and index.tags:
         fresh = tag_pages.index_page(index, _words(build))
@@ -160,6 +161,25 @@ def pages_again(build: VaultBuild, old: Note, note: Note, change: QuickChange) -
     change.navigation = True
     if note.src_path not in change.notes:  # its title, dates or tag chips: the page is templated again
         change.notes.append(note.src_path)
+    return True
+
+
+def _tag_pages_again(build: VaultBuild, note: Note, old: Note, pages: dict[str, SitePage],
+                     change: QuickChange) -> bool:
+    """The pages of the note's tags before and after (and their parents); False when a part of a tag's
+    list would appear or go (kbgen.emit.paging)."""
+    made = tag_pages.pages_listing(build, {note.src_path}, old.tags)
+    if any(page.src_path not in pages for page in made):
+        return False
+    made_srcs = {page.src_path for page in made}
+    tags = {page.src_path[len(tag_pages.SRC_FOLDER) + 1:] for page in made
+            if page.src_path.startswith(tag_pages.SRC_FOLDER + "/")}
+    for src_path in pages:
+        if src_path.startswith(tag_pages.PART_FOLDER + "/") and src_path not in made_srcs \
+                and src_path[len(tag_pages.PART_FOLDER) + 1:].partition("/")[2] in tags:
+            return False
+    for page in made:
+        replace_page(change, pages[page.src_path], page)
     return True
 
 

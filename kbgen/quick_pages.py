@@ -24,6 +24,7 @@ from .markdown.renderer import RenderedNote
 from .messages import message
 from .study import quizzes_page as quizzes
 from .study import review_page as review
+from .study.bank import BANK_DIR
 from .study.fsrs_assets import SCRIPT as FSRS_SCRIPT
 from .study.note_count import review_url
 from .tags.pages import opening_sentence, pages_listing
@@ -131,7 +132,9 @@ def _generated_again(build: VaultBuild, before: dict[str, RenderedNote], change:
                   and opening_sentence(old.html) != opening_sentence(build.rendered[p].html)}
     if summarized:  # the line tag pages and the feed show for a note
         for page in pages_listing(build, summarized):
-            replace_page(change, pages.get(page.src_path), page)
+            if page.src_path not in pages:
+                return False  # a tag's list gained a page
+            replace_page(change, pages[page.src_path], page)
         feed = file_of(build, FEED_PATH)
         if feed is not None:
             replace_file(change, feed, feed_xml(build) or "")
@@ -145,10 +148,11 @@ def study_pages_again(build: VaultBuild, change: QuickChange) -> bool:
         return True
     pages = {page.src_path: page for page in build.pages}
     old_quizzes = pages.get(quizzes.PAGE_SRC)
-    new_quizzes = quizzes.quizzes_page(build, old_quizzes.url if old_quizzes is not None else "")
-    if (old_quizzes is None) != (new_quizzes is None):
+    made = quizzes.quizzes_pages(build, old_quizzes.url if old_quizzes is not None else "")
+    if (old_quizzes is None) != (made is None):
         return False
-    replace_page(change, old_quizzes, new_quizzes)
+    if made is not None and not _replace_all(build, change, pages, made.pages, made.files, quizzes.BANK):
+        return False
     url = review_url(build.vault, build.config.use_directory_urls)
     deck = review.collect(build, url)
     old_review = pages.get(review.REVIEW_SRC)
@@ -156,7 +160,27 @@ def study_pages_again(build: VaultBuild, change: QuickChange) -> bool:
         return False
     if deck.cards:
         script = FSRS_SCRIPT if file_of(build, FSRS_SCRIPT) is not None else None
-        replace_page(change, old_review, review.review_page(build, url, deck, script))
+        page, files = review.review_page(build, url, deck, script)
+        return _replace_all(build, change, pages, [page], files, review.BANK)
+    return True
+
+
+def _replace_all(build: VaultBuild, change: QuickChange, pages: dict[str, SitePage], new_pages: list[SitePage],
+                 new_files: list[SiteFile], bank: str) -> bool:
+    """Replace pages and bank files made again; False when one is new or gone (a listing got longer or
+    shorter, a bank a chunk more or less)."""
+    files = {f.dest: f for f in build.files}
+    prefix = f"{BANK_DIR}/{bank}-"
+    if {f.dest for f in new_files} != {dest for dest in files if dest.startswith(prefix)}:
+        return False
+    parts = {p.src_path for p in new_pages}
+    if not parts <= set(pages) or any(p.meta.get("kb_parts") == new_pages[0].src_path and p.src_path not in parts
+                                      for p in pages.values()):
+        return False
+    for page in new_pages:
+        replace_page(change, pages[page.src_path], page)
+    for file in new_files:
+        replace_file(change, files[file.dest], file.content if isinstance(file.content, str) else "")
     return True
 
 

@@ -31,7 +31,11 @@ def test_math_in_the_context_is_typeset(tmp_path):
     notes = write_vault(tmp_path / "notes", {"a.md": "# A\n", "src.md": "By [[a]], $x^2 \\geq 0$ always.\n"})
     result = build_vault(KbgenConfig(notes_dir=notes, cache_dir=fresh_cache(tmp_path)))
     [context] = _contexts(result.rendered["a.md"].html)
-    assert context.startswith('By <mark class="kb-backlink-here">a</mark>, <span class="arithmatex"><span class="katex">')
+    # Typeset as MathML only (the browser lays it out): the same formula as the note's, its KaTeX HTML half left out.
+    assert context.startswith('By <mark class="kb-backlink-here">a</mark>, <span class="arithmatex kb-math-mathml">'
+                              '<math xmlns="http://www.w3.org/1998/Math/MathML">')
+    source_math = re.search(r"<math\b.*?</math>", result.rendered["src.md"].html, re.S).group(0)
+    assert source_math in context and 'class="katex' not in context
     assert "$x^2" not in context and "kbgen-math" not in context
     assert not [d for d in result.diagnostics if d.code == "math"]
 

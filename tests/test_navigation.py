@@ -285,3 +285,35 @@ def test_an_authors_nav_is_not_cut_and_gets_no_list(tmp_path):
     titles = [t for _, t in nav_links(read(tmp_path / "site", "f/n15"))]
     assert [t for t in titles if re.fullmatch(r"노트 \d+", t)] == [f"노트 {i}" for i in range(30)]
     assert "kb-section-listing" not in read(tmp_path / "site", "f")
+
+
+def test_closed_sections_handed_over_with_their_first_child_give_the_same_pages(tmp_path, monkeypatch):
+    # Material walks every child of a closed (pruned) section on every page; kbgen hands it over
+    # with its first child only (kbgen.nav.window._pruned). The pages must not change.
+    from kbgen.nav import window
+
+    files = {f"f{a}/s{b}/n{c}.md": f"# 노트 {a}-{b}-{c}\n" for a in range(4) for b in range(5) for c in range(6)}
+    files.update({f"f{a}/f{a}.md": f"# 폴더 {a}\n" for a in range(4)})  # folder notes: sections with an index page
+    files["f0/s0/deep/d1.md"] = "# 깊은 노트\n"
+    notes = write_vault(tmp_path / "notes", files)
+    shortened: list[int] = []
+    original = window._pruned
+
+    def pruned(item):
+        out = original(item)
+        if out is not item:
+            shortened.append(len(item.children))
+        return out
+
+    monkeypatch.setattr(window, "_pruned", pruned)
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "short"), "-q", "-j", "1"]) == 0
+    assert shortened and max(shortened) >= 5  # closed sections with many children were shortened
+    monkeypatch.setattr(window, "prunes_closed", lambda features: False)
+    monkeypatch.setattr("kbgen.mkdocs_plugin.prunes_closed", lambda features: False)
+    count = len(shortened)
+    assert main(["build", "--notes", str(notes), "--site", str(tmp_path / "whole"), "-q", "-j", "1"]) == 0
+    assert len(shortened) == count  # the second build handed every section over whole
+    pages = sorted(p.relative_to(tmp_path / "whole") for p in (tmp_path / "whole").rglob("*.html"))
+    assert len(pages) > 120
+    for page in pages:
+        assert (tmp_path / "short" / page).read_bytes() == (tmp_path / "whole" / page).read_bytes(), page

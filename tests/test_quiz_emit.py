@@ -1,6 +1,7 @@
 """The Quizzes page: every quiz of the vault, grouped by tag, practice templates, no answer key in sight."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -39,6 +40,25 @@ def quizzes_page(build):
     return pages[0] if pages else None
 
 
+def all_parts_html(build) -> str:
+    """The listing's pages, first to last (the first at quizzes/, then quizzes/page/n/)."""
+    parts = [p for p in build.pages if p.src_path == PAGE_SRC or p.meta.get("kb_parts") == PAGE_SRC]
+    return "".join(p.html for p in sorted(parts, key=lambda p: (p.src_path != PAGE_SRC, len(p.url), p.url)))
+
+
+def bank(build, name: str = "quizzes") -> list:
+    """Every item of a bank, read back from its chunk files (the scripts the page loads)."""
+    chunks = sorted((f for f in build.files if re.fullmatch(rf"assets/kbgen/banks/{name}-\d+\.js", f.dest)),
+                    key=lambda f: int(re.search(r"(\d+)\.js$", f.dest).group(1)))
+    items = []
+    for n, chunk in enumerate(chunks):
+        text = chunk.read_bytes().decode()
+        prefix = f'(window.kbgenBanks=window.kbgenBanks||{{}})["{name}-{n}"]='
+        assert text.startswith(prefix) and text.endswith(";\n")
+        items.extend(json.loads(text[len(prefix):-2]))
+    return items
+
+
 def search_text(page_html: str) -> str:
     parser = Parser()
     parser.feed(page_html)
@@ -61,21 +81,25 @@ def test_quizzes_page_lists_every_quiz_of_a_1000_note_bench_vault(bench_build):
     # make_vault.py gives every note i with i % 3 == 0 one quiz.
     expected = {n.url for p, n in bench_build.vault.notes.items() if int(re.search(r"(\d+)\.md$", p).group(1)) % 3 == 0}
     assert len(expected) == 334
-    links = re.findall(r'<li><a href="\.\./([^"#]*)#quiz-([0-9a-f]{8})">A model stops converging', page.html)
+    listing = all_parts_html(bench_build)
+    links = re.findall(r'<li><a href="(?:\.\./)+([^"#]*)#quiz-([0-9a-f]{8})">A model stops converging', listing)
     assert {url for url, _ in links} == expected
     # Each link lands on the quiz's id in its note.
     by_url = {n.url: bench_build.rendered[p].html for p, n in bench_build.vault.notes.items()}
     for url, quiz_id in links:
         assert f'id="quiz-{quiz_id}"' in by_url[url]
-    # Practice mode has one template per quiz.
-    assert page.html.count("<template data-quiz=") == 334
+    # Practice mode has every quiz once, in its bank (script files), and each one's id on the page.
+    items = bank(bench_build)
+    assert len(items) == 334 and len({item[2] for item in items}) == 334
+    practice = json.loads(re.search(r'class="kb-practice__data">(.*?)</script>', page.html).group(1))
+    assert sorted(q[0] for q in practice["quizzes"]) == sorted({quiz_id for _, quiz_id in links})
 
 
 def test_quizzes_page_groups_by_tag_and_keeps_the_answer_key_out_of_plain_text(bench_build):
     page = quizzes_page(bench_build)
     tags = {t for n in bench_build.vault.notes.values() for t in n.tags}
     # each tag heading is a chip linking to the tag's page
-    headings = re.findall(r'<h2 id="[^"]+">(?:<a class="md-tag kb-tag-chip" href="[^"]+">)?(.*?)(?:</a>)?<a class="headerlink"', page.html)
+    headings = list(dict.fromkeys(re.findall(r'<h2 id="[^"]+">(?:<a class="md-tag kb-tag-chip" href="[^"]+">)?(.*?)(?:</a>)?<a class="headerlink"', all_parts_html(bench_build))))
     assert headings and set(headings) <= tags | {"태그 없음"}
     assert [h.casefold() for h in headings if h != "태그 없음"] == sorted(h.casefold() for h in headings if h != "태그 없음")
     assert {e["id"] for e in page.toc} == set(re.findall(r'<h2 id="([^"]+)">', page.html))
@@ -85,7 +109,8 @@ def test_quizzes_page_groups_by_tag_and_keeps_the_answer_key_out_of_plain_text(b
     assert "정답" not in text and "데이터 크기는" not in text
     assert not re.search(r"data-(correct|answer)", page.html)
     # The right option (B) is known only by hash: hash(id:1:1) on B, hash(id:n:0) on the others.
-    for quiz_id, body in re.findall(r'<template data-quiz="([0-9a-f]{8})".*?>(.*?)</template>', page.html, re.S):
+    practice = json.loads(re.search(r'class="kb-practice__data">(.*?)</script>', page.html).group(1))
+    for (quiz_id, _), (_, _, body) in zip(practice["quizzes"], bank(bench_build), strict=True):
         keys = re.findall(r'data-k="([0-9a-f]{8})"', body)
         assert keys == [answer_hash(quiz_id, f"{n}:{int(n == 1)}") for n in range(4)]
 
@@ -102,16 +127,18 @@ def test_unpublished_notes_leave_no_trace_and_links_are_rebased(tmp_path):
     assert page is not None
     assert "DRAFTQ" not in page.html and "PRIVATEQ" not in page.html and "secret-tag" not in page.html
     assert "틀린 이유 2" not in page.html and "틀린 이유 3" not in page.html
-    assert page.html.count("<template data-quiz=") == 1
+    assert len(bank(build)) == 1
+    assert not any(b"DRAFTQ" in f.read_bytes() or b"PRIVATEQ" in f.read_bytes() for f in build.files
+                   if f.dest.startswith("assets/kbgen/banks/"))
     [quiz] = build.rendered["a/b/shown.md"].data["quizzes"]
     assert f'<li><a href="../a/b/shown/#quiz-{quiz.id}">Visible question, see other?</a>' in page.html
     assert '<h2 id="tag-mlrelu"><a class="md-tag kb-tag-chip" href="../tags/ml/relu/">ml/relu</a><a' in page.html
     # The wiki link inside the quiz pointed from a/b/shown/ to ../../../c/other/; here it starts at quizzes/.
     note_link = re.search(r'see <a class="kb-link" href="([^"]+)"', build.rendered["a/b/shown.md"].html).group(1)
     assert note_link == "../../../c/other/"
-    template = re.search(r"<template .*?</template>", page.html, re.S).group(0)
-    assert 'see <a class="kb-link" href="../c/other/"' in template
-    assert f'data-href="../a/b/shown/#quiz-{quiz.id}"' in template
+    [[href, title, component]] = bank(build)
+    assert 'see <a class="kb-link" href="../c/other/"' in component
+    assert href == f"../a/b/shown/#quiz-{quiz.id}" and title == "Shown"
 
 
 def test_no_page_when_disabled_or_without_quizzes(tmp_path):

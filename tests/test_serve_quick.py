@@ -116,11 +116,13 @@ def test_a_quick_edit_shows_on_the_pages_that_depend_on_it(tmp_path: Path):
     now = tree(served)
     changed = {p for p in now if now[p] != before[p]}
     for page in ("c/index.html", "b/index.html", "d/index.html", "a/index.html", "q/index.html",
-                 "quizzes/index.html", "review/index.html", "feed.xml"):
+                 "quizzes/index.html", "assets/kbgen/banks/quizzes-0.js", "assets/kbgen/banks/review-0.js",
+                 "feed.xml"):  # the review page's cards are in its bank (kbgen.study.bank)
         assert page in changed, page
     assert "유일한 문장" in now["d/index.html"].decode()  # through b's embed of c
     assert "유일한 문장" in now["a/index.html"].decode()  # c's sentence in a's backlinks
     assert "어떻게?" in now["quizzes/index.html"].decode()
+    assert "어떻게?" in now["assets/kbgen/banks/review-0.js"].decode()
     # d's opening sentence is c's, through two embeds: the pages of its tag and its parent tag list it
     assert {p for p in changed if p.startswith("tags/")} == {"tags/x/index.html", "tags/x/y/index.html"}
     assert "유일한 문장" in now["tags/x/y/index.html"].decode()

@@ -76,10 +76,17 @@ def write(root: Path, path: str, text: str) -> None:
 
 
 def review_data(build) -> dict:  # type: ignore[no-untyped-def]
-    [page] = [p for p in build.pages if p.src_path == REVIEW_SRC]
-    found = re.search(r'<script type="application/json" class="kb-review__data">(.*?)</script>', page.html, re.S)
-    assert found is not None
-    return json.loads(found.group(1))
+    """The deck the review page loads: its script review-data.js, and every card's HTML from the bank."""
+    files = {f.dest: f.read_bytes().decode() for f in build.files if f.dest.startswith("assets/kbgen/banks/review")}
+    prefix = '(window.kbgenBanks=window.kbgenBanks||{})["review-data"]='
+    text = files.pop("assets/kbgen/banks/review-data.js")
+    assert text.startswith(prefix) and text.endswith(";\n")
+    data = json.loads(text[len(prefix):-2])
+    data["templates"] = []
+    for n in range(len(files)):
+        chunk = files[f"assets/kbgen/banks/review-{n}.js"]
+        data["templates"].extend(json.loads(chunk[chunk.index("]=") + 2:-2]))
+    return data
 
 
 def test_review_page_ships_published_cards_only_with_escaped_titles(tmp_path):
@@ -93,9 +100,10 @@ def test_review_page_ships_published_cards_only_with_escaped_titles(tmp_path):
     assert data["notes"] == [{"path": "a/deck.md", "title": title, "tags": ["flashcards", "ml"], "href": "../a/deck/"}]
     [card] = data["cards"]
     assert card["k"] == "card" and card["id"] == build.rendered["a/deck.md"].data["cards"][0].id
-    assert "secret" not in page.html
+    assert "secret" not in page.html and "secret" not in json.dumps(data)
     # Math arrives typeset (cut from the finished note), and ts-fsrs is served beside the page.
-    assert 'class="katex"' in page.html
+    [template] = data["templates"]
+    assert 'class="katex"' in template and card["t"] == 0
     assert any(f.dest == "assets/ts-fsrs/index.umd.js" for f in build.files)
     assert 'data-fsrs-src="../assets/ts-fsrs/index.umd.js"' in page.html
 

@@ -15,6 +15,7 @@ from ..messages import table
 from ..vault.index import Backlink
 from ..diagnostics import Reporter
 from ..markdown import excerpt
+from ..markdown.math import MATHML_ONLY
 from ..vault.note import Note
 from ..vault.urls import relative_url
 
@@ -73,9 +74,10 @@ def excerpt_renderer(build: "VaultBuild", note: Note, index: Any) -> Callable[[A
             renderer = parsed.env.get("renderer") if parsed is not None else None
         if renderer is None:
             return html.escape(item.text)
-        # A throwaway reporter: the source's own page already reported its formulas.
+        # A throwaway reporter: the source's own page already reported its formulas. Formulas
+        # as MathML only: the reader sees them typeset (natively) at a quarter of KaTeX's bytes.
         env = {"note": note, "vault": build.vault, "config": build.config, "renderer": renderer,
-               "report": Reporter(source), "data": {}}
+               "report": Reporter(source), "data": {}, MATHML_ONLY: True}
         return excerpt.render(item, renderer, env, note.src_path)
 
     return render

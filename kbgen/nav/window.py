@@ -72,7 +72,7 @@ def window(count: int, active: int | None, limit: int = LIMIT) -> tuple[int, int
 
 
 def cut_items(items: Sequence[Any], more: str, top_url: str | None, listings: Mapping[str, str],
-              limit: int = LIMIT) -> list[Any]:
+              limit: int = LIMIT, *, closed_pruned: bool = False) -> list[Any]:
     """``items`` (the top list) as the page shows it; open sections below are cut the same way.
 
     ``more`` is the link's text with ``{n}`` for the list's length. A list is cut
@@ -80,14 +80,22 @@ def cut_items(items: Sequence[Any], more: str, top_url: str | None, listings: Ma
     URL to the URL of its complete list (that page, or an anchor on it);
     ``top_url`` is the page listing the top list (None: there is none, the top
     list stays whole).
+
+    ``closed_pruned``: the theme prunes every closed section (Material's
+    ``navigation.prune`` without ``navigation.sections``, see :func:`prunes_closed`).
+    A pruned section is drawn as one link to its first page, yet Material's
+    nav-item macro still walks all its children looking for an index page, on
+    every page: the sidebar's cost grew with the folders' sizes, that is with
+    the vault. Such a section is handed over with its first child only (that
+    child's own section likewise): the same HTML.
     """
-    return _cut(list(items), more, top_url, listings, limit)
+    return _cut(list(items), more, top_url, listings, limit, closed_pruned)
 
 
 def shown_range(items: Sequence[Any], active: Any, own_url: str | None, limit: int = LIMIT) -> tuple[int, int, int]:
     """(own, start, end): a list shows its first ``own`` items (the section's own page), then
     ``items[own:][start:end]``; the "all N" link follows when that is not all of them. ``active``: the
-    item open on the page's path (None: none)."""
+    item open on the page's path (None: none). kbgen serve's navigation views use it too."""
     own = 1 if items and getattr(items[0], "is_index", False) else 0
     rest = items[own:]
     position = next((i for i, item in enumerate(rest) if item is active), None)
@@ -102,20 +110,45 @@ def section_listing(section: Any, listings: Mapping[str, str]) -> str | None:
     return listings.get(first.url) if first is not None and getattr(first, "is_index", False) else None
 
 
-def _cut(items: list[Any], more: str, own_url: str | None, listings: Mapping[str, str], limit: int) -> list[Any]:
+def prunes_closed(features: Sequence[str]) -> bool:
+    """Whether Material draws every closed section as a single link (nav-item.html's ``is_pruned``).
+
+    With ``navigation.sections`` a closed top-level section is drawn whole (and,
+    with tabs, the second level of the open tab), so nothing is shortened then.
+    """
+    return "navigation.prune" in features and "navigation.sections" not in features
+
+
+def _cut(items: list[Any], more: str, own_url: str | None, listings: Mapping[str, str], limit: int,
+         closed_pruned: bool) -> list[Any]:
     active = next((item for item in items if getattr(item, "active", False)), None)
     size, start, end = shown_range(items, active, own_url, limit)
     own, rest = items[:size], items[size:]
-    shown = [_open(item, more, listings, limit) if getattr(item, "active", False) else item
+    shown = [_open(item, more, listings, limit, closed_pruned) if item is active
+             else _pruned(item) if closed_pruned else item
              for item in rest[start:end]]
     if end - start < len(rest) and own_url is not None:
         shown.append(MoreLink(more.format(n=len(rest)), own_url))
     return own + shown
 
 
-def _open(item: Any, more: str, listings: Mapping[str, str], limit: int) -> Any:
+def _open(item: Any, more: str, listings: Mapping[str, str], limit: int, closed_pruned: bool) -> Any:
     children = getattr(item, "children", None)
     if not children:
         return item
     # No complete list of the section anywhere (a short one is never cut): left whole.
-    return OpenSection(item, _cut(list(children), more, section_listing(item, listings), listings, limit))
+    return OpenSection(item, _cut(list(children), more, section_listing(item, listings), listings, limit,
+                                  closed_pruned))
+
+
+def _pruned(item: Any) -> Any:
+    """A closed section as a pruned one is drawn: its first child (recursively), nothing else.
+
+    Material's ``render_pruned`` reads only ``children | first`` (down to a page)
+    and whether ``children`` is empty; the index page it looks for beforehand is
+    not used for a pruned section.
+    """
+    children = getattr(item, "children", None)
+    if not children or len(children) == 1 and not getattr(children[0], "children", None):
+        return item
+    return OpenSection(item, [_pruned(children[0])])

@@ -1,27 +1,35 @@
 """The Quizzes page: every quiz of the vault, grouped by its note's tags, plus a practice mode.
 
-Each quiz links to its place in its note. The practice mode (study/assets/quiz.js)
-runs the quizzes one after another from ``<template>`` copies of the very
-components the notes show, cut from the notes' finished HTML between the
-markers the quiz renderer writes; their relative links are rebased onto this
-page. Only rendered notes are read, so unpublished notes leave no trace.
+Each quiz links to its place in its note. The listing is cut into pages of
+``list_page_size`` lines (:mod:`kbgen.emit.paging`): ``/quizzes/``, then
+``/quizzes/page/2/``…; the first page also holds the practice mode
+(study/assets/quiz.js), which runs the quizzes one after another from copies
+of the very components the notes show, cut from the notes' finished HTML
+between the markers the quiz renderer writes, their relative links rebased
+onto the first page. Those copies are not in the page: they are a bank of
+script files (:mod:`.bank`) loaded a chunk at a time as the practice reaches
+them; the page carries only each quiz's id and tags. Only rendered notes are
+read, so unpublished notes leave no trace.
 """
 from __future__ import annotations
 
 import html
-import json
 import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 from ..messages import table
-from ..emit import SitePage
+from ..emit import SiteFile, SitePage
+from ..emit.paging import chunks, claim_parts
 from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
 from ..vault.note import Note
 from ..tags.model import tag_links
 from ..vault.urls import relative_url
+from .bank import bank_files, bank_prefix, chunk_size, script_json
 from .model import Quiz
 from .quiz_syntax import END_MARK, START_MARK
 
@@ -29,6 +37,8 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 PAGE_SRC = "quizzes.md"
+PART_SRC = ".kbgen/quizzes/{n}.md"  # part n ≥ 2 of the listing
+BANK = "quizzes"
 UNTAGGED = "\x00untagged"  # never a real tag; shown as the message quiz.untagged
 QUESTION_CHARS = 160  # the listing shows the start of long questions
 
@@ -53,16 +63,25 @@ class QuizEntry:
         return text if len(text) <= QUESTION_CHARS else text[:QUESTION_CHARS].rstrip() + "…"
 
 
+@dataclass
+class QuizPages:
+    """The Quizzes page's parts (the first holds the practice mode) and its bank's chunk files."""
+
+    pages: list[SitePage]
+    files: list[SiteFile]
+
+
 def emit(build: "VaultBuild") -> None:
     if not build.config.quizzes_page:
         return
-    page = quizzes_page(build, build.page_url(PAGE_SRC))
-    if page is not None:
-        build.pages.append(page)
+    made = quizzes_pages(build, build.page_url(PAGE_SRC))
+    if made is not None:
+        build.pages.extend(made.pages)
+        build.files.extend(made.files)
 
 
-def quizzes_page(build: "VaultBuild", page_url: str) -> SitePage | None:
-    """The Quizzes page at ``page_url``; None when no note has a quiz."""
+def quizzes_pages(build: "VaultBuild", page_url: str) -> QuizPages | None:
+    """The Quizzes pages, the first at ``page_url``; None when no note has a quiz."""
     entries = collect(build, page_url)
     if not entries:
         return None
@@ -74,19 +93,49 @@ def quizzes_page(build: "VaultBuild", page_url: str) -> SitePage | None:
     words = table(build.config.language)
     ordered = [(words["quiz.untagged"] if tag == UNTAGGED else tag, items) for tag, items in ordered]
     headings = _headings([tag for tag, _ in ordered])
+    # One line per quiz and tag, cut into parts; a part repeats the heading of the group it continues.
+    lines = [(heading, entry) for heading, (_, items) in zip(headings, ordered) for entry in items]
+    runs = chunks(lines, build.config.list_page_size)
+    srcs = [PAGE_SRC] + [PART_SRC.format(n=n) for n in range(2, len(runs) + 1)]
+    parts = claim_parts(build, "the Quizzes page", page_url, len(runs), srcs)
     title = words["quiz.page_title"]
-    page_html = render_template(
-        "quizzes.html",
-        title=title,
-        words=words,
-        entries=entries,
-        notes=len({e.note.src_path for e in entries}),
-        groups=[(heading, items) for heading, (_, items) in zip(headings, ordered)],
-        tags_json=lambda entry: json.dumps([words["quiz.untagged"] if t == UNTAGGED else t for t in entry.tags],
-                                           ensure_ascii=False),
-        tag_hrefs={name: relative_url(page_url, url) for name, url in tag_links(build.vault, groups)},
-    )
-    return SitePage(PAGE_SRC, title, page_html, toc=toc_tokens(headings), url=page_url)
+    tag_names = [heading.text for heading in headings]
+    tag_number = {name: i for i, name in enumerate(tag_names)}
+    # What the practice mode needs of every quiz up front (filter, shuffle, progress): id and tags.
+    practice = {
+        "bank": bank_prefix(page_url, BANK),
+        "size": chunk_size(build.config.list_page_size),
+        "tags": tag_names,
+        "quizzes": [[e.quiz.id, [tag_number[words["quiz.untagged"] if t == UNTAGGED else t] for t in e.tags]]
+                    for e in entries],
+    }
+    pages = []
+    for n, (run, src, url) in enumerate(zip(runs, srcs, parts.urls), start=1):
+        part_groups: list[tuple[Heading, list[QuizEntry]]] = []
+        for heading, entry in run:
+            if not part_groups or part_groups[-1][0] is not heading:
+                part_groups.append((heading, []))
+            part_groups[-1][1].append(entry)
+        page_html = render_template(
+            "quizzes.html",
+            title=title if n == 1 else f"{title} ({n}/{len(runs)})",
+            words=words,
+            first=n == 1,
+            quizzes=len(entries),
+            notes=len({e.note.src_path for e in entries}),
+            tag_counts=[(heading.text, len(items)) for heading, (_, items) in zip(headings, ordered)],
+            practice_json=script_json(practice),
+            groups=part_groups,
+            href=lambda entry, url=url: relative_url(url, entry.note.url) + f"#quiz-{entry.quiz.id}",
+            tag_hrefs={name: relative_url(url, tag_url) for name, tag_url in tag_links(build.vault, groups)},
+            pager=Markup(parts.pager(n, words)),
+        )
+        pages.append(SitePage(src, title if n == 1 else f"{title} ({n}/{len(runs)})", page_html,
+                              toc=toc_tokens([heading for heading, _ in part_groups]), url=url, in_nav=n == 1,
+                              meta={"kb_parts": PAGE_SRC} if n > 1 else {}))
+    files = bank_files(BANK, [[e.href, e.note.title, e.component] for e in entries],
+                       chunk_size(build.config.list_page_size))
+    return QuizPages(pages, files)
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

@@ -1,22 +1,25 @@
 """The review page: every quiz and flashcard of the vault, scheduled by FSRS in the browser.
 
-The page carries each card's finished HTML in a ``<template>`` (cut from its
-note's page between the markers the renderers write, after math was typeset,
-links rebased onto this page) and a JSON list of cards: id, kind, note, tags.
-study/assets/review.js schedules them with ts-fsrs and keeps the learner's
-state in localStorage. Only rendered notes are read, so unpublished notes
-leave no trace.
+Each card's finished HTML (cut from its note's page between the markers the
+renderers write, after math was typeset, links rebased onto this page) is in
+a bank of script files (:mod:`.bank`), loaded a chunk at a time when a card
+of it is shown; the list of notes and cards (id, kind, note, tags) is one
+more script (``review-data.js``) the page loads at once — it needs every
+card's id to count what is due. So the page itself stays the same size
+however large the vault. study/assets/review.js schedules the cards with
+ts-fsrs and keeps the learner's state in localStorage. Only rendered notes
+are read, so unpublished notes leave no trace.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..emit import SitePage
+from ..emit import SiteFile, SitePage
 from ..emit.templating import render_template
 from ..messages import table
-from ..vault.note import Note, relative_url
+from ..vault.note import relative_url
+from .bank import BANK_DIR, bank_files, bank_prefix, chunk_size, script_assign
 from .cards import BACK_MARK, CLOZE_MARK, FRONT_MARK, Card, cut
 from .fsrs_assets import emit_fsrs
 from .note_count import REVIEW_SRC, review_url
@@ -27,6 +30,9 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 QUIZ_MARKS = (START_MARK, END_MARK)
+BANK = "review"
+DATA_KEY = "review-data"
+DATA_FILE = f"{BANK_DIR}/{DATA_KEY}.js"
 
 
 @dataclass
@@ -50,22 +56,29 @@ def emit(build: "VaultBuild") -> None:
     if not deck.cards:
         return
     script = emit_fsrs(build, deck.notes[0]["path"])
-    build.pages.append(review_page(build, page_url, deck, script))
+    page, files = review_page(build, page_url, deck, script)
+    build.pages.append(page)
+    build.files.extend(files)
 
 
-def review_page(build: "VaultBuild", page_url: str, deck: ReviewDeck, script: str | None) -> SitePage:
-    """The review page of ``deck`` (ts-fsrs served at ``script``, when it could be had)."""
+def review_page(build: "VaultBuild", page_url: str, deck: ReviewDeck,
+                script: str | None) -> tuple[SitePage, list[SiteFile]]:
+    """The review page of ``deck`` (ts-fsrs served at ``script``, when it could be had) and its scripts:
+    the deck's list of notes and cards, and the bank of card HTML."""
     words = table(build.config.language)
     tags = sorted({t for n in deck.notes for t in n["tags"]}, key=str.casefold)
     page_html = render_template(
         "review.html",
         t=words,
-        deck=deck,
         tags=tags,
         fsrs_src=relative_url(page_url, script) if script else "",
-        data_json=_script_json({"notes": deck.notes, "cards": deck.cards}),
+        data_src=relative_url(page_url, DATA_FILE),
+        bank_src=bank_prefix(page_url, BANK),
+        bank_size=chunk_size(build.config.list_page_size),
     )
-    return SitePage(REVIEW_SRC, words["study.review"], page_html, url=page_url)
+    data = SiteFile(DATA_FILE, script_assign(DATA_KEY, {"notes": deck.notes, "cards": deck.cards}))
+    bank = bank_files(BANK, deck.templates, chunk_size(build.config.list_page_size))
+    return SitePage(REVIEW_SRC, words["study.review"], page_html, url=page_url), [data, *bank]
 
 
 def collect(build: "VaultBuild", page_url: str) -> ReviewDeck:
@@ -112,8 +125,3 @@ def _add_card(deck: ReviewDeck, card: Card, index: int, piece: Any) -> None:
     deck.cards.append({"id": card.id, "k": "card", "n": index, "t": t})
     if card.kind == "reversed":
         deck.cards.append({"id": card.id + "-r", "k": "reverse", "n": index, "t": t})
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside ``<script type="application/json">``: no ``<`` can end it or open a comment."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")

@@ -5,8 +5,11 @@ Every tag at every level gets a page (``/tags/problem/``,
 counts and its notes — a parent's notes include its children's — each with
 its date and a one-line description (front matter ``description`` or the
 note's opening sentence). ``/tags/`` lists every tag as a tree with counts.
-Listings follow :func:`kbgen.collation.sort_key`. These pages gather what the
-notes say, so they stay out of the search index and out of the sidebar.
+Listings follow :func:`kbgen.collation.sort_key`. A tag with more notes than
+``list_page_size`` lists them over several pages (:mod:`kbgen.emit.paging`):
+the first at the tag's URL, with its subtags, the others at ``…/page/n/``.
+These pages gather what the notes say, so they stay out of the search index
+and out of the sidebar.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from markupsafe import Markup
 
 from ..collation import sort_key
 from ..emit import SitePage
+from ..emit.paging import chunks, claim_parts
 from ..emit.templating import render_template
 from ..markdown.tags import INDEX_KEY
 from ..messages import table
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 SRC_FOLDER = ".kbgen/tags"  # virtual sources: no note can live in a hidden folder
+PART_FOLDER = ".kbgen/tag-pages"  # part n of a tag's listing: PART_FOLDER/n/<key>.md, never a tag's own source
 SUMMARY_CHARS = 140
 # The first paragraph of the note's own text: not the lines kbgen adds (dates, aliases: class "kb-…").
 _PARAGRAPH = re.compile(r"<p\b(?![^>]*\bkb-)[^>]*>(.*?)</p>", re.S)
@@ -52,7 +57,7 @@ def emit(build: "VaultBuild") -> None:
     words = table(build.config.language)
     summaries = _Summaries(build)
     for tag in index.ordered():
-        build.pages.append(tag_page(tag, index, build, summaries, words))
+        build.pages.extend(tag_pages(tag, index, build, summaries, words))
     build.pages.append(index_page(index, words))
 
 
@@ -71,20 +76,31 @@ def pages_listing(build: "VaultBuild", src_paths: set[str], names: Iterable[str]
         keys.update(t.key for t in [tag, *tag.ancestors()])
     words = table(build.config.language)
     summaries = _Summaries(build)
-    return [tag_page(tag, index, build, summaries, words) for tag in index.ordered() if tag.key in keys]
+    return [page for tag in index.ordered() if tag.key in keys
+            for page in tag_pages(tag, index, build, summaries, words)]
 
 
-def tag_page(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summaries",
-             words: dict[str, str]) -> SitePage:
+def tag_pages(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summaries",
+              words: dict[str, str]) -> list[SitePage]:
+    """The tag's page, and when it has more than ``list_page_size`` notes, the further parts of its list."""
     notes = sorted((build.vault.notes[p] for p in tag.all_notes()), key=lambda n: (sort_key(n.title), n.src_path))
-    entries = [NoteEntry(n.title, relative_url(tag.url, n.url), _date(n), summaries.of(n)) for n in notes]
-    children = [(child.leaf, relative_url(tag.url, child.url), len(child.all_notes())) for child in tag.children]
-    trail = [(t.leaf, relative_url(tag.url, t.url)) for t in tag.ancestors()]
-    page_html = render_template(
-        "tag.html", tag=tag, entries=entries, children=children, trail=trail,
-        index_href=relative_url(tag.url, index.index_url), words=words)
-    return SitePage(f"{SRC_FOLDER}/{tag.key}.md", f"#{tag.name}", page_html, url=tag.url, in_nav=False,
-                    meta={"kb_kind": "tag"})
+    runs = chunks(notes, build.config.list_page_size)
+    srcs = [f"{SRC_FOLDER}/{tag.key}.md"] + [f"{PART_FOLDER}/{n}/{tag.key}.md" for n in range(2, len(runs) + 1)]
+    parts = claim_parts(build, f"the tag {tag.name}", tag.url, len(runs), srcs)
+    pages = []
+    for n, (run, src, url) in enumerate(zip(runs, srcs, parts.urls), start=1):
+        entries = [NoteEntry(note.title, relative_url(url, note.url), _date(note), summaries.of(note)) for note in run]
+        children = [(child.leaf, relative_url(url, child.url), len(child.all_notes()))
+                    for child in tag.children] if n == 1 else []
+        trail = [(t.leaf, relative_url(url, t.url)) for t in tag.ancestors()]
+        if n > 1:  # the parts after the first lead back to the tag itself
+            trail.append((tag.leaf, relative_url(url, tag.url)))
+        title = f"#{tag.name}" if n == 1 else f"#{tag.name} ({n}/{len(runs)})"
+        page_html = render_template(
+            "tag.html", heading=title, tag=tag, entries=entries, total=len(notes), children=children, trail=trail,
+            index_href=relative_url(url, index.index_url), words=words, pager=Markup(parts.pager(n, words)))
+        pages.append(SitePage(src, title, page_html, url=url, in_nav=False, meta={"kb_kind": "tag"}))
+    return pages
 
 
 def index_page(index: TagIndex, words: dict[str, str]) -> SitePage:

@@ -220,10 +220,39 @@
     showHistory();
   }
 
+  // A bank chunk (kbgen/study/bank.py): a script that stores its items in window.kbgenBanks[key].
+  // Loaded by a <script> element, so it works from file:// as from any server; each chunk once.
+  var pendingBanks = {};
+  function loadBank(src, key, then) {
+    var banks = window.kbgenBanks = window.kbgenBanks || {};
+    if (banks[key]) { then(banks[key]); return; }
+    if (pendingBanks[key]) { pendingBanks[key].push(then); return; }
+    pendingBanks[key] = [then];
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = script.onerror = function () {
+      var waiting = pendingBanks[key];
+      delete pendingBanks[key];
+      if (!banks[key]) script.remove();  // failed: a later call tries again
+      waiting.forEach(function (callback) { callback(banks[key] || null); });
+    };
+    document.head.appendChild(script);
+  }
+
+  // Item i of the bank whose chunks start at prefix and hold size items each.
+  function bankItem(prefix, size, i, then) {
+    var chunk = Math.floor(i / size);
+    loadBank(prefix + chunk + ".js", prefix.slice(prefix.lastIndexOf("/") + 1) + chunk, function (items) {
+      then(items ? items[i % size] : null);
+    });
+  }
+
   function setupPractice(root) {
     if (root.kbPractice) return;
     root.kbPractice = true;
-    var bank = all(root, "kb-quiz-bank template");
+    // {bank: chunk href prefix, size: items per chunk, tags: [name], quizzes: [[id, [tag index]]]}
+    var data = JSON.parse(root.querySelector(".kb-practice__data").textContent);
+    var ids = data.quizzes.map(function (quiz) { return quiz[0]; });
     var progress = root.querySelector(".kb-practice__progress");
     var tag = root.querySelector(".kb-practice__tag");
     var shuffle = root.querySelector(".kb-practice__shuffle");
@@ -235,22 +264,24 @@
     var source = root.querySelector(".kb-practice__source");
     var next = root.querySelector(".kb-practice__next");
     var result = root.querySelector(".kb-practice__result");
-    var run = [], at = 0, score = 0, answered = false;
+    var run = [], at = 0, score = 0, answered = false, showing = 0;
     root.hidden = false;
 
     function showProgress() {
       var saved = loadProgress(), done = 0, right = 0;
-      bank.forEach(function (t) {
-        var entry = saved[t.getAttribute("data-quiz")];
+      ids.forEach(function (id) {
+        var entry = saved[id];
         if (entry) { done += 1; if (entry.correct) right += 1; }
       });
-      progress.textContent = TEXT.progress(bank.length, done, right);
+      progress.textContent = TEXT.progress(ids.length, done, right);
     }
 
+    // Positions in the bank of the quizzes to run.
     function chosen() {
-      var wanted = tag.value;
-      var items = bank.filter(function (t) {
-        return !wanted || JSON.parse(t.getAttribute("data-tags") || "[]").indexOf(wanted) >= 0;
+      var wanted = tag.value === "" ? -1 : Number(tag.value);
+      var items = [];
+      data.quizzes.forEach(function (quiz, i) {
+        if (wanted < 0 || quiz[1].indexOf(wanted) >= 0) items.push(i);
       });
       if (shuffle.checked) {
         for (var i = items.length - 1; i > 0; i--) {
@@ -264,17 +295,26 @@
     function show(n) {
       at = n;
       answered = false;
-      var template = run[n];
-      slot.textContent = "";
-      slot.appendChild(template.content.cloneNode(true));
-      var quiz = slot.querySelector(".kb-quiz");
-      setupQuiz(quiz);
-      counter.textContent = TEXT.counter(n + 1, run.length, score);
-      source.href = template.getAttribute("data-href");
-      source.textContent = TEXT.source + ": " + template.getAttribute("data-title");
-      next.textContent = TEXT.skip;
-      quiz.setAttribute("tabindex", "-1");
-      quiz.focus();
+      var ticket = ++showing;
+      next.disabled = true;
+      bankItem(data.bank, data.size, run[n], function (item) {
+        if (ticket !== showing) return;  // another quiz was asked for meanwhile
+        next.disabled = false;
+        slot.textContent = "";
+        counter.textContent = TEXT.counter(n + 1, run.length, score);
+        next.textContent = TEXT.skip;
+        if (!item) return;  // the chunk could not be loaded: skip stays possible
+        // [href from the Quizzes page to the quiz in its note, note title, the quiz's HTML]
+        var holder = document.createElement("template");
+        holder.innerHTML = item[2];
+        slot.appendChild(holder.content);
+        var quiz = slot.querySelector(".kb-quiz");
+        setupQuiz(quiz);
+        source.href = item[0];
+        source.textContent = TEXT.source + ": " + item[1];
+        quiz.setAttribute("tabindex", "-1");
+        quiz.focus();
+      });
     }
 
     slot.addEventListener("kb-quiz:answer", function (event) {
@@ -306,7 +346,7 @@
     });
 
     reset.addEventListener("click", function () {
-      forget(bank.map(function (t) { return t.getAttribute("data-quiz"); }));
+      forget(ids);
       showProgress();
     });
 
@@ -314,7 +354,7 @@
   }
 
   // The review page (review.js) sets up the quizzes it shows.
-  window.kbgenQuiz = { setup: setupQuiz };
+  window.kbgenQuiz = { setup: setupQuiz, loadBank: loadBank, bankItem: bankItem };
 
   function init() {
     all(document, ".kb-quiz").forEach(setupQuiz);

@@ -47,12 +47,19 @@
 
   // ------------------------------------------------------------------ the review page
 
+  // The list of notes and cards is a script of its own (review-data.js), the cards' HTML a bank of
+  // chunks (kbgen/study/bank.py): the page stays small however many cards the vault has.
   function setupReview(root) {
     if (root.kbReview) return;
     root.kbReview = true;
-    var data = JSON.parse(root.querySelector(".kb-review__data").textContent);
+    window.kbgenQuiz.loadBank(root.getAttribute("data-src"), "review-data", function (data) {
+      if (data) startReview(root, data);
+    });
+  }
+
+  function startReview(root, data) {
     var text = JSON.parse(root.getAttribute("data-text"));
-    var bank = all(root, "kb-review-bank template");
+    var bankSrc = root.getAttribute("data-bank"), bankSize = Number(root.getAttribute("data-bank-size"));
     var summary = root.querySelector(".kb-review__summary");
     var tagSelect = root.querySelector(".kb-review__tag");
     var noteSelect = root.querySelector(".kb-review__note");
@@ -63,7 +70,13 @@
     var grades = root.querySelector(".kb-review__grades");
     var nextButton = root.querySelector(".kb-review__next");
     var scheduler = window.FSRS.fsrs(window.FSRS.generatorParameters({ enable_fuzz: false }));
-    var current = null, pending = null;
+    var current = null, pending = null, rendering = 0;
+    data.notes.forEach(function (note) {
+      var option = document.createElement("option");
+      option.value = note.path;
+      option.textContent = note.title;
+      noteSelect.appendChild(option);
+    });
 
     function wanted(card) {
       var note = data.notes[card.n];
@@ -103,10 +116,21 @@
       showNext();
     }
 
-    function render(card) {
-      var fragment = bank[card.t].content.cloneNode(true);
-      slot.textContent = "";
-      slot.appendChild(fragment);
+    // The card's HTML from its bank chunk (loaded once), then ``then``; a newer card asked for wins.
+    function render(card, then) {
+      var ticket = ++rendering;
+      window.kbgenQuiz.bankItem(bankSrc, bankSize, card.t, function (html) {
+        if (ticket !== rendering) return;
+        var holder = document.createElement("template");
+        holder.innerHTML = html || "";
+        slot.textContent = "";
+        slot.appendChild(holder.content);
+        shape(card);
+        then();
+      });
+    }
+
+    function shape(card) {
       slot.setAttribute("data-kind", card.k);
       slot.setAttribute("data-card", card.id);
       if (card.k === "reverse") {  // back → front: the back is the question
@@ -136,12 +160,16 @@
       nextButton.hidden = true;
       current = found.due[0] || null;
       if (!current) {
+        rendering += 1;  // a card still loading is not shown
         slot.textContent = text.done;
         slot.removeAttribute("data-card");
         source.parentNode.hidden = true;
         return;
       }
-      render(current);
+      render(current, shown);
+    }
+
+    function shown() {
       var note = data.notes[current.n];
       source.parentNode.hidden = false;
       source.href = note.href + (current.k === "quiz" ? "#quiz-" + current.id : "#card-" + current.id.split("-")[0]);

@@ -10,10 +10,12 @@ note edited, added, deleted or renamed while a build runs is picked up by the
 next one: the server never stops on an error, and the next rebuild converges
 on the vault as it is.
 
-Before that rebuild, an edit of a note that keeps its title, tags, aliases,
-dates and front matter is shown at once (kbgen.quick_note): every page that
-shows the note is rendered and templated from the previous build kept in
-memory, written if its bytes differ, and browsers reload. When that refresh
+Before that rebuild, an edit of a note that keeps its URL, aliases and id is
+shown at once (kbgen.quick_note, kbgen.quick_meta): every page that shows the
+note is rendered and templated from the previous build kept in memory — after a
+title, tag, date or front-matter change also the pages whose view of the
+navigation changed (kbgen.mkdocs_views) — written if its bytes differ, and
+browsers reload. When that refresh
 covered everything a build would change (:attr:`QuickRefresh.complete`) and the
 configuration and the day are those of the last build, no rebuild follows: the
 kept build, updated in place, serves the next edit, and once no save came for

@@ -1,9 +1,9 @@
 """Every page an edited note shows on, again, in well under a second: ``kbgen serve``'s quick path.
 
-``kbgen serve`` keeps the last build in memory. When a saved note keeps
-everything the rest of the site lists about it — its URL, title, aliases, tags
-(inline ones included), dates and front matter — then the pages whose output
-can change are known from the link index:
+``kbgen serve`` keeps the last build in memory. When a saved note keeps its
+URL, aliases and id, the pages whose output can change are known from the link
+index (and, when its title, tags, dates or front matter changed, from what
+kbgen.quick_meta makes again: home, tag, folder and alias pages, navigation):
 
 - the note's own page;
 - the notes that transclude it (``![[note]]``, ``![[note#heading]]``, block
@@ -20,9 +20,7 @@ can change are known from the link index:
 
 :func:`refresh_note` re-reads the note, updates the link index in place,
 renders those notes again (kbgen.quick_pages puts their pages together and
-makes the generated pages again) and says which pages and files changed. Home,
-folder and alias pages, navigation and the sitemap show only what the note
-kept. The adapter (kbgen.mkdocs_serve) templates and writes the pages and
+makes the generated pages again) and says which pages and files changed. The adapter (kbgen.mkdocs_serve) templates and writes the pages and
 writes the search index. Anything else returns None: the full rebuild alone
 handles it. No MkDocs here.
 """

@@ -189,7 +189,7 @@ def _navigation_again(build: VaultBuild, change: QuickChange) -> bool:
     build.vault.indexes[NAV_KEY] = root
     build.emit_diagnostics[:] = [d for d in build.emit_diagnostics if d.code != "nav-parent"] + problems
     listings = dict(build.vault.indexes.get(folders.SECTION_LISTINGS_KEY, {}))
-    if not folders.fill(build):
+    if not folders.fill(build, again=True):
         return False
     now = build.vault.indexes.get(folders.SECTION_LISTINGS_KEY, {})
     if now.keys() != listings.keys():

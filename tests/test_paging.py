@@ -265,3 +265,35 @@ def test_review_schedules_cards_from_several_chunks_and_keeps_state(page, base_u
     page.reload()
     expect(summary).to_have_text(f"지금 복습할 카드 {100 - CHUNK - 2}장 · 전체 100장")
     assert card.locator(".kb-quiz").get_attribute("id").removeprefix("quiz-") not in state["cards"]
+
+
+def test_a_long_folder_list_and_the_all_notes_page_go_on_over_further_pages(tmp_path: Path):
+    from kbgen.build import build_vault
+    from kbgen.config import KbgenConfig
+
+    notes = tmp_path / "notes"
+    (notes / "flat").mkdir(parents=True)
+    for n in range(45):
+        (notes / "flat" / f"f{n:02d}.md").write_text(f"# Flat {n:02d}\n", encoding="utf-8")
+        (notes / f"top{n:02d}.md").write_text(f"# Top {n:02d}\n", encoding="utf-8")
+    build = build_vault(KbgenConfig(notes_dir=notes, list_page_size=PAGE_SIZE))
+    by_url = {page.url: page for page in build.pages}
+    for first, wanted in (("flat/", {f"Flat {n:02d}" for n in range(45)}),
+                          ("all/", {f"Top {n:02d}" for n in range(45)} | {"flat/"})):
+        url, listed, hops = first, Counter(), 0
+        while True:
+            page = by_url[url]
+            body = page.html.split('<ul class="kb-note-list kb-folder-list">', 1)[1].split("</ul>", 1)[0]
+            titles = re.findall(r"<a (?:class=\"kb-folder-link\" )?href=\"[^\"]+\">([^<]+)</a>", body)
+            assert 0 < len(titles) <= PAGE_SIZE
+            listed.update(titles)
+            assert url == first or not page.in_nav  # further pages stay out of the sidebar
+            pager = re.search(r'<nav class="kb-pager".*?</nav>', page.html, re.S)
+            nxt = re.search(r'<a href="([^"]+)" rel="next">', pager.group(0))
+            if not nxt:
+                break
+            url = posixpath.normpath(posixpath.join(url, nxt.group(1))) + "/"
+            hops += 1
+        assert hops == 2  # 45 (46) entries: three pages of at most 20
+        assert wanted <= set(listed) and max(listed.values()) == 1  # /all/ also lists the graph page
+    assert by_url["flat/page/2/"].title == "flat (2/3)"

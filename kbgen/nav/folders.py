@@ -14,6 +14,9 @@ the complete list, and the sidebar's "all N" link points at that list. One page
 per section, no second URL to learn; the list stays out of the search index, so
 a folder note never ranks for its children's titles.
 
+A list longer than ``list_page_size`` goes on over further pages
+(``folder/page/2/``…, :mod:`kbgen.emit.paging`), which are not in the sidebar.
+
 Two steps: :func:`emit` claims each page's URL (the navigation tree needs the
 pages), :func:`fill` writes their lists once the tree (kbgen.nav.tree) is laid out.
 """
@@ -23,7 +26,10 @@ import posixpath
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from markupsafe import Markup
+
 from ..emit import SitePage
+from ..emit.paging import chunks, claim_parts
 from ..emit.templating import render_template
 from ..emit.aliases import alias_line
 from ..messages import table
@@ -35,6 +41,8 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 SRC_FOLDER = ".kbgen/folders"  # virtual sources: no note can live in a hidden folder
+PART_KIND = "folder-part"  # SitePage.meta["kb_kind"] of those parts
+PART_FOLDER = ".kbgen/folder-pages"  # part n of a listing: PART_FOLDER/n/<the listing's source>
 ROOT_LISTING_SRC = "all.md"  # the page listing the top of the navigation, at /all/
 ROOT_LISTING_KEY = "nav_root_listing"  # vault.indexes: that page's URL, when there is one
 SECTION_LISTINGS_KEY = "nav_section_listings"  # vault.indexes: {note src_path: its appended list's HTML}
@@ -65,12 +73,13 @@ def emit(build: "VaultBuild") -> None:
                                         url=url, meta={"kb_kind": FOLDER_PAGE_KIND, "kb_folder": folder}))
 
 
-def fill(build: "VaultBuild") -> bool:
+def fill(build: "VaultBuild", *, again: bool = False) -> bool:
     """Write each folder page's list from its section in the navigation tree.
 
-    Done again by ``kbgen serve`` after a title or a note's place changed: the
-    page listing the top of the navigation keeps its URL then; False when it
-    would appear or go (the caller builds afresh).
+    ``again``: ``kbgen serve`` writes the lists again after a title or a note's
+    place changed. Every page keeps its URL and takes its new HTML; False when a
+    page (a further part of a long list, the "all notes" page) would appear or
+    go (the caller builds afresh).
     """
     root = build.vault.indexes.get(NAV_KEY)
     if root is None:
@@ -80,16 +89,26 @@ def fill(build: "VaultBuild") -> bool:
                  for page in build.pages})
     nodes = {node.src_path: node for node in _sections(root)}
     words = table(build.config.language)
-    for page in build.pages:
-        node = nodes.get(page.src_path)
-        if page.meta.get("kb_kind") != FOLDER_PAGE_KIND or node is None:
-            continue
-        url = urls[page.src_path]
-        entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in node.children]
-        page.html = render_template("folder.html", title=page.title, entries=entries,
-                                    count=_note_count(node), words=words)
+    made: list[SitePage] = []  # the further parts of long lists
+    for page in [p for p in build.pages if p.meta.get("kb_kind") == FOLDER_PAGE_KIND and p.src_path in nodes]:
+        node = nodes[page.src_path]
+        made.extend(_listing(build, page, node.children, urls, _note_count(node), words))
+    if not again:
+        build.pages.extend(made)
+    root_parts: list[SitePage] = []
+    listed = _root_listing(build, root, urls, root_parts, again)
     _section_listings(build, nodes, urls)
-    return _root_listing(build, root, urls)
+    if not again:
+        build.pages.extend(root_parts)
+        return True
+    made += root_parts
+    existing = {page.src_path: page for page in build.pages}
+    if not listed or any(page.src_path not in existing for page in made) or \
+            {p.src_path for p in build.pages if p.meta.get("kb_kind") == PART_KIND} != {p.src_path for p in made}:
+        return False
+    for page in made:
+        existing[page.src_path].html = page.html
+    return True
 
 
 def _section_listings(build: "VaultBuild", nodes: dict[str, NavNode], urls: dict[str, str]) -> None:
@@ -132,7 +151,8 @@ def listing_targets(build: "VaultBuild") -> dict[str, str]:
     return targets
 
 
-def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> bool:
+def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str], made: list[SitePage],
+                  again: bool) -> bool:
     """A page listing the top of the navigation when the sidebar cuts it (kbgen.nav.window).
 
     A folder's cut list links to the folder's page; the top list has none (the home
@@ -144,17 +164,38 @@ def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> b
     if len(root.children) <= LIMIT:
         return existing is None
     words = table(build.config.language)
-    url = existing.url if existing is not None else build.page_url(ROOT_LISTING_SRC)
-    entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in items]
-    page_html = render_template("folder.html", title=words["folder.all"], entries=entries,
-                                count=_note_count(root), words=words)
     if existing is not None:
-        existing.html = page_html
+        urls[src] = existing.url
+        made.extend(_listing(build, existing, items, urls, _note_count(root), words))
         return True
-    build.pages.append(SitePage(src, words["folder.all"], page_html,
-                                url=url, in_nav=False, meta={"kb_kind": "all-notes"}))
+    if again:
+        return False
+    url = build.page_url(ROOT_LISTING_SRC)
+    page = SitePage(src, words["folder.all"], "", url=url, in_nav=False, meta={"kb_kind": "all-notes"})
+    urls[page.src_path] = url
+    build.pages.append(page)
+    made.extend(_listing(build, page, items, urls, _note_count(root), words))
     build.vault.indexes[ROOT_LISTING_KEY] = url
     return True
+
+
+def _listing(build: "VaultBuild", page: SitePage, children: list[NavNode], urls: dict[str, str], count: int,
+             words: dict[str, str]) -> list[SitePage]:
+    """Fill ``page`` with the list of ``children``; the further pages of a long list (not in the sidebar)."""
+    runs = chunks(children, build.config.list_page_size)
+    srcs = [page.src_path] + [f"{PART_FOLDER}/{n}/{page.src_path}" for n in range(2, len(runs) + 1)]
+    parts = claim_parts(build, page.src_path, urls[page.src_path], len(runs), srcs)
+    out = []
+    for n, (run, src, url) in enumerate(zip(runs, srcs, parts.urls), start=1):
+        title = page.title if n == 1 else f"{page.title} ({n}/{len(runs)})"
+        entries = [_entry(child, relative_url(url, urls.get(child.src_path or "", ""))) for child in run]
+        html = render_template("folder.html", title=title, entries=entries, count=count, words=words,
+                               pager=Markup(parts.pager(n, words)))
+        if n == 1:
+            page.html = html
+        else:
+            out.append(SitePage(src, title, html, url=url, in_nav=False, meta={"kb_kind": PART_KIND}))
+    return out
 
 
 def _entry(node: NavNode, href: str) -> Entry:

@@ -16,6 +16,7 @@ import cProfile
 import functools
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -93,6 +94,26 @@ def instrument() -> None:
     build.emitters = emitters
 
 
+GC_TIME = [0.0, 0.0, 0.0]
+GC_COUNT = [0, 0, 0]
+
+
+def watch_gc() -> None:
+    """Time every collection of this process by generation (gc.callbacks)."""
+    import gc
+
+    began = [0.0]
+
+    def callback(phase: str, info: dict) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            GC_TIME[info["generation"]] += time.perf_counter() - began[0]
+            GC_COUNT[info["generation"]] += 1
+
+    gc.callbacks.append(callback)
+
+
 def sample_templating(count: int, dump: Path | None, only: bool) -> None:
     """Before the real templating: ``count`` note pages (every n-th) templated here, timed per page."""
     import gc
@@ -141,6 +162,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="kbgen-profile-"))
     site = args.site or tmp / "site"
     cache = args.cache or tmp / "cache"
+    if not cache.exists():  # the front-end packages `kbgen setup` fetched, as perf_bench seeds them
+        for item in (ROOT / ".kbgen-cache").glob("*"):
+            if item.is_dir() and item.name not in ("jinja", "previous-site"):
+                shutil.copytree(item, cache / item.name)
     config = tmp / "mkdocs.yml"
     config.write_text(
         f"site_name: bench\ndocs_dir: {args.vault.resolve()}\nsite_dir: {site}\n"
@@ -148,6 +173,7 @@ def main() -> None:
         "plugins:\n  - search:\n      lang: [ko, en]\n  - tags\n"
         f"  - kbgen:\n      cache_dir: {cache}\n", encoding="utf-8")
     instrument()
+    watch_gc()
     if args.sample_pages:
         sample_templating(args.sample_pages, args.cprofile, args.sample_only)
         args.cprofile = None
@@ -177,6 +203,8 @@ def main() -> None:
             print(f"{seconds:8.2f} s {1000 * seconds / args.per_note:7.3f} ms/note  {label}  ({CALLS[label]} calls)")
             continue
         print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%  {label}  ({CALLS[label]} calls)")
+    for gen in range(3):
+        print(f"{GC_TIME[gen]:8.2f} s  gc generation {gen} in this process ({GC_COUNT[gen]} collections)")
     if captured and captured[-1].build is not None:
         for stage, seconds in captured[-1].build.timings.items():
             if args.per_note:

@@ -40,6 +40,11 @@ from .vault_build import VaultBuild
 
 T = TypeVar("T")
 
+# A build that parsed at least this many notes collects the whole heap once their token trees
+# are released, so their memory goes back before the emitters (kbgen.memory); below it the walk
+# costs more than it frees (an incremental build after one edit).
+RELEASE_COLLECT_MIN = 100
+
 # progress(stage, done, total)
 Progress = Callable[[str, int, int], None]
 # An indexer sees every parsed note before any is rendered (links, headings, tags…).
@@ -142,10 +147,15 @@ def _index_render_emit(build: VaultBuild, renderer: NoteRenderer, parsed: increm
         del fresh
     # Nothing after this reads a token tree (the backlinks emitter has its excerpts as HTML or
     # renders their own tokens): dropped before the emitters, whose pages take the memory again.
+    many = len(parsed) >= RELEASE_COLLECT_MIN
     parsed.release()
     gc.unfreeze()
-    gc.collect()
-    memory.give_back()
+    if many:
+        gc.collect()
+        memory.give_back()
+    # What is alive now lives to the end of the build: automatic full collections during the
+    # emitters walked all of it again and again, their cost growing with the vault.
+    gc.freeze()
     for note in vault.published():  # a note a bug kept from rendering still gets its page
         if note.src_path not in build.rendered:
             build.rendered[note.src_path] = _source_page(note)

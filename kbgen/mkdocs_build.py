@@ -21,7 +21,6 @@ is templated here, in order, as ``mkdocs build`` does.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import multiprocessing
@@ -39,7 +38,7 @@ from mkdocs.structure.files import File, InclusionLevel, get_files, set_exclusio
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from . import pickles
+from . import memory, pickles
 from .cache import code_fingerprint
 from .site_writer import SiteWriter
 
@@ -129,6 +128,14 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     env = config.theme.get_env()
     files.add_files_from_theme(env, config)
     files = config.plugins.on_files(files, config=config)
+    # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build.
+    with memory.frozen_heap():
+        _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)
+
+
+def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
+                      progress: Callable[[str, int, int], None] | None, jobs: int | None, env: Any, files: Any,
+                      inclusion: Callable[[InclusionLevel], bool]) -> None:
     set_exclusions(files, config)
     nav = get_navigation(files, config)
     nav = config.plugins.on_nav(nav, config=config, files=files)
@@ -203,14 +210,11 @@ class _PageTemplating:
         started = time.perf_counter()
         # Everything built so far lives until the end: keep the collector from walking it
         # for every page, and, in forked workers, from touching (copying) all of it.
-        gc.freeze()
-        try:
+        with memory.frozen_heap():
             # Each page is written as soon as it is templated: holding every page's bytes
             # until the end was hundreds of megabytes at 5,000 notes.
             for k, output, search in self._template_all([pages[n] for n in todo], jobs):
                 self._keep(pages[todo[k]], keys[todo[k]], output, search, entries)
-        finally:
-            gc.unfreeze()
         self.stats.extra["templating_s"] = time.perf_counter() - started
         self.stats.templated = len(todo)
         if self.search is not None:  # in page order, as one serial build appends them

@@ -117,17 +117,29 @@ def edit_note(vault: Path, marker: str) -> tuple[Path, str]:
 EMBEDDER = "zz-bench-embed"  # a note serve_latency adds: it embeds the edited note
 
 
-def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, float | None, float | None]:
+# What serve_latency's save changes: "sentence" (text and a link), "title" (its front-matter title),
+# "tag" (an inline tag other notes have), "date" (the first save of a day: its modified date).
+SERVE_KINDS = ("sentence", "title", "tag", "date")
+
+
+def serve_latency(cfg: Path, vault: Path, site: Path,
+                  kind: str = "sentence") -> tuple[float | None, float | None, float | None]:
     """(edit → the note's page shows it, → the pages that depend on it show it, → the full rebuild is done), s.
 
-    The edited note is embedded by a note added for the purpose, and the edit adds a
-    link to that note: the embedding page shows the new text through the embed and,
-    in its backlinks, the sentence around the new link.
+    The edited note is embedded by a note added for the purpose. "sentence": the edit adds a
+    link to that note: the embedding page shows the new text through the embed and, in its
+    backlinks, the sentence around the new link. "title": the embedding page shows the new
+    title over the embed. "tag": the tag's page lists the note. "date": the home page's
+    recent notes list it.
     """
     note = sorted(vault.rglob("*.md"))[1]
     # A note's modified date is shown on other pages (home, feed, folder lists): the first save on
-    # a new day is a date change and goes to the full rebuild. Measure an ordinary save: dated today.
-    os.utime(note)
+    # a new day is a date change. Measure that on purpose ("date") or an ordinary save: dated today.
+    if kind == "date":
+        then = time.time() - 3 * 86400
+        os.utime(note, (then, then))
+    else:
+        os.utime(note)
     (vault / f"{EMBEDDER}.md").write_text(f"# Bench embed\n\n![[{note.stem}]]\n", encoding="utf-8")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,15 +165,30 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
             return None, None, None
         time.sleep(2)  # let the watcher settle after the first build
         marker = f"serve{int(time.time())}"
-        started = time.perf_counter()
         # An earlier run's sentence goes: a page shows only the first few sentences around links to it.
         text = re.sub(rf"\n\nserve\d+ \[\[{EMBEDDER}\]\] 문장\.\n", "", note.read_text(encoding="utf-8"))
-        note.write_text(f"{text}\n\n{marker} [[{EMBEDDER}]] 문장.\n", encoding="utf-8")
+        text = re.sub(r"\n\nserve\d+ #\S+\n", "", text)
+        dependent, needle, count = embedder, marker, 2  # once in the embed, once in the backlinks aside
+        if kind == "title":
+            text = re.sub(r"^title: .*$", f"title: Bench {marker}", text, count=1, flags=re.M)
+            count = 1  # over the embed
+        elif kind == "tag":
+            tag = _tag_not_on(vault, text)
+            text += f"\n\n{marker} #{tag}\n"
+            dependent, needle, count = f"http://127.0.0.1:{port}/tags/{quote(tag)}/", quote(url_path), 1
+        elif kind == "date":
+            text += f"\n\n{marker} 문장.\n"
+            dependent, needle, count = f"http://127.0.0.1:{port}/", quote(url_path), 1
+        else:
+            text += f"\n\n{marker} [[{EMBEDDER}]] 문장.\n"
+        if kind in ("tag", "date") and needle in (_poll(dependent, "</html>", 60) or ""):
+            return None, None, None  # listed already: nothing to measure
+        started = time.perf_counter()
+        note.write_text(text, encoding="utf-8")
         if _poll(url, marker, 300) is None:
             return None, None, None
         visible = time.perf_counter() - started
-        # On the embedding page: once in the embed, once in the backlinks aside.
-        if _poll(embedder, marker, 300, count=2) is None:
+        if _poll(dependent, needle, 300, count=count) is None:
             return visible, None, None
         dependents = time.perf_counter() - started
         deadline = time.monotonic() + 600
@@ -172,6 +199,15 @@ def serve_latency(cfg: Path, vault: Path, site: Path) -> tuple[float | None, flo
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def _tag_not_on(vault: Path, text: str) -> str:
+    """A tag other notes have (from the bench vault's front matter) that ``text`` does not."""
+    for other in sorted(vault.rglob("*.md"))[2:50]:
+        for tag in re.findall(r"^  - (\S+)$", other.read_text(encoding="utf-8"), flags=re.M):
+            if tag not in text:
+                return tag
+    raise LookupError("no tag to add")
 
 
 def _poll(url: str, needle: str, timeout: float, every: float = 0.02, count: int = 1) -> str | None:
@@ -219,6 +255,8 @@ def main() -> None:
     parser.add_argument("--compare-max", type=int, default=5000, help="--compare only for vaults up to this size")
     parser.add_argument("--serial", action="store_true", help="also a cold build with -j 1 (the speed-up of workers)")
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--serve-kind", choices=SERVE_KINDS, default="sentence",
+                        help="what the measured save changes (see serve_latency)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
@@ -247,7 +285,8 @@ def main() -> None:
             edited, _, _ = kbgen_build(cfg, args.jobs)
             site = work / "site-kbgen"
             site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
-            visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site)
+            visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,
+                                                                                         args.serve_kind)
             row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
                    f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
                    f"{edited:.1f} ({100 * edited / cold:.0f}%)",

@@ -96,6 +96,7 @@ def instrument() -> None:
 
 GC_TIME = [0.0, 0.0, 0.0]
 GC_COUNT = [0, 0, 0]
+GC_WHERE: dict[str, float] = defaultdict(float)
 
 
 def watch_gc() -> None:
@@ -108,8 +109,18 @@ def watch_gc() -> None:
         if phase == "start":
             began[0] = time.perf_counter()
         else:
-            GC_TIME[info["generation"]] += time.perf_counter() - began[0]
+            seconds = time.perf_counter() - began[0]
+            GC_TIME[info["generation"]] += seconds
             GC_COUNT[info["generation"]] += 1
+            if info["generation"] == 2:  # where: the innermost kbgen function on the stack
+                try:
+                    frame = sys._getframe(1)
+                except ValueError:  # at interpreter exit
+                    return
+                while frame is not None and "/kbgen/" not in frame.f_code.co_filename:
+                    frame = frame.f_back
+                where = f"{Path(frame.f_code.co_filename).stem}.{frame.f_code.co_name}" if frame else "?"
+                GC_WHERE[where] += seconds
 
     gc.callbacks.append(callback)
 
@@ -205,6 +216,8 @@ def main() -> None:
         print(f"{seconds:8.2f} s {100 * seconds / total:5.1f}%  {label}  ({CALLS[label]} calls)")
     for gen in range(3):
         print(f"{GC_TIME[gen]:8.2f} s  gc generation {gen} in this process ({GC_COUNT[gen]} collections)")
+    for where, seconds in sorted(GC_WHERE.items(), key=lambda kv: -kv[1]):
+        print(f"{seconds:8.2f} s    gen-2 collections under {where}")
     if captured and captured[-1].build is not None:
         for stage, seconds in captured[-1].build.timings.items():
             if args.per_note:

@@ -79,6 +79,8 @@ class SiteState:
     # Material's search entries of each page (src_uri), when this module templated every page
     # itself (all plugins' page events understood); kbgen serve replaces a page's after a quick refresh.
     search_entries: dict[str, list] | None = None
+    # What each page shows of the navigation (kbgen.mkdocs_views), once a quick refresh needed it.
+    views: dict[str, bytes] | None = None
 
 
 def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int | None = None,

@@ -350,9 +350,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             page.content = source.page_html()
         if self.kb is not None and self.build is not None and config.nav is None:
             # kbgen's navigation, its open sections cut around this page: the HTML must not grow with the vault.
-            top = self.build.vault.indexes.get(ROOT_LISTING_KEY)
+            top, listings = self.sidebar_lists()
             context["nav"] = PageNav(nav, cut_items(nav.items, table(self.kb.language)["folder.more"], top,
-                                                    self._listings, closed_pruned=self._closed_pruned))
+                                                    listings, closed_pruned=self._closed_pruned))
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
         if note is not None and note.published:
             # Material's partials/tags.html prints these as chips; kbgen's link to its tag pages.
@@ -361,6 +361,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return context
 
     on_page_context = CombinedEvent(_content_for_search, _content_for_page)
+
+    def sidebar_lists(self) -> tuple[str | None, dict[str, str]]:
+        """Where the sidebar's cut lists are complete: the top list's page, each section's (kbgen.nav.window)."""
+        top = self.build.vault.indexes.get(ROOT_LISTING_KEY) if self.build is not None else None
+        return top, self._listings
 
 
 @dataclasses.dataclass

@@ -10,10 +10,12 @@ note edited, added, deleted or renamed while a build runs is picked up by the
 next one: the server never stops on an error, and the next rebuild converges
 on the vault as it is.
 
-Before that rebuild, an edit of a note that keeps its title, tags, aliases,
-dates and front matter is shown at once (kbgen.quick_note): every page that
-shows the note is rendered and templated from the previous build kept in
-memory, written if its bytes differ, and browsers reload. When that refresh
+Before that rebuild, an edit of a note that keeps its URL, aliases and id is
+shown at once (kbgen.quick_note, kbgen.quick_meta): every page that shows the
+note is rendered and templated from the previous build kept in memory — after a
+title, tag, date or front-matter change also the pages whose view of the
+navigation changed (kbgen.mkdocs_views) — written if its bytes differ, and
+browsers reload. When that refresh
 covered everything a build would change (:attr:`QuickRefresh.complete`) and the
 configuration and the day are those of the last build, no rebuild follows: the
 kept build, updated in place, serves the next edit, and once no save came for
@@ -23,6 +25,7 @@ rebuild brings every other page up to date and reloads them again.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -42,6 +45,7 @@ from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from .mkdocs_build import SiteState, build_site, search_index
+from .mkdocs_views import page_views, views_understood
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -112,6 +116,7 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
             stats = build_site(config)
             if stats.state is not None:
                 last.append(stats.state)
+                remember_views(stats.state)  # here, not on the next save: a retitle then waits for one pass only
             log.info(f"kbgen: {stats.templated} pages templated, {stats.reused} unchanged, "
                      f"{stats.written} files written, {stats.removed} removed")
             # A newer version than the one shown after the quick refresh: browsers reload again.
@@ -195,6 +200,18 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
 
     None when the edits are not for the quick path: nothing is written then.
     """
+    # The kept build is millions of objects: a full collection in the middle of a refresh walked them
+    # all (tenths of a second each, several per refresh). What a refresh leaves goes at the next one.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _refresh(state, changed)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _refresh(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     from .mkdocs_plugin import KbgenPlugin
 
     plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
@@ -211,6 +228,7 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     pages: list[str] = []
     files: dict[str, bytes] = {}
     complete = state.search_entries is not None
+    navigation: list[str] = []  # notes whose title, tags, dates or front matter changed
     try:
         for path in notes:
             refreshed = plugin.refresh_page(path)
@@ -224,6 +242,11 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
                 if file is not None:  # as the next build's on_files would give it
                     file.content_bytes = files[site_file.dest]
             complete = complete and change.complete
+            if change.navigation:
+                navigation.append(path)
+        if navigation:
+            if not _navigation_again(state, plugin, navigation, pages):
+                return None
         # Every page first, then the writes: nothing is written when a page fails.
         outputs = [template_page(state, uri) for uri in pages]
         written = 0
@@ -233,10 +256,105 @@ def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
                 state.search_entries[uri] = search
         for dest, content in files.items():
             written += write_site_file(state, dest, content)
+        if navigation:
+            written += _theme_templates_again(state)
     except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
         log.debug(f"kbgen: quick refresh failed ({exc})")
         return None
     return QuickRefresh(written, complete)
+
+
+def _navigation_again(state: SiteState, plugin: Any, notes: list[str], pages: list[str]) -> bool:
+    """Lay MkDocs's navigation out again after titles or places changed, and add to ``pages`` every page
+    whose view of it changed (kbgen.mkdocs_views); False when that view is not understood."""
+    config = state.config
+    if config.nav is not None or not views_understood(config.theme.get("features") or []):
+        return False
+    doc_pages = [file.page for file in state.doc_files]
+    before = state.views if state.views is not None else _views(state, plugin)
+    mappings = _tag_mappings(config)
+    for src_uri in notes:  # their titles, as the navigation shows them
+        file = state.files.get_file_from_path(src_uri)
+        if file is None or file.page is None:
+            return False
+        for data in mappings:  # Material's tags plugin maps the page again (it may have no tags now)
+            data.pop(file.page.url, None)
+        mkdocs_build._populate_page(file.page, config, state.files)
+    for data in mappings:  # in page order, as a build adds them
+        kept = dict(data)
+        data.clear()
+        data.update((page.url, kept[page.url]) for page in doc_pages if page.url in kept)
+    state.nav = plugin.on_nav(state.nav, config=config, files=state.files)
+    state.views = _views(state, plugin)
+    pages.extend(page.file.src_uri for page in doc_pages
+                 if state.views[page.file.src_uri] != before.get(page.file.src_uri) and page.file.src_uri not in pages)
+    return True
+
+
+def _tag_mappings(config: Any) -> list[dict]:
+    """The page → tags mappings of Material's tags plugin (written to tags.json), by page URL."""
+    out = []
+    for plugin in config.plugins.values():
+        data = getattr(getattr(plugin, "mappings", None), "data", None)
+        if type(plugin).__module__.startswith("material.plugins.tags.") and isinstance(data, dict):
+            out.append(data)
+    return out
+
+
+def _tags_export_again(state: SiteState, writer: SiteWriter) -> None:
+    """Material's tags.json again (titles and tags of every tagged page), as its on_env writes it."""
+    for plugin in state.config.plugins.values():
+        if not (type(plugin).__module__.startswith("material.plugins.tags.") and plugin.config.enabled
+                and plugin.config.export):
+            continue
+        from material.plugins.tags.structure.mapping.storage import MappingStorage
+
+        path = os.path.normpath(os.path.join(state.config.site_dir, plugin.config.export_file))
+        with tempfile.TemporaryDirectory() as folder:
+            MappingStorage(plugin.config).save(os.path.join(folder, "tags.json"), plugin.mappings)
+            writer.write(Path(folder, "tags.json").read_bytes(), path)
+
+
+def remember_views(state: SiteState) -> None:
+    """Record what each page shows of the navigation now (the next retitle compares with it)."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
+    features = state.config.theme.get("features") or []
+    if plugin is None or plugin.build is None or state.config.nav is not None or not views_understood(features):
+        return
+    state.views = _views(state, plugin)
+
+
+def _views(state: SiteState, plugin: Any) -> dict[str, bytes]:
+    top_url, listings = plugin.sidebar_lists()
+    return page_views([file.page for file in state.doc_files], list(state.nav.items), top_url, listings)
+
+
+def _theme_templates_again(state: SiteState) -> int:
+    """Material's tags.json and the theme's own pages (404, sitemap) again, each written only when its text
+    changed; how many were written."""
+    config, written = state.config, 0
+    writer = SiteWriter(Path(config.site_dir))
+    _tags_export_again(state, writer)
+    written += writer.written
+    with writer.patched(utils):
+        for name in config.theme.static_templates:
+            try:
+                template = state.env.get_template(name)
+            except Exception:  # noqa: BLE001 - MkDocs skips a missing one too
+                continue
+            output = mkdocs_build._build_template(name, template, state.files, config, state.nav)
+            path = os.path.join(config.site_dir, name)
+            try:
+                with open(path, "rb") as f:
+                    if f.read() == output.encode("utf-8"):
+                        continue
+            except OSError:
+                pass
+            mkdocs_build._build_theme_template(name, state.env, state.files, config, state.nav)
+            written += 1
+    return written
 
 
 def template_page(state: SiteState, src_uri: str) -> tuple[str, bytes, list]:

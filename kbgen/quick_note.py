@@ -1,9 +1,9 @@
 """Every page an edited note shows on, again, in well under a second: ``kbgen serve``'s quick path.
 
-``kbgen serve`` keeps the last build in memory. When a saved note keeps
-everything the rest of the site lists about it — its URL, title, aliases, tags
-(inline ones included), dates and front matter — then the pages whose output
-can change are known from the link index:
+``kbgen serve`` keeps the last build in memory. When a saved note keeps its
+URL, aliases and id, the pages whose output can change are known from the link
+index (and, when its title, tags, dates or front matter changed, from what
+kbgen.quick_meta makes again: home, tag, folder and alias pages, navigation):
 
 - the note's own page;
 - the notes that transclude it (``![[note]]``, ``![[note#heading]]``, block
@@ -20,9 +20,7 @@ can change are known from the link index:
 
 :func:`refresh_note` re-reads the note, updates the link index in place,
 renders those notes again (kbgen.quick_pages puts their pages together and
-makes the generated pages again) and says which pages and files changed. Home,
-folder and alias pages, navigation and the sitemap show only what the note
-kept. The adapter (kbgen.mkdocs_serve) templates and writes the pages and
+makes the generated pages again) and says which pages and files changed. The adapter (kbgen.mkdocs_serve) templates and writes the pages and
 writes the search index. Anything else returns None: the full rebuild alone
 handles it. No MkDocs here.
 """
@@ -37,6 +35,7 @@ from .markdown.linkpass import link_note
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .markdown.tags import ENV_KEY as TAGS_KEY
 from .markdown.tags import INDEX_KEY as TAG_INDEX_KEY
+from .quick_meta import FIXED_FIELDS, SHOWN_FIELDS, pages_again, take_metadata
 from .quick_pages import QuickChange, changed_pages
 from .vault.dates import assign_dates
 from .vault.excalidraw import publish_drawings
@@ -44,15 +43,13 @@ from .vault.load import load_note
 from .vault.note import Note
 from .vault_build import VaultBuild
 
-# Note fields other pages (navigation, tag pages, feed, links to it, search) are built from.
-_SHARED_FIELDS = ("src_path", "title", "aliases", "id", "created", "modified", "date", "author",
-                  "description", "draft", "publish", "meta", "cut", "binary")
 # Notes rendered again for one edit at most: past that (a heading renamed in a note hundreds of
 # notes link to), the full incremental rebuild is about as quick.
 MAX_RENDERED = 200
 
 
-def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> QuickChange | None:
+def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer, *,
+                 metadata: bool = True) -> QuickChange | None:
     """Re-read ``src_path`` and give every page and file whose content changed, or None (see the module).
 
     On success ``build`` (notes, link index, rendered pages, generated pages and
@@ -72,13 +69,23 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> Qu
     note.url = old.url
     note.diagnostics.extend(d for d in old.diagnostics if d.code == "url-collision")
     assign_dates(Path(vault.root), [note])
-    if any(getattr(note, f) != getattr(old, f) for f in _SHARED_FIELDS):
+    if any(getattr(note, f) != getattr(old, f) for f in FIXED_FIELDS):
         return None
     item = renderer.parse(note, vault)
+    written = list(note.tags) + list(item.env.get(TAGS_KEY, []))
     tags = _tags_of(vault, note, item.env)
-    if tags is None or tags != old.tags:
-        return None
-    note.tags = tags
+    shown = tags != old.tags or _written(vault, src_path) != written or any(
+        getattr(note, f) != getattr(old, f) for f in SHOWN_FIELDS)
+    seeds: set[str] = {src_path}
+    if shown:  # what other pages list about it changed: kbgen.quick_meta
+        if not metadata:
+            return None
+        again_for_links = take_metadata(build, old, note, written)
+        if again_for_links is None:
+            return None
+        seeds |= again_for_links
+        tags = _tags_of(vault, note, item.env)
+    note.tags = tags or []
 
     old_targets = _targets(index, src_path)
     old_anchors = _anchors(index, src_path)
@@ -86,7 +93,8 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> Qu
     vault.notes[src_path] = index.notes[src_path] = note
     _index_again(index, item)
     new_anchors = _anchors(index, src_path)
-    seeds = {src_path} | (set(index.backlinks.get(src_path, {})) if new_anchors != old_anchors else set())
+    if new_anchors != old_anchors:
+        seeds |= set(index.backlinks.get(src_path, {}))
     again = _embedders(index, seeds)
     again = [p for p in vault.notes if p in again and p in build.rendered]
     if len(again) > MAX_RENDERED:
@@ -97,6 +105,8 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer) -> Qu
             fresh[other] = renderer.render(_parse_again(renderer, build, other))
     new_targets = _targets(index, src_path)
     change = changed_pages(build, fresh, old_targets | new_targets, old_targets != new_targets)
+    if change is not None and shown and not pages_again(build, old, note, change):
+        return None
     if change is not None:
         # Problems only a whole build finds again: an embed cycle (the link pass), a page kbgen failed
         # to render or write, formulas left to the browser (counted vault-wide).
@@ -111,6 +121,12 @@ def _tags_of(vault: Any, note: Note, env: dict[str, Any]) -> list[str] | None:
     if index is None:
         return list(note.tags)
     return [tag.name for tag in index.of_note(list(note.tags) + list(env.get(TAGS_KEY, [])))]
+
+
+def _written(vault: Any, src_path: str) -> list[str] | None:
+    """The note's tags as written when the tag index was made (None: no tag index)."""
+    index = vault.indexes.get(TAG_INDEX_KEY)
+    return index.written.get(src_path, []) if index is not None else None
 
 
 def _targets(index: Any, src_path: str) -> set[str]:

@@ -41,6 +41,9 @@ class QuickChange:
     # Everything a full build would change is in the build now, problems reported included, the search
     # index aside. False when a problem only the whole link pass finds (an embed cycle) may have changed.
     complete: bool = True
+    # A title, tags, dates or front matter changed (kbgen.quick_meta): the navigation is laid out again,
+    # and the adapter templates the pages whose view of it (sidebar, breadcrumbs, previous/next) changed.
+    navigation: bool = False
 
 
 def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: set[str],
@@ -54,11 +57,11 @@ def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: se
     change = QuickChange()
     graph_url = graph_page_url(build)
     linked: set[str] | None = None
-    data_file = _file(build, DATA_PATH)
+    data_file = file_of(build, DATA_PATH)
     if links_changed and data_file is not None:
         data = graph_data(build, build.config.graph_groups)
         linked = set(linked_notes(build, data))
-        _replace_file(change, data_file, graph_json(data))
+        replace_file(change, data_file, graph_json(data))
     assets = _site_wide(build)
     before: dict[str, RenderedNote] = {}
     for src_path in [p for p in build.vault.notes if p in build.rendered and (p in fresh or p in targets)]:
@@ -131,13 +134,19 @@ def _generated_again(build: VaultBuild, before: dict[str, RenderedNote], change:
         for page in pages_listing(build, summarized):
             if page.src_path not in pages:
                 return False  # a tag's list gained a page
-            _replace_page(change, pages[page.src_path], page)
-        feed = _file(build, FEED_PATH)
+            replace_page(change, pages[page.src_path], page)
+        feed = file_of(build, FEED_PATH)
         if feed is not None:
-            _replace_file(change, feed, feed_xml(build) or "")
-    studied = any(_has_cards(old) or _has_cards(build.rendered[p]) for p, old in before.items())
-    if not studied or not build.config.quizzes_page:
+            replace_file(change, feed, feed_xml(build) or "")
+    studied = any(has_cards(old) or has_cards(build.rendered[p]) for p, old in before.items())
+    return study_pages_again(build, change) if studied else True
+
+
+def study_pages_again(build: VaultBuild, change: QuickChange) -> bool:
+    """Make the Quizzes and review pages again; False when one appears or goes."""
+    if not build.config.quizzes_page:
         return True
+    pages = {page.src_path: page for page in build.pages}
     old_quizzes = pages.get(quizzes.PAGE_SRC)
     made = quizzes.quizzes_pages(build, old_quizzes.url if old_quizzes is not None else "")
     if (old_quizzes is None) != (made is None):
@@ -150,7 +159,7 @@ def _generated_again(build: VaultBuild, before: dict[str, RenderedNote], change:
     if (old_review is None) != (not deck.cards):
         return False
     if deck.cards:
-        script = FSRS_SCRIPT if _file(build, FSRS_SCRIPT) is not None else None
+        script = FSRS_SCRIPT if file_of(build, FSRS_SCRIPT) is not None else None
         page, files = review.review_page(build, url, deck, script)
         return _replace_all(build, change, pages, [page], files, review.BANK)
     return True
@@ -169,27 +178,27 @@ def _replace_all(build: VaultBuild, change: QuickChange, pages: dict[str, SitePa
                                       for p in pages.values()):
         return False
     for page in new_pages:
-        _replace_page(change, pages[page.src_path], page)
+        replace_page(change, pages[page.src_path], page)
     for file in new_files:
-        _replace_file(change, files[file.dest], file.content if isinstance(file.content, str) else "")
+        replace_file(change, files[file.dest], file.content if isinstance(file.content, str) else "")
     return True
 
 
-def _has_cards(rendered: RenderedNote) -> bool:
+def has_cards(rendered: RenderedNote) -> bool:
     return bool(rendered.data.get("quizzes") or rendered.data.get("cards"))
 
 
-def _file(build: VaultBuild, dest: str) -> SiteFile | None:
+def file_of(build: VaultBuild, dest: str) -> SiteFile | None:
     return next((f for f in build.files if f.dest == dest), None)
 
 
-def _replace_file(change: QuickChange, file: SiteFile, content: str) -> None:
+def replace_file(change: QuickChange, file: SiteFile, content: str) -> None:
     if file.read_bytes() != content.encode("utf-8"):
         file.content, file.source = content, None
         change.files.append(file)
 
 
-def _replace_page(change: QuickChange, old: SitePage | None, new: SitePage | None) -> None:
+def replace_page(change: QuickChange, old: SitePage | None, new: SitePage | None) -> None:
     """Give ``old`` (the object the build and the MkDocs adapter hold) the HTML and TOC of ``new``."""
     if old is None or new is None or (old.html == new.html and old.toc == new.toc):
         return

@@ -127,8 +127,9 @@ def _wait_until_quiet(site: Path, quiet: float = 3.0, timeout: float = 120) -> N
 
 
 def test_saves_without_rebuilds_end_with_a_cold_builds_site_search_index_included(tmp_path):
-    """Saves the quick path covers in full: each is shown, no rebuild runs, and once the author pauses
-    the search index is written; then the served folder is a cold build's, byte for byte."""
+    """Saves the quick path covers in full (text, headings, links, a title): each is shown, no rebuild runs,
+    and once the author pauses the search index is written; then the served folder is a cold build's, byte
+    for byte."""
     notes = tmp_path / "notes"
     notes.mkdir()
     for i in range(6):
@@ -143,6 +144,11 @@ def test_saves_without_rebuilds_end_with_a_cold_builds_site_search_index_include
             note.write_text(text + f"\n## Step {step}\n", encoding="utf-8")
             # shown where it is embedded: n{i} is embedded by n{i-2}
             _wait_for(f"http://127.0.0.1:{port}/n{(i - 2) % 6}/", f"text {step} ", timeout=60)
+        # A retitle (kbgen.quick_meta): over n2's embed of it, and last in the sidebar now (Hangul sorts after
+        # "Note"), so previous/next links move; still no rebuild.
+        note = notes / "n4.md"
+        note.write_text("---\ntitle: 새 제목\n---\n" + note.read_text(encoding="utf-8"), encoding="utf-8")
+        _wait_for(f"http://127.0.0.1:{port}/n2/", "새 제목", timeout=60)
         deadline = time.monotonic() + 120
         while log.read_text().count("no rebuild needed") < 1 and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -38,8 +38,19 @@ EDITS = [
     ("b.md", VAULT["b.md"].replace("[[a#^blk]] and [[a#One]] and ", ""), True),  # links to a removed
     ("q.md", VAULT["q.md"].replace("How?", "Why?"), True),  # the Quizzes and review pages
     ("q.md", VAULT["q.md"].replace(QUIZ.format(question="How?"), ""), False),  # the last quiz goes
-    ("a.md", VAULT["a.md"].replace("title: Alpha", "title: Alef"), False),
-    ("a.md", VAULT["a.md"].replace("#inline", "#other"), False),  # its tags change
+    # Titles, tags, dates, front matter (kbgen.quick_meta): navigation, folder, tag and home pages, feed, graph
+    ("a.md", VAULT["a.md"].replace("title: Alpha", "title: Alef"), True),  # backlinks, prev/next, redirects
+    ("c.md", VAULT["c.md"].replace("# Gamma", "# Missing"), True),  # b's broken [[missing]] resolves now
+    ("c.md", VAULT["c.md"].replace("# Gamma", "# Gamma ray"), True),  # b and d embed it
+    ("a.md", VAULT["a.md"].replace("#inline", "#inline #quiz"), True),  # an inline tag another note has
+    ("sub/e.md", VAULT["sub/e.md"].replace("aliases:", "tags: [x/y]\naliases:"), True),  # a tag added
+    ("d.md", VAULT["d.md"].replace("tags: [x/y]", "tags: [x/y, quiz]\nmodified: 2020-01-02"), True),
+    ("q.md", VAULT["q.md"].replace("---\n#", "created: 2021-03-04\ndescription: 설명\n---\n#"), True),
+    ("b.md", "---\nnav_order: 1\n---\n" + VAULT["b.md"], True),  # first in the sidebar: previous/next links
+    ("a.md", VAULT["a.md"].replace("#inline", "#other"), False),  # a tag page appears
+    ("d.md", VAULT["d.md"].replace("tags: [x/y]", "tags: [x]"), False),  # a tag page goes
+    ("a.md", VAULT["a.md"].replace("[first]", "[first, second]"), False),  # aliases
+    ("q.md", VAULT["q.md"].replace("# Quiz note", "# Beta"), False),  # a title another note has
     ("sub/e.md", VAULT["sub/e.md"].replace("Eps\n", "Eps\n\nnew line\n"), True),  # an alias line to keep
 ]
 # Left to the full rebuild that follows: the search index.
@@ -50,10 +61,23 @@ def stamps(site: Path) -> dict[str, int]:
     return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("note, text, quick", EDITS)
-def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, note: str, text: str,
-                                                                      quick: bool):
-    notes = write_vault(tmp_path / "notes", VAULT)
+# A folder longer than the sidebar shows (kbgen.nav.window.LIMIT): each page shows a window of it.
+WIDE = {f"many/n{i:02d}.md": f"# Note {i:02d}\n\ntext {i} [[n{(i + 1) % 20:02d}]]\n" for i in range(20)}
+WIDE.update({"top.md": "# Top\n\n[[n05]] #x\n", "many/deep/z.md": "# Zed\n\n#x [[top]]\n", "other.md": "# Other\n"})
+WIDE_EDITS = [
+    ("many/n19.md", WIDE["many/n19.md"].replace("Note 19", "Note 19b"), True),  # the pages whose window shows it
+    ("many/n10.md", WIDE["many/n10.md"].replace("Note 10", "Aardvark"), True),  # first now: every window moves
+    ("many/n03.md", "---\nnav_order: 1\n---\n" + WIDE["many/n03.md"], True),
+    ("many/deep/z.md", WIDE["many/deep/z.md"].replace("# Zed", "# Zebra"), True),  # a subfolder's only note
+    ("top.md", WIDE["top.md"].replace("# Top", "# Summit"), True),  # the top list every page shows
+]
+
+
+@pytest.mark.parametrize("vault, note, text, quick", [(VAULT, *edit) for edit in EDITS]
+                         + [(WIDE, *edit) for edit in WIDE_EDITS])
+def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, vault: dict, note: str,
+                                                                      text: str, quick: bool):
+    notes = write_vault(tmp_path / "notes", vault)
     served = tmp_path / "served"
     stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
     assert stats.state is not None
@@ -120,13 +144,26 @@ def test_changes_name_the_edited_notes_and_give_up_on_folders(tmp_path: Path):
 
 
 def _random_edit(rng: random.Random, notes: Path, step: int) -> str:
-    """One edit the quick path takes: text, links, embeds, headings, block ids, quizzes."""
+    """One edit: text, links, embeds, headings, block ids, quizzes; titles, tags, dates, order."""
     name = rng.choice(["a.md", "b.md", "c.md", "d.md", "sub/e.md", "q.md"])
     path = notes / name
     text = path.read_text(encoding="utf-8")
     other = rng.choice(["a", "b", "c", "d", "q", "sub/e"])
-    kind = rng.choice(["sentence", "link", "embed", "unlink", "heading", "block", "quiz"])
-    if kind == "sentence":
+    kind = rng.choice(["sentence", "link", "embed", "unlink", "heading", "block", "quiz",
+                       "title", "tag", "inline tag", "date", "order"])
+    if kind in ("title", "tag", "date", "order"):  # front matter: what other pages list about the note
+        line = {"title": f"title: Title {step}", "tag": f"tags: [{rng.choice(['x', 'quiz', 'x/y'])}]",
+                "date": f"modified: 2020-01-{step + 1:02d}", "order": f"nav_order: {rng.randint(1, 5)}"}[kind]
+        key = line.split(":")[0] + ":"
+        if text.startswith("---\n"):
+            head, _, body = text[4:].partition("---\n")
+            kept = [item for item in head.split("\n") if item and not item.startswith(key)]
+            text = "---\n" + "\n".join(kept + [line]) + "\n---\n" + body
+        else:
+            text = f"---\n{line}\n---\n{text}"
+    elif kind == "inline tag":
+        text += f"\n#{rng.choice(['x', 'quiz', 'inline'])} at step {step}\n"
+    elif kind == "sentence":
         text += f"\n문장 {step} 바뀜.\n"
     elif kind == "link":
         text += f"\nSee [[{other}]] at step {step}.\n"

@@ -26,10 +26,14 @@ RECENT = 20  # the home page's "recently changed" list; its size must not grow w
 
 
 def emit(build: "VaultBuild") -> None:
-    vault = build.vault
     if any(p.lower() in ("index.md", "readme.md") for p in build.rendered):
         return
-    home_url = build.page_url(HOME_SRC)
+    build.pages.append(home_page(build, build.page_url(HOME_SRC)))
+
+
+def home_page(build: "VaultBuild", home_url: str) -> SitePage:
+    """The home page at ``home_url`` (``kbgen serve`` makes it again when a title, tag or date changed)."""
+    vault = build.vault
     notes = [vault.notes[p] for p in build.rendered]
     # Newest first; a note without any date sorts last, then by title.
     recent = sorted(notes, key=lambda n: (-_ordinal(n), sort_key(n.title), n.src_path))[:RECENT]
@@ -46,7 +50,7 @@ def emit(build: "VaultBuild") -> None:
         tag_count=len(index.tags) if index is not None else 0,
         tags_href=relative_url(home_url, index.index_url) if index is not None and index.tags else None,
         tag_tree=Markup(tag_tree_html(index, home_url)) if index is not None and index.tags else None)
-    build.pages.append(SitePage(HOME_SRC, words["home.title"], html, url=home_url))
+    return SitePage(HOME_SRC, words["home.title"], html, url=home_url)
 
 
 def _ordinal(note: "Note") -> int:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 SRC_FOLDER = ".kbgen/folders"  # virtual sources: no note can live in a hidden folder
+PART_KIND = "folder-part"  # SitePage.meta["kb_kind"] of those parts
 PART_FOLDER = ".kbgen/folder-pages"  # part n of a listing: PART_FOLDER/n/<the listing's source>
 ROOT_LISTING_SRC = "all.md"  # the page listing the top of the navigation, at /all/
 ROOT_LISTING_KEY = "nav_root_listing"  # vault.indexes: that page's URL, when there is one
@@ -72,21 +73,42 @@ def emit(build: "VaultBuild") -> None:
                                         url=url, meta={"kb_kind": FOLDER_PAGE_KIND, "kb_folder": folder}))
 
 
-def fill(build: "VaultBuild") -> None:
-    """Write each folder page's list from its section in the navigation tree."""
+def fill(build: "VaultBuild", *, again: bool = False) -> bool:
+    """Write each folder page's list from its section in the navigation tree.
+
+    ``again``: ``kbgen serve`` writes the lists again after a title or a note's
+    place changed. Every page keeps its URL and takes its new HTML; False when a
+    page (a further part of a long list, the "all notes" page) would appear or
+    go (the caller builds afresh).
+    """
     root = build.vault.indexes.get(NAV_KEY)
     if root is None:
-        return
+        return True
     urls = {p: note.url for p, note in build.vault.notes.items() if p in build.rendered}
     urls.update({page.src_path: page.url or note_url(page.src_path, build.config.use_directory_urls)
                  for page in build.pages})
     nodes = {node.src_path: node for node in _sections(root)}
     words = table(build.config.language)
+    made: list[SitePage] = []  # the further parts of long lists
     for page in [p for p in build.pages if p.meta.get("kb_kind") == FOLDER_PAGE_KIND and p.src_path in nodes]:
         node = nodes[page.src_path]
-        build.pages.extend(_listing(build, page, node.children, urls, _note_count(node), words))
-    _root_listing(build, root, urls)
+        made.extend(_listing(build, page, node.children, urls, _note_count(node), words))
+    if not again:
+        build.pages.extend(made)
+    root_parts: list[SitePage] = []
+    listed = _root_listing(build, root, urls, root_parts, again)
     _section_listings(build, nodes, urls)
+    if not again:
+        build.pages.extend(root_parts)
+        return True
+    made += root_parts
+    existing = {page.src_path: page for page in build.pages}
+    if not listed or any(page.src_path not in existing for page in made) or \
+            {p.src_path for p in build.pages if p.meta.get("kb_kind") == PART_KIND} != {p.src_path for p in made}:
+        return False
+    for page in made:
+        existing[page.src_path].html = page.html
+    return True
 
 
 def _section_listings(build: "VaultBuild", nodes: dict[str, NavNode], urls: dict[str, str]) -> None:
@@ -129,23 +151,32 @@ def listing_targets(build: "VaultBuild") -> dict[str, str]:
     return targets
 
 
-def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str]) -> None:
+def _root_listing(build: "VaultBuild", root: NavNode, urls: dict[str, str], made: list[SitePage],
+                  again: bool) -> bool:
     """A page listing the top of the navigation when the sidebar cuts it (kbgen.nav.window).
 
     A folder's cut list links to the folder's page; the top list has none (the home
     page shows recent notes, not all), so a vault with many top-level notes gets this one.
     """
     items = [child for child in root.children if child.src_path != "index.md"]
+    src = f"{SRC_FOLDER}/{ROOT_LISTING_SRC}"
+    existing = next((page for page in build.pages if page.src_path == src), None)
     if len(root.children) <= LIMIT:
-        return
+        return existing is None
     words = table(build.config.language)
+    if existing is not None:
+        urls[src] = existing.url
+        made.extend(_listing(build, existing, items, urls, _note_count(root), words))
+        return True
+    if again:
+        return False
     url = build.page_url(ROOT_LISTING_SRC)
-    page = SitePage(f"{SRC_FOLDER}/{ROOT_LISTING_SRC}", words["folder.all"], "", url=url, in_nav=False,
-                    meta={"kb_kind": "all-notes"})
+    page = SitePage(src, words["folder.all"], "", url=url, in_nav=False, meta={"kb_kind": "all-notes"})
     urls[page.src_path] = url
     build.pages.append(page)
-    build.pages.extend(_listing(build, page, items, urls, _note_count(root), words))
+    made.extend(_listing(build, page, items, urls, _note_count(root), words))
     build.vault.indexes[ROOT_LISTING_KEY] = url
+    return True
 
 
 def _listing(build: "VaultBuild", page: SitePage, children: list[NavNode], urls: dict[str, str], count: int,
@@ -163,7 +194,7 @@ def _listing(build: "VaultBuild", page: SitePage, children: list[NavNode], urls:
         if n == 1:
             page.html = html
         else:
-            out.append(SitePage(src, title, html, url=url, in_nav=False, meta={"kb_kind": "folder-part"}))
+            out.append(SitePage(src, title, html, url=url, in_nav=False, meta={"kb_kind": PART_KIND}))
     return out
 
 

@@ -92,6 +92,24 @@ def cut_items(items: Sequence[Any], more: str, top_url: str | None, listings: Ma
     return _cut(list(items), more, top_url, listings, limit, closed_pruned)
 
 
+def shown_range(items: Sequence[Any], active: Any, own_url: str | None, limit: int = LIMIT) -> tuple[int, int, int]:
+    """(own, start, end): a list shows its first ``own`` items (the section's own page), then
+    ``items[own:][start:end]``; the "all N" link follows when that is not all of them. ``active``: the
+    item open on the page's path (None: none). kbgen serve's navigation views use it too."""
+    own = 1 if items and getattr(items[0], "is_index", False) else 0
+    rest = items[own:]
+    position = next((i for i, item in enumerate(rest) if item is active), None)
+    start, end = window(len(rest), position, limit) if own_url is not None else (0, len(rest))
+    return own, start, end
+
+
+def section_listing(section: Any, listings: Mapping[str, str]) -> str | None:
+    """The URL of the complete list of an open section's children, or None (it is never cut)."""
+    children = getattr(section, "children", None) or []
+    first = children[0] if children else None
+    return listings.get(first.url) if first is not None and getattr(first, "is_index", False) else None
+
+
 def prunes_closed(features: Sequence[str]) -> bool:
     """Whether Material draws every closed section as a single link (nav-item.html's ``is_pruned``).
 
@@ -103,13 +121,12 @@ def prunes_closed(features: Sequence[str]) -> bool:
 
 def _cut(items: list[Any], more: str, own_url: str | None, listings: Mapping[str, str], limit: int,
          closed_pruned: bool) -> list[Any]:
-    own = [item for item in items[:1] if getattr(item, "is_index", False)]
-    rest = items[len(own):]
-    active = next((i for i, item in enumerate(rest) if getattr(item, "active", False)), None)
-    start, end = window(len(rest), active, limit) if own_url is not None else (0, len(rest))
-    shown = [_open(item, more, listings, limit, closed_pruned) if i == active
+    active = next((item for item in items if getattr(item, "active", False)), None)
+    size, start, end = shown_range(items, active, own_url, limit)
+    own, rest = items[:size], items[size:]
+    shown = [_open(item, more, listings, limit, closed_pruned) if item is active
              else _pruned(item) if closed_pruned else item
-             for i, item in enumerate(rest[start:end], start)]
+             for item in rest[start:end]]
     if end - start < len(rest) and own_url is not None:
         shown.append(MoreLink(more.format(n=len(rest)), own_url))
     return own + shown
@@ -119,10 +136,9 @@ def _open(item: Any, more: str, listings: Mapping[str, str], limit: int, closed_
     children = getattr(item, "children", None)
     if not children:
         return item
-    first = children[0]
     # No complete list of the section anywhere (a short one is never cut): left whole.
-    own_url = listings.get(first.url) if getattr(first, "is_index", False) else None
-    return OpenSection(item, _cut(list(children), more, own_url, listings, limit, closed_pruned))
+    return OpenSection(item, _cut(list(children), more, section_listing(item, listings), listings, limit,
+                                  closed_pruned))
 
 
 def _pruned(item: Any) -> Any:

@@ -70,6 +70,9 @@ class Tag:
 class TagIndex:
     tags: dict[str, Tag] = field(default_factory=dict)  # by key
     index_url: str = ""
+    # Each note's tags as written (front matter, then inline): kbgen serve makes the index again
+    # from these when one note's tags change (a tag's shown spelling is the most written one).
+    written: dict[str, list[str]] = field(default_factory=dict)
 
     def find(self, name: str) -> Tag | None:
         return self.tags.get(tag_key(name.strip().lstrip("#").strip("/")))
@@ -147,6 +150,7 @@ def index_tags(vault: "Vault", parsed: dict[str, "ParsedNote"]) -> None:
     items = getattr(parsed, "all_items", parsed.items)()  # with the build cache: restored notes too
     note_tags = {src_path: list(item.note.tags) + list(item.env.get(ENV_KEY, [])) for src_path, item in items}
     index = build_tag_index(note_tags, vault.urls)
+    index.written = note_tags
     vault.indexes[INDEX_KEY] = index
     for src_path, names in note_tags.items():
         vault.notes[src_path].tags = [tag.name for tag in index.of_note(names)]

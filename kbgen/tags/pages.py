@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from markupsafe import Markup
 
@@ -61,18 +61,19 @@ def emit(build: "VaultBuild") -> None:
     build.pages.append(index_page(index, words))
 
 
-def pages_listing(build: "VaultBuild", src_paths: set[str]) -> list[SitePage]:
+def pages_listing(build: "VaultBuild", src_paths: set[str], names: Iterable[str] = ()) -> list[SitePage]:
     """The tag pages that list any of these notes (their tags and those tags' parents), made afresh.
 
-    ``kbgen serve`` writes them again when a note's opening sentence (its line there) changed.
+    ``kbgen serve`` writes them again when a note's opening sentence (its line there)
+    changed; ``names``: more tags (a note's tags before an edit) whose pages to make.
     """
     index: TagIndex | None = build.vault.indexes.get(INDEX_KEY)
     if index is None or not index.tags:
         return []
     keys: set[str] = set()
-    for src_path in src_paths:
-        for tag in index.of_note(build.vault.notes[src_path].tags):
-            keys.update(t.key for t in [tag, *tag.ancestors()])
+    wanted = [name for src_path in src_paths for name in build.vault.notes[src_path].tags]
+    for tag in index.of_note([*wanted, *names]):
+        keys.update(t.key for t in [tag, *tag.ancestors()])
     words = table(build.config.language)
     summaries = _Summaries(build)
     return [page for tag in index.ordered() if tag.key in keys

@@ -7,6 +7,7 @@ and reports the ones KaTeX rejects at their line and column.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import secrets
@@ -92,6 +93,11 @@ def _report_too_many(state: StateCore, token: Token, limit: int) -> None:
 
 # ---------------------------------------------------------------- rendering
 
+
+
+def formula_digest(markup: str) -> bytes:
+    """A typeset formula's fingerprint, as ``data["math"]["markup"]`` records it."""
+    return hashlib.blake2b(markup.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 @dataclass
 class Formula:
@@ -250,8 +256,9 @@ def make_postprocessor(typesetter: Typesetter) -> Callable[[str, dict], str]:
             "failed": sum(1 for r in results if r is not None and not r.ok),
             "browser": sum(1 for r in results if r is None),  # left for katex-fallback.js
             "seconds": typesetter.seconds - started,
-            # KaTeX's markup, so a search index can leave it out (see kbgen.search.page_text)
-            "markup": sorted({p for p, r in zip(pieces, results) if r is not None and r.ok}, key=len, reverse=True),
+            # Digests of KaTeX's markup, so a search index can leave it out (kbgen.search.page_text);
+            # digests, not the markup: every page's copy stayed in memory until the search index.
+            "markup": sorted({formula_digest(p) for p, r in zip(pieces, results) if r is not None and r.ok}),
         }
 
         def substitute(match: re.Match) -> str:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from ..markdown.math import formula_digest
+
 # How math.formula_html opens a typeset formula (kbgen.markdown.math).
 _FORMULA_OPEN = re.compile(r'<(span|div) class="arithmatex[^"]*">')
 
 
 def searchable_html(html: str, data: Mapping[str, Any]) -> str:
-    """``html`` with the typeset formulas the renderer recorded in ``data["math"]`` removed.
+    """``html`` with the typeset formulas the renderer recorded (as digests) in ``data["math"]`` removed.
 
     One pass over the page: each formula's element is found by its opening tag and
     its end by counting tags, and left out when it is markup the renderer recorded.
@@ -32,7 +34,7 @@ def searchable_html(html: str, data: Mapping[str, Any]) -> str:
         if start < last:
             continue  # inside a formula already left out
         end = _element_end(html, match.end(), match.group(1))
-        if end is not None and html[start:end] in markup:
+        if end is not None and formula_digest(html[start:end]) in markup:
             kept.append(html[last:start])
             last = end
     kept.append(html[last:])

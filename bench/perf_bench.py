@@ -11,7 +11,7 @@ each in a fresh process:
 - no-change: the same build again (recognised from file stamps: kbgen.up_to_date);
 - touched: after one note's modification time changed, its bytes not (the
   incremental build, which finds every note and page unchanged);
-- one-edit: after appending a sentence to one note;
+- one-edit: after appending a sentence to one note (``--edits K`` times, the median printed);
 - serve edit: ``kbgen serve`` running, a note saved → the served page shows the
   new text (polled every 20 ms), → the pages that depend on it show it (a note
   added for the purpose embeds the edited one, and the edit links to it: its
@@ -33,6 +33,11 @@ and with Quartz 4 when ``--quartz DIR`` names a checkout with its node_modules
 each one's time, peak RSS and kbgen's cold time as a fraction of it. Run it
 under ``flock /tmp/kbgen-bench.lock`` on a shared machine; the load average is
 printed.
+
+kbgen runs from compiled bytecode (``PYTHONPYCACHEPREFIX`` under ``--work``,
+compiled before the first build), as an installed kbgen does; ``--no-bytecode``
+keeps a shell's ``PYTHONDONTWRITEBYTECODE``, which makes every build compile
+kbgen's modules from source.
 """
 from __future__ import annotations
 
@@ -59,6 +64,20 @@ import page_sizes  # noqa: E402
 from peer_builds import mkdocs_build, quartz_build  # noqa: E402
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+
+
+def use_bytecode(work: Path) -> None:
+    """Run kbgen from compiled bytecode, as an installed kbgen does (pip compiles it on install).
+
+    With PYTHONDONTWRITEBYTECODE set (as in some shells), every kbgen process compiled its
+    ~130 modules from source again: 0.15-0.3 s per build, a fixed cost that weighs on the
+    incremental builds most. The bytecode goes to ``work`` (PYTHONPYCACHEPREFIX), compiled
+    before the first build so the cold build pays nothing for it either.
+    """
+    ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+    ENV["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kbgen")], env=ENV, check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def vault_of(n: int, work: Path) -> Path:
@@ -255,10 +274,17 @@ def main() -> None:
     parser.add_argument("--compare-max", type=int, default=5000, help="--compare only for vaults up to this size")
     parser.add_argument("--serial", action="store_true", help="also a cold build with -j 1 (the speed-up of workers)")
     parser.add_argument("--no-serve", action="store_true")
+    parser.add_argument("--edits", type=int, default=3,
+                        help="one-edit builds to run (each after another appended sentence); the median is printed")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="leave PYTHONDONTWRITEBYTECODE as the shell has it (kbgen compiled from source in every process)")
     parser.add_argument("--serve-kind", choices=SERVE_KINDS, default="sentence",
                         help="what the measured save changes (see serve_latency)")
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
+    if not args.no_bytecode:
+        use_bytecode(args.work)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start, "
+          f"bytecode {'from source each time' if args.no_bytecode else 'compiled (as installed)'}")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
               "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB",
               "note page KB median/p90/max (no redirect stubs)", "generated page KB median/p90/max (largest)",
@@ -281,8 +307,14 @@ def main() -> None:
             again, _, _ = kbgen_build(cfg, args.jobs)
             touch_note(vault)
             touched, _, _ = kbgen_build(cfg, args.jobs)
-            edit_note(vault, "bench-edit")
-            edited, _, _ = kbgen_build(cfg, args.jobs)
+            edits = []
+            for k in range(max(1, args.edits)):
+                edit_note(vault, f"bench-edit{k or ''}")
+                edits.append(kbgen_build(cfg, args.jobs)[0])
+            edited = statistics.median(edits)
+            if len(edits) > 1:
+                print(f"{n} notes: one-edit builds " + ", ".join(f"{t:.2f}" for t in edits) + f" s (median {edited:.2f})",
+                      flush=True)
             site = work / "site-kbgen"
             site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
             visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,

@@ -5,10 +5,11 @@ Like Quartz, a build reads in order: every stage is a plain function over a
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
 import time
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import incremental, memory, note_stages, parallel
 from .cache import NoteCache
@@ -23,6 +24,7 @@ from .emit import katex_assets as katex_emitter
 from .emit import graph as graph_emitter
 from .emit import mermaid_assets as mermaid_emitter
 from .emit import web_assets as web_emitter
+from .emit.memo import EmitMemo
 from .markdown import linkpass
 from .markdown.renderer import NoteRenderer, ParsedNote, RenderedNote
 from .study import quizzes_page as quizzes_emitter
@@ -69,6 +71,20 @@ def emitters() -> list[Emitter]:
             folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill, feed.emit, aliases_emitter.emit]
 
 
+# Emitters run together as one unit of kbgen.emit.memo: (name, the emitters in order, what they read
+# besides every note's metadata). A unit whose inputs are the last build's replays what it did then.
+MemoUnit = tuple[str, list[Emitter], Callable[[VaultBuild], Iterable[str]]]
+
+
+def memo_units() -> list[MemoUnit]:
+    return [("home", [home_emitter.emit], lambda build: ()),
+            ("quizzes", [quizzes_emitter.emit], quizzes_emitter.memo_inputs),
+            ("review", [review_emitter.emit], review_emitter.memo_inputs),
+            # Folder pages, tag pages and the tree claim URLs and fill each other's pages: one unit.
+            ("listings", [folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill],
+             tag_pages.memo_inputs)]
+
+
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
     """Run the whole pipeline over ``config.notes_dir`` and return what to publish.
 
@@ -95,14 +111,14 @@ class _Restart(Exception):
 def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
     clock = _Clock()
     loaded = cache.loaded_notes() if cache is not None else None
-    vault = load_vault(config, loaded)
-    if loaded is not None:
-        loaded.save()
-    build = VaultBuild(config, vault)
-    claim_review_url(build)  # notes link to the review page: its URL must be known before they render
-    clock.lap(build, "load")
-
-    the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {})
+    with _unpickling(loaded is not None and loaded.has_rows()):
+        vault = load_vault(config, loaded)
+        if loaded is not None:
+            loaded.save()
+        build = VaultBuild(config, vault)
+        claim_review_url(build)  # notes link to the review page: its URL must be known before they render
+        clock.lap(build, "load")
+        the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {})
     renderer = NoteRenderer(config)
     # filter: drafts never reach parse, render or emit
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
@@ -124,6 +140,9 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
             gone = the_plan.cached - set(fresh) - set(the_plan.restored)
             cache.store(fresh, stale=gone)
             del fresh
+            # Notes rendered in this build, those whose parse failed too (the_plan: the others).
+            changed = {note.src_path for note in vault.published() if note.src_path not in the_plan.restored}
+            build.emit_memo = EmitMemo(config.cache_dir, cache.namespace, the_plan.vault_sig, changed)
         del recorded
         # Nothing after this reads a token tree (the backlinks emitter has its excerpts as HTML or
         # renders their own tokens): dropped before the emitters, whose pages take the memory again.
@@ -140,6 +159,27 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     finally:
         gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
     return build
+
+
+@contextlib.contextmanager
+def _unpickling(previous: bool) -> Iterator[None]:
+    """Notes and pages unpickled from the cache: all alive to the end of the build, none garbage.
+
+    Creating them set off a full collection that walked every one of them (a twentieth
+    of a second at 1,000 notes, a build after one edit); they are frozen instead. Only
+    when there is a previous build to unpickle: a cold build's loading makes garbage.
+    """
+    if not previous:
+        yield
+        return
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _parse_render(build: VaultBuild, renderer: NoteRenderer, published: list[Note], parsed: incremental.ParsedNotes,
@@ -187,9 +227,31 @@ def _emit(build: VaultBuild, the_plan: incremental.Plan, clock: "_Clock") -> Non
     build.body_lengths = {p: len(r.html) for p, r in build.rendered.items()}
     clock.lap(build, "render")
 
-    for emit in emitters():
-        emit(build)
+    _run_emitters(build)
     clock.lap(build, "emit")
+
+
+def _run_emitters(build: VaultBuild) -> None:
+    """Every emitter in order; a memo unit's emitters through the build's EmitMemo when it has one."""
+    steps = emitters()
+    memo = build.emit_memo
+    if memo is not None:
+        memo.begin(build)
+    units = {_unwrapped(unit[1][0]): unit for unit in memo_units()} if memo is not None else {}
+    n = 0
+    while n < len(steps):
+        unit = units.get(_unwrapped(steps[n]))
+        if unit is not None and [_unwrapped(s) for s in steps[n:n + len(unit[1])]] == unit[1]:
+            memo.run(unit[0], build, steps[n:n + len(unit[1])], unit[2])
+            n += len(unit[1])
+            continue
+        steps[n](build)
+        n += 1
+
+
+def _unwrapped(step: Emitter) -> Emitter:
+    """The emitter behind a wrapper (bench/profile_build.py times each one)."""
+    return getattr(step, "__wrapped__", step)
 
 
 def release_tokens(build: VaultBuild) -> None:

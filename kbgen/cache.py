@@ -244,6 +244,10 @@ class LoadedNotes:
         except sqlite3.Error:
             self._rows = {}
 
+    def has_rows(self) -> bool:
+        """Whether an earlier build left notes here."""
+        return bool(self._rows)
+
     def get(self, path: Path, src_path: str) -> Note | None:
         self._seen.add(src_path)
         row = self._rows.get(src_path)

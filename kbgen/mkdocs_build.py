@@ -34,11 +34,11 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
-from mkdocs.structure.files import File, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from . import memory, pickles
+from . import memory, pickles, theme_files
 from .cache import code_fingerprint
 from .site_writer import SiteWriter
 
@@ -127,7 +127,7 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     inclusion = InclusionLevel.is_included
     files = get_files(config)
     env = config.theme.get_env()
-    files.add_files_from_theme(env, config)
+    _add_theme_files(files, env, config)
     files = config.plugins.on_files(files, config=config)
     # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build.
     with memory.frozen_heap():
@@ -404,6 +404,35 @@ def _page_events_understood(config: MkDocsConfig) -> bool:
         not search_plugins or search_index(config) is not None)
 
 
+def _add_theme_files(files: Any, env: Any, config: MkDocsConfig) -> None:
+    """``files.add_files_from_theme(env, config)``, replayed from kbgen.theme_files while the theme's folders stand."""
+    loader = getattr(env, "loader", None)
+    path = _cache_file(config, theme_files.RECORD)
+    if path is None or type(loader).__name__ != "FileSystemLoader":
+        files.add_files_from_theme(env, config)
+        return
+    record = theme_files.Record(path, (list(loader.searchpath), list(config.theme.dirs), config.theme.static_templates,
+                                       sorted(utils.markdown_extensions), _versions()), loader.searchpath)
+    pairs = record.pairs()
+    if pairs is None:  # every static file of the theme, whatever the vault has
+        found = Files([])
+        found.add_files_from_theme(env, config)
+        pairs = [(f.src_uri, f.src_dir) for f in found]
+        record.save(pairs)
+    for src_uri, folder in pairs:
+        if files.get_file_from_path(src_uri) is None:  # theme files do not override the vault's
+            files.append(File(src_uri, folder, config.site_dir, config.use_directory_urls))
+
+
+def _cache_file(config: MkDocsConfig, name: str) -> Path | None:
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.kb is not None and plugin.kb.build_cache:
+            return Path(plugin.kb.cache_dir) / name
+    return None
+
+
 def default_manifest(config: MkDocsConfig, site_id: str) -> Path | None:
     from .mkdocs_plugin import KbgenPlugin
 
@@ -425,12 +454,5 @@ def _load_manifest(path: Path | None) -> dict[str, _Output]:
 
 
 def _save_manifest(path: Path | None, manifest: dict[str, _Output]) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickles.dumps(manifest))
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("kbgen: page manifest not written (%s)", exc)
+    if path is not None and not theme_files.write_atomically(path, pickles.dumps(manifest)):
+        log.warning("kbgen: page manifest not written")

@@ -6,6 +6,7 @@ add to the result) both import it without importing each other.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from .config import KbgenConfig
 from .diagnostics import Diagnostic, sort_diagnostics
@@ -28,6 +29,7 @@ class VaultBuild:
     timings: dict[str, float] = field(default_factory=dict)
     body_lengths: dict[str, int] = field(default_factory=dict)  # a page's HTML length before emitters
     workers: int = 1  # processes that parsed and rendered the notes (kbgen.note_stages)
+    emit_memo: Any = None  # kbgen.emit.memo.EmitMemo, with the build cache
 
     def page_url(self, src_path: str, *, as_folder: bool | None = None) -> str:
         """Claim the URL of a generated page: notes keep theirs, a clash gets ``-2``, ``-3``…"""

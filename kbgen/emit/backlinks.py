@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..vault_build import VaultBuild
 
 MAX_CONTEXTS = 3  # sentences shown per linking note
+MEMO_NAME = "backlinks"  # the asides' record (kbgen.emit.memo)
 
 
 def emit(build: "VaultBuild") -> None:
@@ -31,8 +32,19 @@ def emit(build: "VaultBuild") -> None:
     index = build.vault.indexes.get("links")
     if index is None:
         return
+    memo = build.emit_memo
+    # An aside says what the notes linking to its note say: the last build's is kept
+    # unless one of them changed (kbgen.emit.memo).
+    kept = memo.kept_parts(MEMO_NAME, build, lambda target: index.backlinks.get(target, {})) if memo else {}
+    asides: dict[str, tuple[str, frozenset[str]]] = {}
     for src_path, rendered in build.rendered.items():
-        rendered.html += aside_of(build, src_path)
+        aside = kept.get(src_path)
+        if aside is None:
+            aside = aside_of(build, src_path)
+        asides[src_path] = (aside, frozenset(index.backlinks.get(src_path, {})))
+        rendered.html += aside
+    if memo is not None and len(kept) < len(asides):
+        memo.keep_parts(MEMO_NAME, asides)
 
 
 def aside_of(build: "VaultBuild", src_path: str) -> str:

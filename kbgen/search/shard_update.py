@@ -36,7 +36,7 @@ from typing import Any, Callable
 from ..cache import code_fingerprint
 from .shards import FORMAT, SHARD_POSTINGS, doc_counts, keep_file, pages_of, shard_key, write_json
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: doc_key over repr
 # Above this share of changed documents (and this many), patching reads most shards anyway: write all.
 MAX_CHANGED_SHARE = 0.2
 MAX_CHANGED_ALWAYS = 50
@@ -58,9 +58,10 @@ class ShardState:
 
 def doc_key(doc: dict[str, Any]) -> str:
     """A digest of what a document contributes to the pieces, besides its boost and its derived parts."""
-    value = [doc.get("location", ""), doc.get("title", ""), doc.get("text", ""), list(doc.get("tags") or []),
-             doc.get(ALIASES)]
-    return hashlib.sha1(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+    # repr, not json.dumps: the same distinctions at a fraction of the cost (thousands of documents per build).
+    value = (doc.get("location", ""), doc.get("title", ""), doc.get("text", ""), list(doc.get("tags") or []),
+             doc.get(ALIASES))
+    return hashlib.sha1(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def fingerprint(config: dict[str, Any]) -> str:

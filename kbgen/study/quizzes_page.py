@@ -17,7 +17,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from markupsafe import Markup
 
@@ -136,6 +136,13 @@ def quizzes_pages(build: "VaultBuild", page_url: str) -> QuizPages | None:
     files = bank_files(BANK, [[e.href, e.note.title, e.component] for e in entries],
                        chunk_size(build.config.list_page_size))
     return QuizPages(pages, files)
+
+
+def memo_inputs(build: "VaultBuild") -> Iterator[str]:
+    """What these pages read besides every note's metadata (kbgen.emit.memo): each quiz and its HTML."""
+    for src_path, rendered in build.rendered.items():
+        for quiz in rendered.data.get("quizzes", []):
+            yield f"{src_path}\0{quiz!r}\0{component_html(rendered.html, quiz.id)}"
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

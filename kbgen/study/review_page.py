@@ -13,7 +13,7 @@ are read, so unpublished notes leave no trace.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..emit import SiteFile, SitePage
 from ..emit.templating import render_template
@@ -79,6 +79,16 @@ def review_page(build: "VaultBuild", page_url: str, deck: ReviewDeck,
     data = SiteFile(DATA_FILE, script_assign(DATA_KEY, {"notes": deck.notes, "cards": deck.cards}))
     bank = bank_files(BANK, deck.templates, chunk_size(build.config.list_page_size))
     return SitePage(REVIEW_SRC, words["study.review"], page_html, url=page_url), [data, *bank]
+
+
+def memo_inputs(build: "VaultBuild") -> Iterator[str]:
+    """What the page reads besides every note's metadata (kbgen.emit.memo): each quiz and card and its HTML."""
+    for src_path, rendered in build.rendered.items():
+        for quiz in rendered.data.get("quizzes", []):
+            yield f"{src_path}\0{quiz!r}\0{cut(rendered.html, QUIZ_MARKS, quiz.id)}"
+        for card in rendered.data.get("cards", []):
+            marks = [CLOZE_MARK] if card.kind == "cloze" else [FRONT_MARK, BACK_MARK]
+            yield f"{src_path}\0{card!r}\0" + "\0".join(str(cut(rendered.html, m, card.id)) for m in marks)
 
 
 def collect(build: "VaultBuild", page_url: str) -> ReviewDeck:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from markupsafe import Markup
 
@@ -59,6 +59,14 @@ def emit(build: "VaultBuild") -> None:
     for tag in index.ordered():
         build.pages.extend(tag_pages(tag, index, build, summaries, words))
     build.pages.append(index_page(index, words))
+
+
+def memo_inputs(build: "VaultBuild") -> Iterator[str]:
+    """What tag pages read besides every note's metadata (kbgen.emit.memo): each tagged note's line."""
+    summaries = _Summaries(build)
+    for src_path, note in build.vault.notes.items():
+        if note.tags:
+            yield f"{src_path}\0{summaries.of(note)}"
 
 
 def pages_listing(build: "VaultBuild", src_paths: set[str], names: Iterable[str] = ()) -> list[SitePage]:

@@ -154,18 +154,23 @@ def _patch(docs: list[dict[str, Any]], changed: list[int], layout: list[tuple[st
     if old_docs is None:
         return None
     delta: Counter[str] = Counter()
+    before: dict[str, list[tuple[int, int, int]]] = {}
     fresh: dict[str, list[tuple[int, int, int]]] = {}
     for n in changed:
         old = old_docs[n]
         add_parts(old)
-        for counted in doc_counts(old, fields):
+        for f, counted in enumerate(doc_counts(old, fields)):
             delta.subtract(counted.keys())
+            for term, tf in counted.items():
+                before.setdefault(term, []).append((n, f, tf))
         add_parts(docs[n])
         for f, counted in enumerate(doc_counts(docs[n], fields)):
             delta.update(counted.keys())
             for term, tf in counted.items():
                 fresh.setdefault(term, []).append((n, f, tf))
-    affected = set(delta) | set(fresh)
+    # Only words whose postings changed: a sentence added to a note leaves its other words' counts
+    # as they were, and their shards (most of the note's) need no rewrite.
+    affected = {term for term in set(before) | set(fresh) if before.get(term) != fresh.get(term)}
     if any(_unsafe(term) for term in affected):
         return None
     by_first = dict(state.by_first)

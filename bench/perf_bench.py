@@ -108,7 +108,7 @@ def config(work: Path, vault: Path, name: str, plugins: str) -> Path:
 def seed_cache(work: Path) -> None:
     """The front-end packages ``kbgen setup`` fetched (KaTeX, …), not any build result: a cold build fetches nothing."""
     for item in (ROOT / ".kbgen-cache").glob("*"):
-        if item.is_dir() and item.name not in ("jinja", "previous-site"):  # build results, not packages
+        if item.is_dir() and item.name not in ("jinja", "previous-site", "emit"):  # build results, not packages
             shutil.copytree(item, work / "cache" / item.name)
 
 

@@ -175,7 +175,7 @@ def main() -> None:
     cache = args.cache or tmp / "cache"
     if not cache.exists():  # the front-end packages `kbgen setup` fetched, as perf_bench seeds them
         for item in (ROOT / ".kbgen-cache").glob("*"):
-            if item.is_dir() and item.name not in ("jinja", "previous-site"):
+            if item.is_dir() and item.name not in ("jinja", "previous-site", "emit"):
                 shutil.copytree(item, cache / item.name)
     config = tmp / "mkdocs.yml"
     config.write_text(

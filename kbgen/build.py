@@ -95,20 +95,24 @@ def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultB
     try:
         try:
             return _build(config, progress, cache, restore=cache is not None)
-        except _Restart:
-            # Indexing showed a vault-wide change only a parse reveals (an inline tag):
-            # no cached page can be trusted, build every note afresh.
-            return _build(config, progress, cache, restore=False)
+        except _Restart as restart:
+            # Indexing showed a vault-wide change only a parse reveals (an inline tag): no cached
+            # page can be trusted, build every note afresh. Or a changed note's headings or block
+            # ids: the notes linking to it are built again too.
+            return _build(config, progress, cache, restore=restart.anchors_only, strict=True)
     finally:
         if cache is not None:
             cache.close()
 
 
 class _Restart(Exception):
-    pass
+    def __init__(self, anchors_only: bool = False):
+        super().__init__()
+        self.anchors_only = anchors_only
 
 
-def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool) -> VaultBuild:
+def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | None, *, restore: bool,
+           strict: bool = False) -> VaultBuild:
     clock = _Clock()
     loaded = cache.loaded_notes() if cache is not None else None
     with _unpickling(loaded is not None and loaded.has_rows()):
@@ -118,13 +122,14 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
         build = VaultBuild(config, vault)
         claim_review_url(build)  # notes link to the review page: its URL must be known before they render
         clock.lap(build, "load")
-        the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {})
+        the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {}, strict=strict)
     renderer = NoteRenderer(config)
     # filter: drafts never reach parse, render or emit
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
     parsed = incremental.ParsedNotes(vault, the_plan.restored,
                                      incremental.late_parser(vault, lambda note: renderer.parse(note, vault)),
                                      renderer)
+    parsed.pending = the_plan.pending
     workers = build.workers = parallel.worker_count(config.jobs, len(published))
     try:
         if workers > 1:
@@ -211,6 +216,8 @@ def _index(build: VaultBuild, parsed: incremental.ParsedNotes, clock: "_Clock") 
         index(build.vault, parsed)
     if not parsed.still_valid():
         raise _Restart()
+    if not incremental.anchors_hold(build.vault, parsed.pending):
+        raise _Restart(anchors_only=True)
     clock.lap(build, "index")
 
 

@@ -75,6 +75,9 @@ class NoteEntry:
     embeds: list[str]  # src_paths this note transcludes
     facts: dict[str, Any]  # what indexers read from the parse env besides anchors (inline tags…)
     derived_sig: str  # vault-wide facts only a parse reveals (every note's tags after indexing)
+    # Notes only linked to (not embedded): src_path -> (source_sha, anchors_digest). Such a link reads
+    # the target's headings and block ids only (its URL and title are in the vault signature).
+    anchor_deps: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def source_sha(note: Note) -> str:
@@ -194,8 +197,14 @@ class NoteCache:
 
 
 def valid_entries(entries: Mapping[str, NoteEntry], notes: Mapping[str, Note], shas: Mapping[str, str],
-                  vault_sig: str) -> dict[str, NoteEntry]:
-    """The entries that still describe their note exactly (see the module docstring)."""
+                  vault_sig: str, pending: dict[str, dict[str, str]] | None = None) -> dict[str, NoteEntry]:
+    """The entries that still describe their note exactly (see the module docstring).
+
+    A note linked to (not embedded) whose text changed keeps its linking notes' entries
+    valid as long as its headings and block ids did not: with ``pending``, such entries
+    are taken and their (target → anchors digest) put there, for the build to check once
+    it knows every note's anchors (kbgen.incremental.anchors_hold); without, they are not.
+    """
     valid: dict[str, NoteEntry] = {}
     for src_path, entry in entries.items():
         note = notes.get(src_path)
@@ -203,9 +212,23 @@ def valid_entries(entries: Mapping[str, NoteEntry], notes: Mapping[str, Note], s
             continue
         if entry.source_sha != shas.get(src_path):
             continue
-        if all(shas.get(dep) == sha for dep, sha in entry.deps.items()):
-            valid[src_path] = entry
+        if not all(shas.get(dep) == sha for dep, sha in entry.deps.items()):
+            continue
+        moved = {dep: digest for dep, (sha, digest) in entry.anchor_deps.items() if shas.get(dep) != sha}
+        if moved and (pending is None or not all(dep in shas for dep in moved)):
+            continue
+        if moved and pending is not None:
+            pending[src_path] = moved
+        valid[src_path] = entry
     return valid
+
+
+def anchors_digest(headings: Iterable[Any], blocks: Mapping[str, Any]) -> str:
+    """What a link to a note can read of it besides its title and URL: its headings (nested, by text,
+    Markdown or id) and its block ids. Not their lines: an edit above them moves those."""
+    value = ([(h.level, h.id, h.text, getattr(h, "source", "")) for h in headings],
+             sorted((key, getattr(block, "id", None)) for key, block in blocks.items()))
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def embed_closure(start: Iterable[str], embeds: Mapping[str, Iterable[str]]) -> set[str]:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .cache import NoteEntry, derived_signature, embed_closure, source_sha, valid_entries, vault_signature
+from .cache import (NoteEntry, anchors_digest, derived_signature, embed_closure, source_sha, valid_entries,
+                    vault_signature)
 from .diagnostics import Reporter
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
 from .markdown.link_targets import INDEX_KEY, resolve_ref
@@ -44,12 +45,35 @@ class Plan:
     vault_sig: str
     restored: dict[str, NoteEntry]
     cached: set[str]  # every note the cache had an entry for
+    # Restored notes that link to a note whose text changed: target → its anchors digest when the
+    # entry was made. Valid only if those anchors are the same now (:func:`anchors_hold`).
+    pending: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
 
-def plan(vault: Vault, entries: Mapping[str, NoteEntry]) -> Plan:
+def plan(vault: Vault, entries: Mapping[str, NoteEntry], *, strict: bool = False) -> Plan:
+    """What the cache can vouch for; ``strict``: not a note linking to one whose text changed."""
     shas = {path: source_sha(note) for path, note in vault.notes.items()}
     sig = vault_signature(vault)
-    return Plan(shas, sig, valid_entries(entries, vault.notes, shas, sig), set(entries))
+    pending: dict[str, dict[str, str]] | None = None if strict else {}
+    restored = valid_entries(entries, vault.notes, shas, sig, pending)
+    return Plan(shas, sig, restored, set(entries), pending or {})
+
+
+def anchors_hold(vault: Vault, pending: Mapping[str, Mapping[str, str]]) -> bool:
+    """After indexing: whether every note a pending restored note links to has the anchors it had."""
+    index = vault.indexes.get(INDEX_KEY)
+    if not pending:
+        return True
+    if index is None:
+        return False
+    digests: dict[str, str] = {}
+    for targets in pending.values():
+        for target, digest in targets.items():
+            if target not in digests:
+                digests[target] = anchors_digest(index.headings.get(target, []), index.blocks.get(target, {}))
+            if digests[target] != digest:
+                return False
+    return True
 
 
 class ParsedNotes(dict):
@@ -73,6 +97,7 @@ class ParsedNotes(dict):
         self.unparsable: set[str] = set()
         # Set when the notes' links are resolved where they are rendered (kbgen.note_stages), not by the link pass.
         self.linked_in_workers = False
+        self.pending: Mapping[str, Mapping[str, str]] = {}  # Plan.pending: checked after indexing
 
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self.restored or (self._released and self._published(key))
@@ -242,12 +267,21 @@ def record(build: Any, notes: Mapping[str, tuple[ParseFacts, LinkFacts]], the_pl
         embeds[src_path] = links.embedded
     entries: dict[str, NoteEntry] = {}
     derived = derived_signature(build.vault)
+    index = build.vault.indexes.get(INDEX_KEY)
+    anchors: dict[str, str] = {}
     for src_path, (parse, links) in notes.items():
         page = rendered.get(src_path)
         if page is None:
             continue
-        deps = links.targets | embed_closure(embeds[src_path], embeds)
+        deps = embed_closure(embeds[src_path], embeds)  # what it shows of other notes: their text
+        linked = links.targets - deps - {src_path}
         deps.discard(src_path)
+        if index is None:  # no anchors to go by: a linked note's text counts as a whole
+            deps |= linked
+            linked = set()
+        for target in linked:
+            if target not in anchors:
+                anchors[target] = anchors_digest(index.headings.get(target, []), index.blocks.get(target, {}))
         entries[src_path] = NoteEntry(
             source_sha=the_plan.shas[src_path],
             vault_sig=the_plan.vault_sig,
@@ -259,6 +293,7 @@ def record(build: Any, notes: Mapping[str, tuple[ParseFacts, LinkFacts]], the_pl
             embeds=links.embedded,
             facts=parse.facts,
             derived_sig=derived,
+            anchor_deps={t: (the_plan.shas[t], anchors[t]) for t in sorted(linked) if t in the_plan.shas},
         )
     return entries
 

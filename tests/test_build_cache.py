@@ -70,8 +70,14 @@ def test_nothing_is_parsed_again_when_nothing_changed(tmp_path, monkeypatch):
     parsed.clear()
     (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "changed text"), encoding="utf-8")
     run(notes, tmp_path / "cache", cached=True)
-    # a and b link to c (b embeds it); d embeds c; c itself
-    assert sorted(set(parsed)) == ["a.md", "b.md", "c.md", "d.md"]
+    # b and d embed c; c itself. a only links to c (to its heading, which stayed): a's page is as it was
+    assert sorted(set(parsed)) == ["b.md", "c.md", "d.md"]
+    parsed.clear()
+    (notes / "c.md").write_text(VAULT["c.md"].replace("## Part two", "## Part 2"), encoding="utf-8")
+    got = snapshot(run(notes, tmp_path / "cache", cached=True))
+    # The heading a links to went: a is built again (its link is now broken), as a cold build has it
+    assert "a.md" in parsed and sorted(set(parsed)) == ["a.md", "b.md", "c.md", "d.md"]
+    assert got == cold(notes, tmp_path) and any("no heading 'Part two'" in d for d in got["diagnostics"])
 
 
 EDITS = ("body", "title", "add", "delete", "rename", "embed", "draft", "link-heading", "attachment", "inline-tag")

@@ -1,0 +1,41 @@
+"""The theme's static files come from a record only while every theme folder has the time it was recorded with."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kbgen import theme_files
+
+
+def _theme(root: Path) -> Path:
+    (root / "assets" / "icons").mkdir(parents=True)
+    (root / "assets" / "app.js").write_text("x")
+    (root / "assets" / "icons" / "a.svg").write_text("<svg/>")
+    old = 1_600_000_000
+    for folder in (root, root / "assets", root / "assets" / "icons"):
+        os.utime(folder, (old, old))
+    return root
+
+
+def test_a_record_holds_until_a_name_changes_in_any_folder(tmp_path):
+    theme = _theme(tmp_path / "theme")
+    path = tmp_path / "cache" / theme_files.RECORD
+    first = theme_files.Record(path, ("key",), [str(theme)])
+    assert first.pairs() is None  # nothing recorded yet
+    first.save([("assets/app.js", str(theme)), ("assets/icons/a.svg", str(theme))])
+    assert theme_files.Record(path, ("key",), [str(theme)]).pairs() == [("assets/app.js", str(theme)),
+                                                                        ("assets/icons/a.svg", str(theme))]
+    assert theme_files.Record(path, ("other key",), [str(theme)]).pairs() is None
+    (theme / "assets" / "icons" / "b.svg").write_text("<svg/>")  # a new icon, two folders down
+    then = 1_600_000_100
+    os.utime(theme / "assets" / "icons", (then, then))
+    assert theme_files.Record(path, ("key",), [str(theme)]).pairs() is None
+
+
+def test_a_folder_changed_just_now_is_never_recorded(tmp_path):
+    theme = _theme(tmp_path / "theme")
+    (theme / "assets" / "new.css").write_text("")  # the folder's time is now
+    path = tmp_path / "cache" / theme_files.RECORD
+    record = theme_files.Record(path, ("key",), [str(theme)])
+    record.save([("assets/new.css", str(theme))])
+    assert not path.exists() and record.pairs() is None

@@ -142,13 +142,7 @@ class EmitMemo:
         return digest.hexdigest()
 
     def _recorded(self, path: Path, key: str) -> Effects | None:
-        try:
-            with open(path, "rb") as fh:
-                if fh.read(_KEY_BYTES).decode("ascii", "replace") != key:
-                    return None
-                effects = pickles.loads(fh.read())
-        except Exception:  # noqa: BLE001 - no record, or a damaged one: run the unit
-            return None
+        effects = _read(path, key)
         if not isinstance(effects, Effects):
             return None
         # A file copied from the cache folder (a front-end package) must still be there.
@@ -201,14 +195,19 @@ class EmitMemo:
         return hashlib.sha256(f"{self.namespace}\0{self.vault_key}\0{name}".encode()).hexdigest()
 
     def _recorded_parts(self, path: Path, key: str) -> dict[str, str] | None:
-        try:
-            with open(path, "rb") as fh:
-                if fh.read(_KEY_BYTES).decode("ascii", "replace") != key:
-                    return None
-                parts = pickles.loads(fh.read())
-        except Exception:  # noqa: BLE001 - no record, or a damaged one
-            return None
+        parts = _read(path, key)
         return parts if isinstance(parts, dict) else None
+
+
+def _read(path: Path, key: str) -> Any:
+    """The record at ``path`` when it was made under ``key``; None otherwise (none, another key, damaged)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(_KEY_BYTES).decode("ascii", "replace") != key:
+                return None
+            return pickles.loads(fh.read())
+    except Exception:  # noqa: BLE001 - no record, or a damaged one: do the work
+        return None
 
 
 def _replay(build: "VaultBuild", effects: Effects) -> None:

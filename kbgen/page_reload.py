@@ -18,6 +18,7 @@ them either. Works on the server's attributes by duck typing; no MkDocs import.
 """
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 import threading
@@ -46,6 +47,7 @@ class PageReload:
         self._forgotten = 0  # the newest epoch no longer in _shown
         self._tabs: dict[int, str] = {}  # request id in a served page's script -> its site file
         self._serving = threading.local()
+        self._ids = itertools.count(int(time.time() * 1000) * 1000)  # unique across restarts too
 
     def show(self, written: Iterable[str] | None) -> None:
         """Make what was just written visible: tabs showing one of ``written`` (site paths; None: every
@@ -86,14 +88,18 @@ class PageReload:
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         out = super()._inject_js_into_html(content, epoch)  # type: ignore[misc]
-        ids = _SCRIPT_IDS.findall(out[-2000:] if len(out) > 2000 else out)
         page = getattr(self._serving, "page", None)
-        if ids and page is not None:
-            with self._epoch_cond:
-                self._tabs[int(ids[-1][1])] = page
-                if len(self._tabs) > KEPT_TABS:
-                    del self._tabs[next(iter(self._tabs))]
-        return out
+        calls = list(_SCRIPT_IDS.finditer(out, max(0, len(out) - 4000)))
+        if not calls or page is None:
+            return out
+        # MkDocs's request id is the time in milliseconds: two tabs opened in one share it. One of ours.
+        with self._epoch_cond:
+            request = next(self._ids)
+            self._tabs[request] = page
+            if len(self._tabs) > KEPT_TABS:
+                del self._tabs[next(iter(self._tabs))]
+        call = calls[-1]
+        return out[:call.start()] + b"livereload(%s, %d);" % (call[1], request) + out[call.end():]
 
     def _site_file(self, path: str) -> str | None:
         """The site file MkDocs serves for a request path (as its ``_serve_request`` finds it)."""

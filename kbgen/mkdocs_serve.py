@@ -14,13 +14,15 @@ Before that rebuild, an edit of a note that keeps its URL, aliases and id is
 shown at once (kbgen.quick_note, kbgen.quick_meta): every page that shows the
 note is rendered and templated from the previous build kept in memory — after a
 title, tag, date or front-matter change also the pages whose view of the
-navigation changed (kbgen.mkdocs_views) — written if its bytes differ, and
-browsers reload. When that refresh
+navigation changed (kbgen.mkdocs_views) — written if its bytes differ. The
+note pages rendered again are written and shown first, the rest after; a
+browser tab reloads when its own page was rewritten (kbgen.page_reload). When that refresh
 covered everything a build would change (:attr:`QuickRefresh.complete`) and the
 configuration and the day are those of the last build, no rebuild follows: the
 kept build, updated in place, serves the next edit, and once no save came for
 :data:`SEARCH_INDEX_DELAY` seconds the search index is written from every
-page's entries (:func:`finish_quickly`). Otherwise the
+page's entries, and the build cache and page manifest are brought up to date
+(:func:`finish_quickly`, kbgen.quick_cache). Otherwise the
 rebuild brings every other page up to date and reloads them again.
 """
 from __future__ import annotations
@@ -44,6 +46,7 @@ from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
+from . import mkdocs_build as mkdocs_manifest
 from .mkdocs_build import SiteState, build_site, search_index
 from .mkdocs_views import page_views, views_understood
 from .page_reload import PageReload
@@ -254,6 +257,7 @@ def _refresh(state: SiteState, changed: set[str], shown: Callable[[list[str]], N
             complete = complete and change.complete
             if change.navigation:
                 navigation.append(path)
+        tagged = navigation and _tagged(state, navigation)  # what tags.json lists of these pages
         if navigation and not _populate_again(state, plugin, navigation):
             return None
         written = _template_and_write(state, first)
@@ -279,7 +283,7 @@ def _refresh(state: SiteState, changed: set[str], shown: Callable[[list[str]], N
                 file.content_bytes = content
             count += write_site_file(state, dest, content)
         if navigation:
-            count += _theme_templates_again(state)
+            count += _theme_templates_again(state, tagged != _tagged(state, navigation))
     except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
         log.debug(f"kbgen: quick refresh failed ({exc})")
         return None
@@ -375,13 +379,26 @@ def _views(state: SiteState, plugin: Any) -> dict[str, bytes]:
     return page_views([file.page for file in state.doc_files], list(state.nav.items), top_url, listings)
 
 
-def _theme_templates_again(state: SiteState) -> int:
+def _tagged(state: SiteState, notes: list[str]) -> list:
+    """The titles and tags Material's tags.json gives these notes' pages (it lists every tagged page)."""
+    out = []
+    for src_uri in notes:
+        file = state.files.get_file_from_path(src_uri)
+        page = file.page if file is not None else None
+        mappings = [data.get(page.url) for data in _tag_mappings(state.config)] if page is not None else []
+        out.append((page.title if page is not None else None,
+                    [None if m is None else (repr(m.item), sorted(repr(t) for t in m.tags)) for m in mappings]))
+    return out
+
+
+def _theme_templates_again(state: SiteState, tags_export: bool = True) -> int:
     """Material's tags.json and the theme's own pages (404, sitemap) again, each written only when its text
     changed; how many were written."""
     config, written = state.config, 0
     writer = SiteWriter(Path(config.site_dir))
-    _tags_export_again(state, writer)
-    written += writer.written
+    if tags_export:
+        _tags_export_again(state, writer)
+        written += writer.written
     with writer.patched(utils):
         for name in config.theme.static_templates:
             try:
@@ -440,6 +457,7 @@ def finish_quickly(state: SiteState) -> bool:
     if state.search_entries is None:
         return False
     _save_to_cache(state)
+    _save_page_manifest(state)
     search = search_index(state.config)
     if search is not None:
         search.entries = [e for file in state.doc_files for e in state.search_entries.get(file.src_uri, [])]
@@ -461,6 +479,33 @@ def _save_to_cache(state: SiteState) -> None:
     for plugin in state.config.plugins.values():
         if isinstance(plugin, KbgenPlugin) and plugin.quick_cache is not None:
             plugin.quick_cache.save()
+
+
+def _save_page_manifest(state: SiteState) -> None:
+    """Record every page as its file now is (kbgen.mkdocs_build's manifest): serve's next full rebuild
+    templates none of the pages quick refreshes wrote."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    path = mkdocs_manifest.default_manifest(state.config, str(state.config.site_dir))
+    plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
+    if path is None or plugin is None or state.search_entries is None:
+        return
+    pages = [file.page for file in state.doc_files]
+    templated = [page.content for page in pages]  # a templated page's content has its dates line
+    try:
+        for page in pages:
+            page.content = plugin.populated_html(page.file.src_uri) or page.content
+        keys = mkdocs_manifest.page_keys(state.config, pages, state.nav)
+    finally:
+        for page, content in zip(pages, templated):
+            page.content = content
+    manifest = {}
+    for page, key in zip(pages, keys):
+        size, mtime_ns = SiteWriter.stamp(page.file.abs_dest_path)
+        if size >= 0:
+            manifest[page.file.src_uri] = mkdocs_manifest._Output(key, page.file.dest_uri, size, mtime_ns,
+                                                                  state.search_entries.get(page.file.src_uri, []))
+    mkdocs_manifest._save_manifest(path, manifest)
 
 
 def _stamp(config_file: str) -> tuple:

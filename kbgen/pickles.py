@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from typing import Any
+from typing import Any, BinaryIO
 
 # Below this length the copy costs less than the call that avoids it.
 _MIN_LENGTH = 256
@@ -36,6 +36,16 @@ def dumps(obj: Any) -> bytes:
     out = io.BytesIO()
     _Pickler(out, protocol=5).dump(obj)
     return out.getvalue()
+
+
+def dump(obj: Any, file: BinaryIO) -> None:
+    """:func:`dumps` into an open file, without the whole pickle in memory first."""
+    _Pickler(file, protocol=5).dump(obj)
+
+
+def load(file: BinaryIO) -> Any:
+    """The object :func:`dump` wrote to ``file``."""
+    return _Unpickler(file).load()
 
 
 def loads(data: bytes) -> Any:

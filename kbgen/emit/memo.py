@@ -158,9 +158,9 @@ class EmitMemo:
                 return
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
+            with open(tmp, "wb") as fh:  # streamed: a big vault's pages are tens of MB
                 fh.write(key.encode("ascii"))
-                fh.write(pickles.dumps(effects))
+                pickles.dump(effects, fh)
             os.replace(tmp, path)
         except Exception as exc:  # noqa: BLE001 - not recorded: the next build runs the unit
             log.debug("kbgen: emit record %s not written (%s)", path.name, exc)
@@ -205,7 +205,7 @@ def _read(path: Path, key: str) -> Any:
         with open(path, "rb") as fh:
             if fh.read(_KEY_BYTES).decode("ascii", "replace") != key:
                 return None
-            return pickles.loads(fh.read())
+            return pickles.load(fh)
     except Exception:  # noqa: BLE001 - no record, or a damaged one: do the work
         return None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from typing import Any
+from typing import IO, Any
 
 # Below this length the copy costs less than the call that avoids it.
 _MIN_LENGTH = 256
@@ -36,6 +36,11 @@ def dumps(obj: Any) -> bytes:
     out = io.BytesIO()
     _Pickler(out, protocol=5).dump(obj)
     return out.getvalue()
+
+
+def dump(obj: Any, file: IO[bytes]) -> None:
+    """:func:`dumps` into ``file`` as it goes: the bytes of a large object are never all in memory."""
+    _Pickler(file, protocol=5).dump(obj)
 
 
 def loads(data: bytes) -> Any:

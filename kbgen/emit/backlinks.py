@@ -32,7 +32,7 @@ def emit(build: "VaultBuild") -> None:
     if index is None:
         return
     for src_path, rendered in build.rendered.items():
-        rendered.html += aside_of(build, src_path)
+        rendered.append(aside_of(build, src_path))
 
 
 def aside_of(build: "VaultBuild", src_path: str) -> str:

@@ -5,19 +5,17 @@ import datetime
 import json
 import pickle
 import sys
-from pathlib import Path
 
 import pytest
 
 from kbgen import mkdocs_plugin, parallel, pickles
-from kbgen.cli import _kbgen_plugin, _quiet_mkdocs_logging, load_mkdocs_config
 from kbgen.markdown.renderer import RenderedNote
-from kbgen.mkdocs_build import build_site
 from kbgen.packed import PackedText
 from kbgen.search.index import as_json_loaded
 
 from parallel_vault import write_parallel_vault
-from test_site_build import assert_same_site, config_file
+from test_parallel_build import built_site
+from test_site_build import assert_same_site
 
 
 def test_a_packed_body_reads_back_as_it_was_set_and_appended_to():
@@ -55,18 +53,6 @@ def test_a_document_comes_back_as_reading_materials_file_gave_it(doc):
     assert got is not doc
 
 
-def build(tmp: Path, notes: Path, name: str):
-    """Build ``notes`` into tmp/name with two workers: (diagnostics as printed, kbgen's plugin, MkDocs's stats)."""
-    _quiet_mkdocs_logging()
-    config = load_mkdocs_config(str(config_file(tmp, notes, tmp / name, tmp / f"cache-{name}")), notes=None, site=None)
-    diagnostics: list = []
-    plugin = _kbgen_plugin(config)
-    plugin.on_diagnostics = diagnostics.extend
-    config.plugins.on_startup(command="build", dirty=False)
-    stats = build_site(config, jobs=2)
-    return [d.format() for d in diagnostics], plugin, stats
-
-
 def note_pages(plugin, stats) -> list:
     return [f.page for f in stats.state.doc_files if f.src_uri in plugin.build.rendered]
 
@@ -75,7 +61,7 @@ def note_pages(plugin, stats) -> list:
 def test_packed_bodies_and_materials_list_build_the_site_plain_bodies_and_its_file_build(tmp_path, monkeypatch):
     notes = write_parallel_vault(tmp_path / "notes")
     monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
-    diagnostics, plugin, stats = build(tmp_path, notes, "packed")
+    diagnostics, plugin, stats = built_site(tmp_path, notes, "packed", 2)
     assert plugin.build.workers == 2 and stats.workers == 2
     # The memory-saving path is the one taken: bodies packed, MkDocs's note pages without their content.
     assert plugin.build.rendered and all(page.packed for page in plugin.build.rendered.values())
@@ -88,7 +74,7 @@ def test_packed_bodies_and_materials_list_build_the_site_plain_bodies_and_its_fi
     monkeypatch.setattr(RenderedNote, "pack", lambda self: None)
     monkeypatch.setattr(mkdocs_plugin, "only_known_plugins", lambda config: False)
     monkeypatch.setattr(mkdocs_plugin, "search_index", lambda config: None)
-    plain_diagnostics, plain, plain_stats = build(tmp_path, notes, "plain")
+    plain_diagnostics, plain, plain_stats = built_site(tmp_path, notes, "plain", 2)
     assert not any(page.packed for page in plain.build.rendered.values())
     assert all(page.content for page in note_pages(plain, plain_stats))
     assert_same_site(tmp_path / "packed", tmp_path / "plain")

@@ -494,7 +494,8 @@ def _save_page_manifest(state: SiteState) -> None:
     templated = [page.content for page in pages]  # a templated page's content has its dates line
     try:
         for page in pages:
-            page.content = plugin.populated_html(page.file.src_uri) or page.content
+            populated = plugin.populated_html(page.file.src_uri)
+            page.content = populated if populated is not None else page.content
         keys = mkdocs_manifest.page_keys(state.config, pages, state.nav)
     finally:
         for page, content in zip(pages, templated):

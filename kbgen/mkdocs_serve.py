@@ -46,6 +46,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
 from .mkdocs_build import SiteState, build_site, search_index
 from .mkdocs_views import page_views, views_understood
+from .quick_structure import is_structural
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -230,6 +231,10 @@ def _refresh(state: SiteState, changed: set[str]) -> QuickRefresh | None:
     complete = state.search_entries is not None
     navigation: list[str] = []  # notes whose title, tags, dates or front matter changed
     try:
+        if is_structural(plugin.build, notes):  # notes added, removed, renamed; aliases or id changed
+            from .mkdocs_structure import refresh as refresh_structure
+
+            return refresh_structure(state, plugin, notes)
         for path in notes:
             refreshed = plugin.refresh_page(path)
             if refreshed is None:

@@ -62,7 +62,7 @@ from .vault.excalidraw import publish_drawings
 from .vault.index import link_key, strip_note_suffix, _suffixes
 from .vault.load import load_note
 from .vault.note import Note
-from .vault.urls import UrlMap, assign_note_urls, is_folder_note, is_index_name, url_key
+from .vault.urls import is_folder_note, is_index_name, note_url, url_key
 from .vault_build import VaultBuild
 
 COLLISIONS = ("url-collision", "alias-collision")
@@ -287,21 +287,17 @@ def _in_vault_order(build: VaultBuild) -> None:
 
 
 def _urls_again(build: VaultBuild, old: dict[str, Note], new: dict[str, Note]) -> bool:
-    """Every note's URL as a cold build hands them out; False when any other page's would change."""
+    """The new notes' URLs as a cold build hands them out; False when any page's would differ.
+
+    With no collision anywhere (checked before), a note that is not an index or folder note gets the URL
+    its path asks for unless something holds it: then a cold build would move one of the two.
+    """
     vault = build.vault
-    fresh = UrlMap(vault.urls.use_directory_urls)
-    for path in sorted(vault.attachments):
-        fresh.claim_file(path, path)
-    published = [p for p, n in vault.notes.items() if n.published]
-    for p, (url, clash) in assign_note_urls(published, fresh).items():
-        if clash is not None or (p not in new and url != vault.notes[p].url):
-            return False
-        if p in new:
-            new[p].url = url
-    for p, note in old.items():
+    for note in old.values():
         vault.urls.owners.pop(url_key(note.url), None)
-    taken = _taken_urls(build)
+    taken = _taken_urls(build)  # alias redirects and generated files too
     for p, note in new.items():
+        note.url = note_url(p, vault.urls.use_directory_urls)
         key = url_key(note.url)
         if vault.urls._taken_by(key) is not None or _url_key(note.url) in taken:
             return False
@@ -315,6 +311,10 @@ def _tags_again(build: VaultBuild, old: set[str], written: dict[str, list[str]])
     tags = build.vault.indexes.get(TAG_INDEX_KEY)
     if tags is None:
         return None if any(written.values()) else set()
+    if set(written) == old and all(tags.written.get(p, []) == names for p, names in written.items()):
+        for p, names in written.items():  # the same tags as written (an alias or id changed)
+            build.vault.notes[p].tags = [tag.name for tag in tags.of_note(names)]
+        return set()
     note_tags = {p: (written[p] if p in written else tags.written.get(p, []))
                  for p in build.vault.notes if p in written or p in tags.written}
     index = build_tag_index(note_tags, _SameUrls(build.config.use_directory_urls))  # type: ignore[arg-type]

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The figures of issue 12, one table: build times, serve latency, memory, page and index sizes.
 
-Usage: bench/perf_bench.py [N ...] [--jobs J] [--compare] [--quartz DIR] [--no-serve]
+Usage: bench/perf_bench.py [N ...] [--jobs J] [--compare] [--quartz DIR] [--no-serve] [--serve-kind K]
+       bench/perf_bench.py [N ...] --serve-only [--serve-kind K1,K2…] [--repeat R]
 
 For each vault size N (default 1000 5000 10000) it copies the shared bench
 vault (``../shared/bench/make_vault.py``) into a temporary folder and measures,
@@ -301,6 +302,29 @@ def touch_note(vault: Path) -> None:
     os.utime(note, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
+def serve_only(sizes: list[int], kinds: list[str], repeat: int, jobs: int | None) -> None:
+    """Serve edit latency alone: per vault size one cold build (the cache serve starts from), then each
+    kind ``repeat`` times, each in a fresh ``kbgen serve``."""
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
+    print("| N | kind | run | edit→visible s | edit→dependents s | edit→complete s | load before→after |")
+    print("|---|---|---|---|---|---|---|")
+    for n in sizes:
+        with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
+            work = Path(tmp)
+            vault = vault_of(n, work)
+            cfg = config(work, vault, "kbgen", kbgen_plugins(work))
+            seed_cache(work)
+            time.sleep(2.1)
+            kbgen_build(cfg, jobs)
+            for kind in kinds:
+                for run in range(1, repeat + 1):
+                    load = os.getloadavg()[0]
+                    figures = serve_latency(cfg, vault, work / "site-kbgen", kind)
+                    cells = ["-" if f is None else f"{f:.2f}" for f in figures]
+                    print(f"| {n} | {kind} | {run} | " + " | ".join(cells)
+                          + f" | {load:.1f}→{os.getloadavg()[0]:.1f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 5000, 10000])
@@ -312,9 +336,19 @@ def main() -> None:
     parser.add_argument("--compare-max", type=int, default=5000, help="--compare only for vaults up to this size")
     parser.add_argument("--serial", action="store_true", help="also a cold build with -j 1 (the speed-up of workers)")
     parser.add_argument("--no-serve", action="store_true")
-    parser.add_argument("--serve-kind", choices=SERVE_KINDS, default="sentence",
-                        help="what the measured save changes (see serve_latency)")
+    parser.add_argument("--serve-kind", default="sentence",
+                        help="what the measured save changes, one of " + ", ".join(SERVE_KINDS)
+                        + " (see serve_latency); with --serve-only several, comma-separated")
+    parser.add_argument("--serve-only", action="store_true",
+                        help="one cold build, then only the serve latency of each --serve-kind, --repeat times")
+    parser.add_argument("--repeat", type=int, default=1, help="with --serve-only: runs of each kind")
     args = parser.parse_args()
+    kinds = args.serve_kind.split(",")
+    if any(kind not in SERVE_KINDS for kind in kinds) or (len(kinds) > 1 and not args.serve_only):
+        parser.error(f"--serve-kind: one of {', '.join(SERVE_KINDS)} (several only with --serve-only)")
+    if args.serve_only:
+        serve_only(args.sizes, kinds, args.repeat, args.jobs)
+        return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
               "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB",
@@ -343,7 +377,7 @@ def main() -> None:
             site = work / "site-kbgen"
             site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
             visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,
-                                                                                         args.serve_kind)
+                                                                                         kinds[0])
             row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
                    f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
                    f"{edited:.1f} ({100 * edited / cold:.0f}%)",

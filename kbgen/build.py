@@ -176,6 +176,7 @@ def _index(build: VaultBuild, parsed: incremental.ParsedNotes, clock: "_Clock") 
 
 def _emit(build: VaultBuild, the_plan: incremental.Plan, clock: "_Clock") -> None:
     vault = build.vault
+    build.cache_signature = the_plan.vault_sig
     for src_path, entry in the_plan.restored.items():
         build.rendered[src_path] = incremental.restored_rendered(entry)
     for note in vault.published():  # a note a bug kept from rendering still gets its page

@@ -30,6 +30,7 @@ from mkdocs.structure.toc import get_toc
 from .build import Progress, build_vault, release_tokens
 from .markdown.renderer import NoteRenderer
 from .quick_note import refresh_note
+from .quick_cache import QuickCache
 from .quick_pages import QuickChange
 from .vault_build import VaultBuild
 from .config import KbgenConfig
@@ -90,6 +91,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.pages_written = 0
         self.has_feed = False  # the build wrote feed.xml
         self._renderer: NoteRenderer | None = None  # kept between quick refreshes (kbgen serve)
+        self.quick_cache: QuickCache | None = None  # what quick refreshes owe the build cache (kbgen serve)
         self._files: Files | None = None
         self._site_dir = ""
         self._writes = WriteGuard(utils, self._write_failed)
@@ -238,7 +240,21 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         uris = change.notes + [generated[id(page)] for page in change.pages if id(page) in generated]
         for uri in uris:
             self._sources.pop(uri, None)
+        if self.quick_cache is not None:
+            self.quick_cache.took(src_uri, change.rendered)
         return change, uris
+
+    def finish_refresh(self, change: "QuickChange") -> "list[str] | None":
+        """Make what :meth:`refresh_page` left for later (QuickChange.later): the src_uris of the further
+        pages to template again; None when the full rebuild must do it."""
+        known = len(change.pages)
+        if not change.finish():
+            return None
+        generated = {id(page): uri for uri, page in self.pages.items()}
+        uris = [generated[id(page)] for page in change.pages[known:] if id(page) in generated]
+        for uri in uris:
+            self._sources.pop(uri, None)
+        return uris
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         note = self.build.vault.notes.get(page.file.src_uri) if self.build is not None else None
@@ -313,6 +329,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if src_uri not in self._sources:
             self._sources[src_uri] = self._make_page_source(src_uri)
         return self._sources[src_uri]
+
+    def populated_html(self, src_uri: str) -> str | None:
+        """A page's content as populating it leaves it, before templating adds its dates line: what the
+        page manifest's keys hash (kbgen.mkdocs_build.page_keys)."""
+        source = self._sources.get(src_uri) or self._make_page_source(src_uri)
+        return source.html if source is not None else None
 
     def _make_page_source(self, src_uri: str) -> "_PageSource | None":
         if self.build is None:
@@ -444,9 +466,11 @@ def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig, genera
     ``generated`` maps a generated page's src_path to the file it got (another
     name when a note already had that one).
     """
+    by_uri = files.src_uris  # src_paths are POSIX already: get_file_from_path's normalising was 10,000 PurePaths
+
     def page(node: NavNode) -> Page:
         src_path = generated.get(node.src_path, node.src_path) if node.generated else node.src_path
-        file = files.get_file_from_path(src_path)
+        file = by_uri.get(src_path) or files.get_file_from_path(src_path)
         assert file is not None
         return file.page if file.page is not None else Page(None, file, config)
 

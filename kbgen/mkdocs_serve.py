@@ -14,13 +14,15 @@ Before that rebuild, an edit of a note that keeps its URL, aliases and id is
 shown at once (kbgen.quick_note, kbgen.quick_meta): every page that shows the
 note is rendered and templated from the previous build kept in memory — after a
 title, tag, date or front-matter change also the pages whose view of the
-navigation changed (kbgen.mkdocs_views) — written if its bytes differ, and
-browsers reload. When that refresh
+navigation changed (kbgen.mkdocs_views) — written if its bytes differ. The
+note pages rendered again are written and shown first, the rest after; a
+browser tab reloads when its own page was rewritten (kbgen.page_reload). When that refresh
 covered everything a build would change (:attr:`QuickRefresh.complete`) and the
 configuration and the day are those of the last build, no rebuild follows: the
 kept build, updated in place, serves the next edit, and once no save came for
 :data:`SEARCH_INDEX_DELAY` seconds the search index is written from every
-page's entries (:func:`finish_quickly`). Otherwise the
+page's entries, and the build cache and page manifest are brought up to date
+(:func:`finish_quickly`, kbgen.quick_cache). Otherwise the
 rebuild brings every other page up to date and reloads them again.
 """
 from __future__ import annotations
@@ -32,7 +34,7 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os.path import isdir, isfile, join
 from pathlib import Path
 from typing import Any, Callable
@@ -41,11 +43,14 @@ from urllib.parse import urlsplit
 from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
-from mkdocs.livereload import LiveReloadServer, _serve_url, _timestamp
+from mkdocs.livereload import LiveReloadServer, _serve_url
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
+from . import mkdocs_build as mkdocs_manifest
 from .mkdocs_build import SiteState, build_site, search_index
 from .mkdocs_views import page_views, views_understood
+from .page_reload import PageReload
+from .quick_cache import QuickCache
 from .quick_structure import is_structural
 from .site_writer import SiteWriter
 
@@ -96,9 +101,10 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
                 timer.cancel()
             pending.clear()
             changed = changes.take()
-            quick = _show_at_once(last[0], changed) if last and changed else None
+            # The note pages rendered again are shown as soon as they are written, the other pages after.
+            quick = _show_at_once(last[0], changed, server.show) if last and changed else None
             if quick is not None:
-                _reload(server)  # the edited pages first; the search index or the rebuild below takes longer
+                server.show(quick.pages)  # the search index or the rebuild below takes longer
                 if quick.complete and not last[0].config.watch and built_with == [_stamp(config_file)]:
                     # The search index is written once the author pauses (a save every second or two
                     # while typing): meanwhile each save is shown at once. No newer epoch: browsers
@@ -120,10 +126,10 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
                 remember_views(stats.state)  # here, not on the next save: a retitle then waits for one pass only
             log.info(f"kbgen: {stats.templated} pages templated, {stats.reused} unchanged, "
                      f"{stats.written} files written, {stats.removed} removed")
-            # A newer version than the one shown after the quick refresh: browsers reload again.
-            server._wanted_epoch = _timestamp()
+            # A newer version than the one shown after the quick refresh: every open page reloads.
+            server.show(None)
 
-    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    server = _Server(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
     # Writes are atomic and only of changed files: the next build need not wait for writes to settle.
     server.build_delay = 0.05
 
@@ -138,8 +144,7 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
     server.error_handler = error_handler
     log.info(f"kbgen: serving {site_dir}")
     try:
-        builder(config)
-        _reload(server)  # no build loop ran this first build: what it wrote is the visible version
+        builder(config)  # no build loop runs this first build: the builder shows what it wrote
         server.watch(config.docs_dir)
         server.observer.schedule(changes, os.path.abspath(config.docs_dir), recursive=True)
         if config.config_file_path:
@@ -159,6 +164,10 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
         config.plugins.on_shutdown()
         if isdir(site_dir):
             shutil.rmtree(site_dir)
+
+
+class _Server(PageReload, LiveReloadServer):
+    """MkDocs's live-reload server; a tab reloads when its own page was rewritten (kbgen.page_reload)."""
 
 
 class _Changes(FileSystemEventHandler):
@@ -194,25 +203,31 @@ class _Changes(FileSystemEventHandler):
 class QuickRefresh:
     written: int  # files whose bytes changed
     complete: bool  # the site is now what a full build gives, the search index aside (see finish_quickly)
+    pages: list[str] = field(default_factory=list)  # the site paths of the pages written after ``shown``
 
 
-def _show_at_once(state: SiteState, changed: set[str]) -> QuickRefresh | None:
+def _show_at_once(state: SiteState, changed: set[str],
+                  shown: Callable[[list[str]], None] | None = None) -> QuickRefresh | None:
     """Write the pages and files that the edits of ``changed`` notes change, from ``state`` (kbgen.quick_note).
 
-    None when the edits are not for the quick path: nothing is written then.
+    The note pages rendered again (the edited notes, their embedders…) are
+    written first and ``shown`` is called with their site paths: browsers can
+    reload them while the listings, the other pages' navigation and the
+    generated files are made. None when the edits are not for the quick path:
+    nothing is written then.
     """
     # The kept build is millions of objects: a full collection in the middle of a refresh walked them
     # all (tenths of a second each, several per refresh). What a refresh leaves goes at the next one.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _refresh(state, changed)
+        return _refresh(state, changed, shown)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _refresh(state: SiteState, changed: set[str]) -> QuickRefresh | None:
+def _refresh(state: SiteState, changed: set[str], shown: Callable[[list[str]], None] | None) -> QuickRefresh | None:
     from .mkdocs_plugin import KbgenPlugin
 
     plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
@@ -226,10 +241,11 @@ def _refresh(state: SiteState, changed: set[str]) -> QuickRefresh | None:
             return None
     if not notes:
         return None
+    first: list[str] = []  # note pages rendered again: written and shown before the rest
     pages: list[str] = []
-    files: dict[str, bytes] = {}
     complete = state.search_entries is not None
     navigation: list[str] = []  # notes whose title, tags, dates or front matter changed
+    changes = []
     try:
         if is_structural(plugin.build, notes):  # notes added, removed, renamed; aliases or id changed
             from .mkdocs_structure import refresh as refresh_structure
@@ -240,43 +256,67 @@ def _refresh(state: SiteState, changed: set[str]) -> QuickRefresh | None:
             if refreshed is None:
                 return None
             change, uris = refreshed
+            changes.append(change)
+            first.extend(uri for uri in change.notes if uri not in first)
             pages.extend(uri for uri in uris if uri not in pages)
-            for site_file in change.files:
-                files[site_file.dest] = site_file.read_bytes()
-                file = state.files.get_file_from_path(site_file.dest)
-                if file is not None:  # as the next build's on_files would give it
-                    file.content_bytes = files[site_file.dest]
             complete = complete and change.complete
             if change.navigation:
                 navigation.append(path)
-        if navigation:
-            if not _navigation_again(state, plugin, navigation, pages):
+        tagged = navigation and _tagged(state, navigation)  # what tags.json lists of these pages
+        if navigation and not _populate_again(state, plugin, navigation):
+            return None
+        written = _template_and_write(state, first)
+        if shown is not None:
+            shown(written)
+        done: set[str] = set()
+        for change in changes:  # a step several notes left is made once, after all of them
+            change.later = {key: step for key, step in change.later.items() if key not in done}
+            done.update(change.later)
+            uris = plugin.finish_refresh(change)
+            if uris is None:
                 return None
-        # Every page first, then the writes: nothing is written when a page fails.
-        outputs = [template_page(state, uri) for uri in pages]
-        written = 0
-        for uri, (dest, content, search) in zip(pages, outputs):
-            written += write_site_file(state, dest, content)
-            if state.search_entries is not None:
-                state.search_entries[uri] = search
-        for dest, content in files.items():
-            written += write_site_file(state, dest, content)
+            pages.extend(uri for uri in uris if uri not in pages)
         if navigation:
-            written += _theme_templates_again(state)
+            _views_changed(state, plugin, pages)
+        rest = _template_and_write(state, [uri for uri in pages if uri not in first])
+        files = {site_file.dest: site_file for change in changes for site_file in change.files}
+        count = len(written) + len(rest)
+        for dest, site_file in files.items():
+            content = site_file.read_bytes()
+            file = state.files.get_file_from_path(dest)
+            if file is not None:  # as the next build's on_files would give it
+                file.content_bytes = content
+            count += write_site_file(state, dest, content)
+        if navigation:
+            count += _theme_templates_again(state, tagged != _tagged(state, navigation))
     except Exception as exc:  # noqa: BLE001 - the full rebuild that follows reports it
         log.debug(f"kbgen: quick refresh failed ({exc})")
         return None
-    return QuickRefresh(written, complete)
+    return QuickRefresh(count, complete, rest)
 
 
-def _navigation_again(state: SiteState, plugin: Any, notes: list[str], pages: list[str]) -> bool:
-    """Lay MkDocs's navigation out again after titles or places changed, and add to ``pages`` every page
-    whose view of it changed (kbgen.mkdocs_views); False when that view is not understood."""
+def _template_and_write(state: SiteState, uris: list[str]) -> list[str]:
+    """Template the pages of ``uris``, then write those whose bytes changed (nothing is written when one
+    fails); their site paths."""
+    outputs = [template_page(state, uri) for uri in uris]
+    written = []
+    for uri, (dest, content, search) in zip(uris, outputs):
+        if write_site_file(state, dest, content):
+            written.append(dest)
+        if state.search_entries is not None:
+            state.search_entries[uri] = search
+    return written
+
+
+def _populate_again(state: SiteState, plugin: Any, notes: list[str]) -> bool:
+    """Lay MkDocs's navigation out again after titles or places changed (the pages' views of it are
+    compared later: :func:`_views_changed`); False when that view is not understood."""
     config = state.config
     if config.nav is not None or not views_understood(config.theme.get("features") or []):
         return False
+    if state.views is None:  # what each page showed before: the first such edit after a build
+        state.views = _views(state, plugin)
     doc_pages = [file.page for file in state.doc_files]
-    before = state.views if state.views is not None else _views(state, plugin)
     mappings = _tag_mappings(config)
     for src_uri in notes:  # their titles, as the navigation shows them
         file = state.files.get_file_from_path(src_uri)
@@ -290,10 +330,15 @@ def _navigation_again(state: SiteState, plugin: Any, notes: list[str], pages: li
         data.clear()
         data.update((page.url, kept[page.url]) for page in doc_pages if page.url in kept)
     state.nav = plugin.on_nav(state.nav, config=config, files=state.files)
-    state.views = _views(state, plugin)
-    pages.extend(page.file.src_uri for page in doc_pages
-                 if state.views[page.file.src_uri] != before.get(page.file.src_uri) and page.file.src_uri not in pages)
     return True
+
+
+def _views_changed(state: SiteState, plugin: Any, pages: list[str]) -> None:
+    """Add to ``pages`` every page whose view of the navigation changed (kbgen.mkdocs_views)."""
+    before = state.views or {}
+    state.views = _views(state, plugin)
+    pages.extend(file.src_uri for file in state.doc_files
+                 if state.views[file.src_uri] != before.get(file.src_uri) and file.src_uri not in pages)
 
 
 def _tag_mappings(config: Any) -> list[dict]:
@@ -321,11 +366,14 @@ def _tags_export_again(state: SiteState, writer: SiteWriter) -> None:
 
 
 def remember_views(state: SiteState) -> None:
-    """Record what each page shows of the navigation now (the next retitle compares with it)."""
+    """After a full build: record what each page shows of the navigation now (the next retitle compares
+    with it), and start following quick refreshes for the build cache (kbgen.quick_cache)."""
     from .mkdocs_plugin import KbgenPlugin
 
     plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
     features = state.config.theme.get("features") or []
+    if plugin is not None and plugin.build is not None:
+        plugin.quick_cache = QuickCache(plugin.build)  # quick refreshes from here on go to the build cache
     if plugin is None or plugin.build is None or state.config.nav is not None or not views_understood(features):
         return
     state.views = _views(state, plugin)
@@ -336,13 +384,26 @@ def _views(state: SiteState, plugin: Any) -> dict[str, bytes]:
     return page_views([file.page for file in state.doc_files], list(state.nav.items), top_url, listings)
 
 
-def _theme_templates_again(state: SiteState) -> int:
+def _tagged(state: SiteState, notes: list[str]) -> list:
+    """The titles and tags Material's tags.json gives these notes' pages (it lists every tagged page)."""
+    out = []
+    for src_uri in notes:
+        file = state.files.get_file_from_path(src_uri)
+        page = file.page if file is not None else None
+        mappings = [data.get(page.url) for data in _tag_mappings(state.config)] if page is not None else []
+        out.append((page.title if page is not None else None,
+                    [None if m is None else (repr(m.item), sorted(repr(t) for t in m.tags)) for m in mappings]))
+    return out
+
+
+def _theme_templates_again(state: SiteState, tags_export: bool = True) -> int:
     """Material's tags.json and the theme's own pages (404, sitemap) again, each written only when its text
     changed; how many were written."""
     config, written = state.config, 0
     writer = SiteWriter(Path(config.site_dir))
-    _tags_export_again(state, writer)
-    written += writer.written
+    if tags_export:
+        _tags_export_again(state, writer)
+        written += writer.written
     with writer.patched(utils):
         for name in config.theme.static_templates:
             try:
@@ -400,6 +461,8 @@ def finish_quickly(state: SiteState) -> bool:
     """
     if state.search_entries is None:
         return False
+    _save_to_cache(state)
+    _save_page_manifest(state)
     search = search_index(state.config)
     if search is not None:
         search.entries = [e for file in state.doc_files for e in state.search_entries.get(file.src_uri, [])]
@@ -413,6 +476,43 @@ def finish_quickly(state: SiteState) -> bool:
     return not writer.failed
 
 
+def _save_to_cache(state: SiteState) -> None:
+    """The notes quick refreshes rendered go to the build cache (kbgen.quick_cache): the next build,
+    serve's own or ``kbgen build``, does not parse them again."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    for plugin in state.config.plugins.values():
+        if isinstance(plugin, KbgenPlugin) and plugin.quick_cache is not None:
+            plugin.quick_cache.save()
+
+
+def _save_page_manifest(state: SiteState) -> None:
+    """Record every page as its file now is (kbgen.mkdocs_build's manifest): serve's next full rebuild
+    templates none of the pages quick refreshes wrote."""
+    from .mkdocs_plugin import KbgenPlugin
+
+    path = mkdocs_manifest.default_manifest(state.config, str(state.config.site_dir))
+    plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
+    if path is None or plugin is None or state.search_entries is None:
+        return
+    pages = [file.page for file in state.doc_files]
+    templated = [page.content for page in pages]  # a templated page's content has its dates line
+    try:
+        for page in pages:
+            page.content = plugin.populated_html(page.file.src_uri) or page.content
+        keys = mkdocs_manifest.page_keys(state.config, pages, state.nav)
+    finally:
+        for page, content in zip(pages, templated):
+            page.content = content
+    manifest = {}
+    for page, key in zip(pages, keys):
+        size, mtime_ns = SiteWriter.stamp(page.file.abs_dest_path)
+        if size >= 0:
+            manifest[page.file.src_uri] = mkdocs_manifest._Output(key, page.file.dest_uri, size, mtime_ns,
+                                                                  state.search_entries.get(page.file.src_uri, []))
+    mkdocs_manifest._save_manifest(path, manifest)
+
+
 def _stamp(config_file: str) -> tuple:
     """What a build depends on besides the notes: the configuration file, and the day (generated pages show it)."""
     try:
@@ -421,10 +521,3 @@ def _stamp(config_file: str) -> tuple:
     except OSError:
         file = ()
     return file, time.strftime("%Y-%m-%d", time.gmtime())
-
-
-def _reload(server: LiveReloadServer) -> None:
-    """Tell browsers the site changed now (MkDocs does so only after the builder returns)."""
-    with server._epoch_cond:
-        server._visible_epoch = server._wanted_epoch
-        server._epoch_cond.notify_all()

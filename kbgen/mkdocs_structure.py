@@ -95,17 +95,23 @@ def refresh(state: Any, plugin: Any, notes: list[str]) -> Any:
     pages.extend(page.file.src_uri for page in doc_pages
                  if state.views[page.file.src_uri] != before.get(page.file.src_uri) and page.file.src_uri not in pages)
     outputs = [template_page(state, uri) for uri in pages]  # every page first: nothing written when one fails
-    written = 0
+    shown: list[str] = []  # the pages written and gone: browser tabs on them reload (kbgen.page_reload)
     for uri, (dest, content, search) in zip(pages, outputs):
-        written += write_site_file(state, dest, content)
+        if write_site_file(state, dest, content):
+            shown.append(dest)
         if state.search_entries is not None:
             state.search_entries[uri] = search
+    written = len(shown)
     for dest, content in contents.items():
         written += write_site_file(state, dest, content)
     for dest in gone:
         written += _remove(config.site_dir, dest)
+        shown.append(dest)
     written += _theme_templates_again(state)
-    return QuickRefresh(written, change.complete and state.search_entries is not None)
+    # The build cache learns nothing from this session (kbgen.quick_cache re-signs entries for the vault as
+    # it is now, which a note added or removed may make wrong): the next build checks every entry as usual.
+    plugin.quick_cache = None
+    return QuickRefresh(written, change.complete and state.search_entries is not None, shown)
 
 
 def _mkdocs_walk_key(src_uri: str) -> tuple:

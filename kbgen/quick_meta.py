@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import unicodedata
 from typing import Any
+from urllib.parse import unquote
 
 from .emit.aliases import alias_url, redirect_html
-from .emit.feed import FEED_PATH, feed_xml
 from .emit.graph import DATA_PATH, graph_data, graph_json
 from .emit.home import HOME_SRC, home_page
 from .markdown.link_targets import INDEX_KEY
 from .markdown.tags import INDEX_KEY as TAG_INDEX_KEY
 from .nav import folders
 from .nav.tree import NAV_KEY, build_nav_tree
-from .quick_pages import QuickChange, file_of, has_cards, replace_file, replace_page, study_pages_again
+from .quick_pages import (QuickChange, feed_later, file_of, has_cards, replace_file, replace_page,
+                          study_pages_again)
 from .tags import pages as tag_pages
 from .tags.model import TagIndex, build_tag_index
 from .vault.index import link_key
@@ -96,7 +97,16 @@ def _retitled_links(build: VaultBuild, links: Any, old: Note, note: Note) -> set
     # new title may have a link that was broken and now leads here.
     needle = unicodedata.normalize("NFC", note.title.strip()).casefold()
     return {p for p, other in build.vault.notes.items() if p in build.rendered and p != src_path
-            and needle in unicodedata.normalize("NFC", other.source).casefold()}
+            and _mentions(other.source, needle)}
+
+
+def _mentions(source: str, needle: str) -> bool:
+    """Whether ``source`` holds ``needle`` (NFC, case-folded) as written or percent-decoded: a Markdown
+    link's target is decoded before it resolves (kbgen.markdown.notelinks), so ``[x](New%20Title)``
+    resolves by the title "New Title"."""
+    if needle in unicodedata.normalize("NFC", source).casefold():
+        return True
+    return "%" in source and needle in unicodedata.normalize("NFC", unquote(source)).casefold()
 
 
 class _SameUrls:
@@ -131,37 +141,57 @@ def pages_again(build: VaultBuild, old: Note, note: Note, change: QuickChange) -
     """
     before = {id(page): (page.html, page.toc) for page in build.pages}
     pages = {page.src_path: page for page in build.pages}
-    home = pages.get(HOME_SRC)
-    if home is not None:
-        replace_page(change, home, home_page(build, home.url))
+    # What can neither appear nor go on this edit is made once the note pages are shown (QuickChange.later).
+    change.later["home"] = lambda: _home_again(build, pages, change)
     if not _tag_pages_again(build, note, old, pages, change):
         return False
-    index = build.vault.indexes.get(TAG_INDEX_KEY)
-    if index is not None and index.tags:
-        fresh = tag_pages.index_page(index, _words(build))
-        replace_page(change, pages.get(fresh.src_path), fresh)
+    change.later["tags index"] = lambda: _tags_index_again(build, pages, change)
     if not _navigation_again(build, change):
         return False
-    feed = file_of(build, FEED_PATH)
-    if feed is not None:
-        replace_file(change, feed, feed_xml(build) or "")
-    data_file = file_of(build, DATA_PATH)
-    if data_file is not None:
-        replace_file(change, data_file, graph_json(graph_data(build, build.config.graph_groups)))
-    if build.config.links:
-        for alias in note.aliases:
-            url = alias_url(alias, build.config.use_directory_urls)
-            redirect = file_of(build, _dest(url))
-            if redirect is not None and redirect.content is not None:
-                replace_file(change, redirect, redirect_html(alias, note, url))
-    if has_cards(build.rendered[note.src_path]) and not study_pages_again(build, change):
-        return False
+    feed_later(build, change)
+    change.later["graph"] = lambda: _graph_again(build, change)
+    change.later["aliases " + note.src_path] = lambda: _redirects_again(build, note, change)
+    if has_cards(build.rendered[note.src_path]):  # they show its title and tags; as many cards as before
+        change.later.setdefault("study", lambda: study_pages_again(build, change))
     listed = {id(page) for page in change.pages}
     change.pages.extend(page for page in build.pages
                         if id(page) not in listed and before.get(id(page)) != (page.html, page.toc))
     change.navigation = True
     if note.src_path not in change.notes:  # its title, dates or tag chips: the page is templated again
         change.notes.append(note.src_path)
+    return True
+
+
+def _home_again(build: VaultBuild, pages: dict[str, SitePage], change: QuickChange) -> bool:
+    home = pages.get(HOME_SRC)
+    if home is not None:
+        replace_page(change, home, home_page(build, home.url))
+    return True
+
+
+def _tags_index_again(build: VaultBuild, pages: dict[str, SitePage], change: QuickChange) -> bool:
+    index = build.vault.indexes.get(TAG_INDEX_KEY)
+    if index is not None and index.tags:
+        fresh = tag_pages.index_page(index, _words(build))
+        replace_page(change, pages.get(fresh.src_path), fresh)
+    return True
+
+
+def _graph_again(build: VaultBuild, change: QuickChange) -> bool:
+    data_file = file_of(build, DATA_PATH)
+    if data_file is not None:
+        replace_file(change, data_file, graph_json(graph_data(build, build.config.graph_groups)))
+    return True
+
+
+def _redirects_again(build: VaultBuild, note: Note, change: QuickChange) -> bool:
+    """The note's alias redirect pages: they show its title."""
+    if build.config.links:
+        for alias in note.aliases:
+            url = alias_url(alias, build.config.use_directory_urls)
+            redirect = file_of(build, _dest(url))
+            if redirect is not None and redirect.content is not None:
+                replace_file(change, redirect, redirect_html(alias, note, url))
     return True
 
 
@@ -200,8 +230,6 @@ def _navigation_again(build: VaultBuild, change: QuickChange) -> bool:
 
 
 def _dest(url: str) -> str:
-    from urllib.parse import unquote
-
     return unquote(url) + "index.html" if url.endswith("/") else unquote(url)
 
 

@@ -99,15 +99,25 @@ def refresh_note(build: VaultBuild, src_path: str, renderer: NoteRenderer, *,
     again = [p for p in vault.notes if p in again and p in build.rendered]
     if len(again) > MAX_RENDERED:
         return None
+    # Notes rendered again may link elsewhere now (a retitle resolves a broken link): their targets'
+    # backlinks, the graph data and the local graph slots follow them as they follow the edited note.
+    others_before = _forward(index, set(again) - {src_path})
     fresh: dict[str, RenderedNote] = {src_path: renderer.render(item)}
+    items = {src_path: item}
     for other in again:
         if other != src_path:
-            fresh[other] = renderer.render(_parse_again(renderer, build, other))
+            items[other] = _parse_again(renderer, build, other)
+            fresh[other] = renderer.render(items[other])
     new_targets = _targets(index, src_path)
-    change = changed_pages(build, fresh, old_targets | new_targets, old_targets != new_targets)
+    others_after = _forward(index, set(others_before))
+    shown_in = old_targets | new_targets
+    for targets in (*others_before.values(), *others_after.values()):
+        shown_in |= targets
+    change = changed_pages(build, fresh, shown_in, old_targets != new_targets or others_before != others_after)
     if change is not None and shown and not pages_again(build, old, note, change):
         return None
     if change is not None:
+        change.rendered = {p: (items[p], fresh[p]) for p in fresh}
         # Problems only a whole build finds again: an embed cycle (the link pass), a page kbgen failed
         # to render or write, formulas left to the browser (counted vault-wide).
         change.complete = change.complete and (_embeds(index, src_path) == old_embeds
@@ -132,6 +142,16 @@ def _written(vault: Any, src_path: str) -> list[str] | None:
 def _targets(index: Any, src_path: str) -> set[str]:
     """The notes whose backlinks show ``src_path``."""
     return {target for target, sources in index.backlinks.items() if src_path in sources}
+
+
+def _forward(index: Any, sources: set[str]) -> dict[str, set[str]]:
+    """{source: the notes whose backlinks show it} for ``sources``, in one pass over the backlinks."""
+    out: dict[str, set[str]] = {source: set() for source in sources}
+    if sources:
+        for target, linking in index.backlinks.items():
+            for source in sources.intersection(linking):
+                out[source].add(target)
+    return out
 
 
 def _embeds(index: Any, src_path: str) -> set[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .emit import SiteFile, SitePage
 from .emit.aliases import alias_line, with_alias_list
@@ -20,7 +21,7 @@ from .emit.backlinks import aside_of
 from .emit.feed import FEED_PATH, feed_xml
 from .emit.graph import DATA_PATH, graph_data, graph_json, graph_page_url, linked_notes, note_slot
 from .markdown.mermaid import DATA_KEY as MERMAID_KEY
-from .markdown.renderer import RenderedNote
+from .markdown.renderer import ParsedNote, RenderedNote
 from .messages import message
 from .study import quizzes_page as quizzes
 from .study import review_page as review
@@ -44,6 +45,18 @@ class QuickChange:
     # A title, tags, dates or front matter changed (kbgen.quick_meta): the navigation is laid out again,
     # and the adapter templates the pages whose view of it (sidebar, breadcrumbs, previous/next) changed.
     navigation: bool = False
+    # Generated pages and files to make again once the changed note pages are written (kbgen serve shows
+    # those first): listings that cannot appear or go on this edit (home, feed, graph data, the tags
+    # index, alias redirects, Quizzes and review with as many cards as before). By name: a refresh of
+    # several notes makes each once. Each adds to ``pages``/``files``; False: it cannot be done here.
+    later: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    # The notes rendered again: their parse and page body before the emitters (kbgen.quick_cache).
+    rendered: dict[str, tuple[ParsedNote, RenderedNote]] = field(default_factory=dict)
+
+    def finish(self) -> bool:
+        """Run the steps left for later; False when one could not be done here (the full rebuild must)."""
+        steps, self.later = self.later, {}
+        return all(step() for step in steps.values())
 
 
 def changed_pages(build: VaultBuild, fresh: dict[str, RenderedNote], targets: set[str],
@@ -135,11 +148,31 @@ def _generated_again(build: VaultBuild, before: dict[str, RenderedNote], change:
             if page.src_path not in pages:
                 return False  # a tag's list gained a page
             replace_page(change, pages[page.src_path], page)
+        feed_later(build, change)
+    studied = [p for p, old in before.items() if has_cards(old) or has_cards(build.rendered[p])]
+    if studied and same_cards(before, build):
+        change.later["study"] = lambda: study_pages_again(build, change)
+        return True
+    return study_pages_again(build, change) if studied else True
+
+
+def feed_later(build: VaultBuild, change: QuickChange) -> None:
+    def feed_again() -> bool:
         feed = file_of(build, FEED_PATH)
         if feed is not None:
             replace_file(change, feed, feed_xml(build) or "")
-    studied = any(has_cards(old) or has_cards(build.rendered[p]) for p, old in before.items())
-    return study_pages_again(build, change) if studied else True
+        return True
+
+    change.later["feed"] = feed_again
+
+
+def same_cards(before: dict[str, RenderedNote], build: VaultBuild) -> bool:
+    """Whether the notes of ``before`` have as many quizzes and cards as they had: the Quizzes and review
+    pages, their parts and their script files then neither appear nor go (kbgen.study.bank counts)."""
+    def counts(rendered: RenderedNote) -> tuple[int, int]:
+        return len(rendered.data.get("quizzes") or ()), len(rendered.data.get("cards") or ())
+
+    return all(counts(old) == counts(build.rendered[p]) for p, old in before.items())
 
 
 def study_pages_again(build: VaultBuild, change: QuickChange) -> bool:

@@ -162,7 +162,7 @@ def refresh_structure(build: VaultBuild, src_paths: Iterable[str], renderer: Not
         return None
     targets = (old_targets | _targets_of(index, set(new) | seeds)) - set(old)
     base = changed_pages(build, fresh, targets, True)
-    if base is None:
+    if base is None or not base.finish():  # its steps left for later too: the listings below follow
         return None
     change = StructureChange(**{f.name: getattr(base, f.name) for f in dataclasses.fields(QuickChange)})
     change.removed = [p for p in old if p not in new]

@@ -28,6 +28,7 @@ class VaultBuild:
     timings: dict[str, float] = field(default_factory=dict)
     body_lengths: dict[str, int] = field(default_factory=dict)  # a page's HTML length before emitters
     workers: int = 1  # processes that parsed and rendered the notes (kbgen.note_stages)
+    cache_signature: str = ""  # the vault signature of this build's cache entries (kbgen.quick_cache)
 
     def page_url(self, src_path: str, *, as_folder: bool | None = None) -> str:
         """Claim the URL of a generated page: notes keep theirs, a clash gets ``-2``, ``-3``…"""

@@ -72,9 +72,14 @@ WIDE_EDITS = [
     ("top.md", WIDE["top.md"].replace("# Top", "# Summit"), True),  # the top list every page shows
 ]
 
+# A Markdown link to a title, its space written %20: broken until a note takes that title.
+SPACED = {"a.md": "# A\n\n[x](Gamma%20Ray) and [[b]]\n", "b.md": "# B\n\ntext\n",
+          "c.md": "# Gamma\n\ntext\n"}
+SPACED_EDITS = [("c.md", SPACED["c.md"].replace("# Gamma", "# gamma ray"), True)]
+
 
 @pytest.mark.parametrize("vault, note, text, quick", [(VAULT, *edit) for edit in EDITS]
-                         + [(WIDE, *edit) for edit in WIDE_EDITS])
+                         + [(WIDE, *edit) for edit in WIDE_EDITS] + [(SPACED, *edit) for edit in SPACED_EDITS])
 def test_the_quick_path_writes_every_changed_page_as_a_cold_build_does(tmp_path: Path, vault: dict, note: str,
                                                                       text: str, quick: bool):
     notes = write_vault(tmp_path / "notes", vault)
@@ -216,22 +221,93 @@ def test_random_quick_edits_write_what_cold_builds_have(tmp_path: Path, seed: in
 def test_quick_edits_without_rebuilds_keep_the_site_a_cold_build(tmp_path: Path, seed: int):
     """kbgen serve skips the rebuild after a complete quick refresh: the kept build must serve the next
     edit, and the site, search index included, must be the cold build's after each step."""
+    from kbgen.mkdocs_serve import remember_views
+
     rng = random.Random(seed)
     notes = write_vault(tmp_path / "notes", VAULT)
     served = tmp_path / "served"
     config = config_file(tmp_path, notes, served, tmp_path / "cache")
     stats = kbgen_build(config)
+    remember_views(stats.state)
     skipped = 0
     for step in range(6):
         assert stats.state is not None
         name = _random_edit(rng, notes, step)
         quick = _show_at_once(stats.state, {name})
         if quick is not None and quick.complete:
-            assert finish_quickly(stats.state)
+            assert finish_quickly(stats.state)  # the build cache too (kbgen.quick_cache)
             skipped += 1
         else:
-            stats = kbgen_build(config)  # as kbgen serve does
+            stats = kbgen_build(config)  # as kbgen serve does: from the cache quick refreshes wrote
+            remember_views(stats.state)
         cold_dir = tmp_path / f"cold{step}"
         kbgen_build(config_file(tmp_path, notes, cold_dir, tmp_path / f"cold-cache{step}"))
         assert tree(served) == tree(cold_dir), (step, name)
     assert skipped >= 3
+    # a build after the session, from the cache the quick refreshes kept, into another folder
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "after", tmp_path / "cache"))
+    assert tree(tmp_path / "after") == tree(cold_dir)
+
+
+def test_the_note_pages_are_written_and_shown_before_the_listings(tmp_path: Path):
+    """A retitle: the note's page (and the page embedding it) is on disk, final, when ``shown`` is called;
+    home, tag and folder pages and the other pages' sidebars come after, and are the cold build's too."""
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
+    assert stats.state is not None
+    before = tree(served)
+    (notes / "c.md").write_text(VAULT["c.md"].replace("# Gamma", "# Gamma ray"), encoding="utf-8")
+    at_shown: list[tuple[list[str], dict[str, bytes]]] = []
+    quick = _show_at_once(stats.state, {"c.md"}, lambda written: at_shown.append((written, tree(served))))
+    assert quick is not None and len(at_shown) == 1
+    first, then = at_shown[0]
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"))
+    now, cold = tree(served), tree(tmp_path / "cold")
+    # c's own page, b and d, which embed it (the embed shows its title), and a, whose backlinks list c by
+    # its title: shown first and final
+    assert sorted(first) == ["a/index.html", "b/index.html", "c/index.html", "d/index.html"]
+    assert all(then[p] == cold[p] for p in first)
+    # the rest came after: the home page lists the title, the others' sidebars show it
+    later = sorted(p for p in now if now[p] != then[p])
+    assert "index.html" in later and "q/index.html" in later and "sub/e/index.html" in later
+    assert not set(later) & set(first)
+    assert sorted(quick.pages) == sorted(p for p in later if p.endswith(".html") and p not in ("404.html",))
+    changed = sorted(p for p in now if now[p] != before[p])
+    assert changed == sorted(p for p in cold if cold[p] != before.get(p) and not p.startswith(LATER))
+    assert all(now[p] == cold[p] for p in changed)
+
+
+def test_a_build_after_quick_edits_parses_nothing_again_and_equals_a_cold_build(tmp_path: Path, monkeypatch):
+    """Quick refreshes write what they rendered to the build cache (kbgen.quick_cache): a build after the
+    serve session (another site folder, the same cache) restores every note, and its site is the cold one."""
+    from kbgen.markdown.renderer import NoteRenderer
+    from kbgen.mkdocs_serve import remember_views
+
+    notes = write_vault(tmp_path / "notes", VAULT)
+    stats = kbgen_build(config_file(tmp_path, notes, tmp_path / "served", tmp_path / "cache"), jobs=1)
+    assert stats.state is not None
+    remember_views(stats.state)  # as kbgen serve does after each full build
+    edits = [("a.md", VAULT["a.md"].replace("title: Alpha", "title: Alef")),  # the vault signature changes
+             ("c.md", VAULT["c.md"].replace("embedded text", "changed embedded text")),  # b and d embed it
+             ("a.md", VAULT["a.md"].replace("title: Alpha", "title: Alef").replace("#inline", "#inline #quiz")),
+             ("q.md", VAULT["q.md"].replace("How?", "Why?"))]
+    for step, (name, text) in enumerate(edits):
+        (notes / name).write_text(text, encoding="utf-8")
+        quick = _show_at_once(stats.state, {name})
+        assert quick is not None and quick.complete, step
+        if step == 1:
+            assert finish_quickly(stats.state)  # the author paused: the cache is written, and again below
+    assert finish_quickly(stats.state)
+    parsed: list[str] = []
+    original = NoteRenderer.parse
+    monkeypatch.setattr(NoteRenderer, "parse", lambda self, note, vault: parsed.append(note.src_path)
+                        or original(self, note, vault))
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "after", tmp_path / "cache"), jobs=1)
+    assert parsed == []
+    # serve's own next full rebuild: its page manifest was kept too, no page is templated again
+    again = kbgen_build(config_file(tmp_path, notes, tmp_path / "served", tmp_path / "cache"), jobs=1)
+    assert parsed == [] and again.templated == 0 and again.reused == len(again.state.doc_files)
+    monkeypatch.undo()
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"), jobs=1)
+    assert tree(tmp_path / "after") == tree(tmp_path / "cold") == tree(tmp_path / "served")

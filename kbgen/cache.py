@@ -145,12 +145,20 @@ class NoteCache:
             log.warning("kbgen: build cache unavailable (%s)", exc)
             self._db = None
 
-    def load(self) -> dict[str, NoteEntry]:
+    def load(self, only: Iterable[str] | None = None) -> dict[str, NoteEntry]:
+        """Every entry of this namespace, or the entries of the notes ``only`` names."""
         if self._db is None:
             return {}
         entries: dict[str, NoteEntry] = {}
         try:
-            rows = self._db.execute("SELECT src_path, blob FROM note WHERE namespace = ?", (self.namespace,))
+            if only is None:
+                rows: Iterable = self._db.execute("SELECT src_path, blob FROM note WHERE namespace = ?",
+                                                  (self.namespace,))
+            else:
+                paths = sorted(set(only))
+                rows = [row for n in range(0, len(paths), 500) for row in self._db.execute(
+                    "SELECT src_path, blob FROM note WHERE namespace = ? AND src_path IN (%s)"
+                    % ",".join("?" * len(paths[n:n + 500])), (self.namespace, *paths[n:n + 500]))]
             for src_path, blob in rows:
                 try:
                     entries[src_path] = pickles.loads(zlib.decompress(blob))

@@ -373,14 +373,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             self._sources[src_uri] = self._make_page_source(src_uri)
         return self._sources[src_uri]
 
-    def populated_html(self, src_uri: str) -> str | None:
-        """A page's content as populating it leaves it, before templating adds its dates line: what the
-        page manifest's keys hash (kbgen.mkdocs_build.page_keys)."""
-        source = self._sources.get(src_uri) or self._make_page_source(src_uri)
-        if source is None:
-            return None
-        return "" if source.deferred else source.html  # a deferred page's key hashes its body apart
-
     def _make_page_source(self, src_uri: str) -> "_PageSource | None":
         if self.build is None:
             return None

@@ -21,7 +21,7 @@ covered everything a build would change (:attr:`QuickRefresh.complete`) and the
 configuration and the day are those of the last build, no rebuild follows: the
 kept build, updated in place, serves the next edit, and once no save came for
 :data:`SEARCH_INDEX_DELAY` seconds the search index is written from every
-page's entries, and the build cache and page manifest are brought up to date
+page's entries, and the build cache is brought up to date
 (:func:`finish_quickly`, kbgen.quick_cache). Otherwise the
 rebuild brings every other page up to date and reloads them again.
 """
@@ -44,13 +44,14 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url
+from watchdog import events
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
-from . import mkdocs_build as mkdocs_manifest
 from .mkdocs_build import SiteState, build_site, search_index
 from .mkdocs_views import page_views, views_understood
 from .page_reload import PageReload
 from .quick_cache import QuickCache
+from .quick_structure import is_structural
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -129,6 +130,7 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
             server.show(None)
 
     server = _Server(builder=builder, host=host, port=port, root=site_dir, mount_path=mount_path)
+    server.observer = _native_observer(config.docs_dir) or server.observer
     # Writes are atomic and only of changed files: the next build need not wait for writes to settle.
     server.build_delay = 0.05
 
@@ -167,6 +169,47 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
 
 class _Server(PageReload, LiveReloadServer):
     """MkDocs's live-reload server; a tab reloads when its own page was rewritten (kbgen.page_reload)."""
+
+
+# What a watcher reports as a change; opening a file or closing it unwritten (reading) is none.
+_CHANGE_EVENTS = [events.FileModifiedEvent, events.FileCreatedEvent, events.FileDeletedEvent, events.FileMovedEvent,
+                  events.FileClosedEvent, events.FileAttribEvent, events.DirModifiedEvent, events.DirCreatedEvent,
+                  events.DirDeletedEvent, events.DirMovedEvent]
+
+
+def _native_observer(docs_dir: str) -> Any | None:
+    """The system's file-change notifications (inotify on Linux) instead of MkDocs's polling observer.
+
+    MkDocs stats every watched file twice a second: at 5,000 notes a save waited
+    up to half a second, plus a scan of the whole vault, before a build even
+    began (and the scans never stop). Reads are not changes: opened and
+    closed-without-writing events are filtered out, or every build's reading of
+    the notes would ask for the next build. None (keep polling) when the
+    notifications cannot be set up here (a platform without them, a limit reached).
+    """
+    try:
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+    except ImportError:
+        return None
+    if issubclass(Observer, PollingObserver):
+        return None
+    changes = list(_CHANGE_EVENTS)
+
+    class Notified(Observer):  # type: ignore[misc, valid-type]
+        def schedule(self, event_handler, path, *, recursive=False, event_filter=None, follow_symlink=False):
+            return super().schedule(event_handler, path, recursive=recursive,
+                                    event_filter=event_filter or changes, follow_symlink=follow_symlink)
+
+    try:  # a probe: the notifications of the whole vault can be had
+        probe = Notified()
+        probe.schedule(FileSystemEventHandler(), docs_dir, recursive=True)
+        probe.start()
+        probe.stop()
+        probe.join(timeout=10)
+        return Notified()
+    except Exception:  # noqa: BLE001 - polling works everywhere
+        return None
 
 
 class _Changes(FileSystemEventHandler):
@@ -246,6 +289,10 @@ def _refresh(state: SiteState, changed: set[str], shown: Callable[[list[str]], N
     navigation: list[str] = []  # notes whose title, tags, dates or front matter changed
     changes = []
     try:
+        if is_structural(plugin.build, notes):  # notes added, removed, renamed; aliases or id changed
+            from .mkdocs_structure import refresh as refresh_structure
+
+            return refresh_structure(state, plugin, notes)
         for path in notes:
             refreshed = plugin.refresh_page(path)
             if refreshed is None:
@@ -457,7 +504,6 @@ def finish_quickly(state: SiteState) -> bool:
     if state.search_entries is None:
         return False
     _save_to_cache(state)
-    _save_page_manifest(state)
     search = search_index(state.config)
     if search is not None:
         search.entries = [e for file in state.doc_files for e in state.search_entries.get(file.src_uri, [])]
@@ -479,34 +525,6 @@ def _save_to_cache(state: SiteState) -> None:
     for plugin in state.config.plugins.values():
         if isinstance(plugin, KbgenPlugin) and plugin.quick_cache is not None:
             plugin.quick_cache.save()
-
-
-def _save_page_manifest(state: SiteState) -> None:
-    """Record every page as its file now is (kbgen.mkdocs_build's manifest): serve's next full rebuild
-    templates none of the pages quick refreshes wrote."""
-    from .mkdocs_plugin import KbgenPlugin
-
-    path = mkdocs_manifest.default_manifest(state.config, str(state.config.site_dir))
-    plugin = next((p for p in state.config.plugins.values() if isinstance(p, KbgenPlugin)), None)
-    if path is None or plugin is None or state.search_entries is None:
-        return
-    pages = [file.page for file in state.doc_files]
-    templated = [page.content for page in pages]  # a templated page's content has its dates line
-    try:
-        for page in pages:
-            populated = plugin.populated_html(page.file.src_uri)
-            page.content = populated if populated is not None else page.content
-        keys = mkdocs_manifest.page_keys(state.config, pages, state.nav)
-    finally:
-        for page, content in zip(pages, templated):
-            page.content = content
-    manifest = {}
-    for page, key in zip(pages, keys):
-        size, mtime_ns = SiteWriter.stamp(page.file.abs_dest_path)
-        if size >= 0:
-            manifest[page.file.src_uri] = mkdocs_manifest._Output(key, page.file.dest_uri, size, mtime_ns,
-                                                                  state.search_entries.get(page.file.src_uri, []))
-    mkdocs_manifest._save_manifest(path, manifest)
 
 
 def _stamp(config_file: str) -> tuple:

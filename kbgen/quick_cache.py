@@ -97,7 +97,10 @@ class QuickCache:
                   written: set[str]) -> dict[str, NoteEntry]:
         """The last full build's other entries, valid for the vault as it is now."""
         out: dict[str, NoteEntry] = {}
-        for src_path, entry in cache.load().items():
+        # Every entry when a signature changed (a title, tags, front matter); else only the notes that can
+        # depend on an edited one: those that link to it or transclude it, directly or through embeds.
+        only = None if signed != self.signed else self._dependents()
+        for src_path, entry in cache.load(only).items():
             if src_path in written or (entry.vault_sig, entry.derived_sig) != self.signed \
                     or entry.source_sha != shas.get(src_path):
                 continue
@@ -110,3 +113,16 @@ class QuickCache:
             entry.deps = {dep: shas[dep] if dep in moved else sha for dep, sha in entry.deps.items()}
             out[src_path] = entry
         return out
+
+    def _dependents(self) -> set[str]:
+        index = self.build.vault.indexes.get(INDEX_KEY)
+        if index is None:
+            return set()
+        embedding, stack = set(self.edited), list(self.edited)
+        while stack:
+            for source in index.embedders.get(stack.pop(), ()):
+                if source not in embedding:
+                    embedding.add(source)
+                    stack.append(source)
+        linking = {source for edited in self.edited for source in index.backlinks.get(edited, {})}
+        return (embedding | linking) - set(self.rendered)

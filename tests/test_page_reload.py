@@ -54,3 +54,40 @@ def test_a_tab_of_an_unknown_page_reloads_on_any_change(server):
     unknown = (epoch, 12345)  # a request id this server never served (a tab from before a restart)
     server.show(["b/index.html"])
     assert _reloads(server, unknown)
+
+
+def test_the_watcher_is_told_of_writes_not_of_reads(tmp_path: Path):
+    """kbgen serve watches with the system's notifications (inotify here), not MkDocs's polling; reading
+    a note (every build does) is no change, or each build would ask for the next."""
+    import time
+
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers.polling import PollingObserver
+
+    from kbgen.mkdocs_serve import _native_observer
+
+    (tmp_path / "sub").mkdir()
+    note = tmp_path / "sub" / "a.md"
+    note.write_text("# A\n", encoding="utf-8")
+    observer = _native_observer(str(tmp_path))
+    assert observer is not None and not isinstance(observer, PollingObserver)
+    seen: list[tuple[str, str]] = []
+
+    class Record(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if not event.is_directory:
+                seen.append((event.event_type, Path(event.src_path).name))
+
+    observer.schedule(Record(), str(tmp_path), recursive=True)
+    observer.start()
+    try:
+        note.read_text(encoding="utf-8")
+        note.write_text("# A\n\nnew\n", encoding="utf-8")
+        deadline = time.monotonic() + 10
+        while ("modified", "a.md") not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        observer.stop()
+        observer.join(timeout=10)
+    assert ("modified", "a.md") in seen
+    assert not any(kind in ("opened", "closed_no_write") for kind, _ in seen), seen

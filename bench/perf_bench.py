@@ -138,8 +138,12 @@ EMBEDDER = "zz-bench-embed"  # a note serve_latency adds: it embeds the edited n
 
 
 # What serve_latency's save changes: "sentence" (text and a link), "title" (its front-matter title),
-# "tag" (an inline tag other notes have), "date" (the first save of a day: its modified date).
-SERVE_KINDS = ("sentence", "title", "tag", "date")
+# "tag" (an inline tag other notes have), "date" (the first save of a day: its modified date);
+# the set of notes (kbgen.quick_structure): "add" (a note linking to it, in its folder), "delete" and
+# "rename" (such a note, added before serve starts), "alias" (an alias added to it).
+SERVE_KINDS = ("sentence", "title", "tag", "date", "add", "delete", "rename", "alias")
+STRUCTURE_KINDS = ("add", "delete", "rename", "alias")
+GONE = "zz-bench-gone"  # the note "delete" deletes and "rename" renames
 
 
 def serve_latency(cfg: Path, vault: Path, site: Path,
@@ -161,6 +165,10 @@ def serve_latency(cfg: Path, vault: Path, site: Path,
     else:
         os.utime(note)
     (vault / f"{EMBEDDER}.md").write_text(f"# Bench embed\n\n![[{note.stem}]]\n", encoding="utf-8")
+    for stale in [*note.parent.glob("zz-bench-*.md")]:
+        stale.unlink()
+    if kind in ("delete", "rename"):
+        (note.parent / f"{GONE}.md").write_text(f"# Bench gone\n\n[[{note.stem}]] 사라질 문장.\n", encoding="utf-8")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -203,12 +211,18 @@ def serve_latency(cfg: Path, vault: Path, site: Path,
             text += f"\n\n{marker} [[{EMBEDDER}]] 문장.\n"
         if kind in ("tag", "date") and needle in (_poll(dependent, "</html>", 60) or ""):
             return None, None, None  # listed already: nothing to measure
+        act = lambda: note.write_text(text, encoding="utf-8")  # noqa: E731
+        if kind in STRUCTURE_KINDS:
+            act, url, marker, dependent, needle, count = _structure_edit(kind, note, marker, port, url_path)
         started = time.perf_counter()
-        note.write_text(text, encoding="utf-8")
-        if _poll(url, marker, 300) is None:
+        act()
+        if (_poll_gone(url, 300) if kind == "delete" else _poll(url, marker, 300)) is None:
             return None, None, None
         visible = time.perf_counter() - started
-        if _poll(dependent, needle, 300, count=count) is None:
+        if count == 0:  # the dependent page must no longer show the needle
+            if _poll(dependent, "</html>", 300, absent=needle) is None:
+                return visible, None, None
+        elif _poll(dependent, needle, 300, count=count) is None:
             return visible, None, None
         dependents = time.perf_counter() - started
         deadline = time.monotonic() + 600
@@ -221,6 +235,48 @@ def serve_latency(cfg: Path, vault: Path, site: Path,
         server.wait(timeout=60)
 
 
+def _structure_edit(kind: str, note: Path, marker: str, port: int, url_path: str) -> tuple:
+    """(the save, the page that shows it and what it shows, the dependent page, what it shows, how often).
+
+    "add": the new note's page, and the linked note's backlinks list it. "delete": the page is gone, and
+    the linked note's backlinks no longer name it. "rename": the page at its new URL, and the backlinks
+    link there. "alias": the note's alias line, and the alias's redirect page.
+    """
+    base = f"http://127.0.0.1:{port}/"
+    folder = url_path.rsplit("/", 2)[0] + "/" if url_path.count("/") > 1 else ""
+    linked = base + quote(url_path)
+    if kind == "add":
+        new = note.parent / "zz-bench-new.md"
+        act = lambda: new.write_text(f"# Bench new {marker}\n\n[[{note.stem}]] 새 문장.\n", encoding="utf-8")
+        return act, base + quote(folder + "zz-bench-new/"), marker, linked, marker, 1
+    gone = note.parent / f"{GONE}.md"
+    if _poll(base + quote(folder + f"{GONE}/"), "Bench gone", 900) is None:
+        raise RuntimeError(f"{GONE} was not served")
+    if kind == "delete":
+        return gone.unlink, base + quote(folder + f"{GONE}/"), marker, linked, f"{GONE}/", 0
+    if kind == "rename":
+        renamed = note.parent / "zz-bench-renamed.md"
+        return (lambda: gone.rename(renamed)), base + quote(folder + "zz-bench-renamed/"), "Bench gone", linked, \
+            "zz-bench-renamed/", 1
+    alias = f"bench-alias-{marker}"
+    text = note.read_text(encoding="utf-8")
+    text = re.sub(r"^aliases: \[(.*)\]$", lambda m: f'aliases: [{m.group(1)}, "{alias}"]', text, count=1, flags=re.M)
+    return (lambda: note.write_text(text, encoding="utf-8")), linked, alias, base + quote(alias + "/"), alias, 1
+
+
+def _poll_gone(url: str, timeout: float, every: float = 0.02) -> bool | None:
+    """True once the page at ``url`` is gone (an HTTP error); None after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                response.read()
+        except OSError:
+            return True
+        time.sleep(every)
+    return None
+
+
 def _tag_not_on(vault: Path, text: str) -> str:
     """A tag other notes have (from the bench vault's front matter) that ``text`` does not."""
     for other in sorted(vault.rglob("*.md"))[2:50]:
@@ -230,14 +286,15 @@ def _tag_not_on(vault: Path, text: str) -> str:
     raise LookupError("no tag to add")
 
 
-def _poll(url: str, needle: str, timeout: float, every: float = 0.02, count: int = 1) -> str | None:
-    """The page at ``url`` once it holds ``needle`` ``count`` times; None after ``timeout`` seconds."""
+def _poll(url: str, needle: str, timeout: float, every: float = 0.02, count: int = 1,
+          absent: str | None = None) -> str | None:
+    """The page at ``url`` once it holds ``needle`` ``count`` times (and not ``absent``); None after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 text = response.read().decode("utf-8", "replace")
-            if text.count(needle) >= count:
+            if text.count(needle) >= count and (absent is None or absent not in text):
                 return text
         except OSError:
             pass

@@ -61,8 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     proc = subprocess.Popen(command)
     peak_rss = peak_pss = peak_count = 0
+    hwm: dict[int, tuple[int, float]] = {}  # pid → (its own peak VmHWM kB, seconds when last seen)
     while proc.poll() is None:
         pids = _tree(proc.pid)
+        for p in pids:
+            own = _kb(f"/proc/{p}/status", "VmHWM:")
+            if own:
+                hwm[p] = (max(own, hwm.get(p, (0, 0.0))[0]), time.perf_counter() - started)
         rss = sum(_kb(f"/proc/{p}/status", "VmRSS:") for p in pids)
         pss = sum(_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
         if rss > peak_rss:
@@ -75,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wait4 max RSS (one process): {max_rss / 1024:,.0f} MB", file=sys.stderr)
     print(f"peak sum RSS (tree, {peak_count} processes then): {peak_rss / 1024:,.0f} MB", file=sys.stderr)
     print(f"peak sum PSS (tree): {peak_pss / 1024:,.0f} MB", file=sys.stderr)
+    # Each process's own peak (sampled VmHWM): which one set the wait4 figure, the parent or a worker.
+    for pid, (kb, seen) in sorted(hwm.items(), key=lambda kv: -kv[1][0])[:6]:
+        role = "command" if pid == proc.pid else "child"
+        print(f"  pid {pid} ({role}, last seen at {seen:.1f} s): peak {kb / 1024:,.0f} MB", file=sys.stderr)
     return proc.returncode
 
 

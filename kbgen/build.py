@@ -204,6 +204,7 @@ def _parse_render(build: VaultBuild, renderer: NoteRenderer, published: list[Not
     for src_path, item in zip(list(parsed), _counted(list(parsed.values()), "render", progress)):
         rendered = _guarded(lambda: renderer.render(item), item.note, build)
         if rendered is not None:
+            rendered.pack()  # as the workers send them (kbgen.note_stages)
             build.rendered[src_path] = rendered
     if not record:
         return {}
@@ -232,10 +233,18 @@ def _emit(build: VaultBuild, the_plan: incremental.Plan, clock: "_Clock") -> Non
     # Pages in vault order whatever came from the cache: emitters and MkDocs see one order.
     build.rendered = {p: build.rendered[p] for p in vault.notes if p in build.rendered}
     # Where each page body ends before emitters add to it (kbgen.quick_note splices a new body in).
-    build.body_lengths = {p: len(r.html) for p, r in build.rendered.items()}
+    build.body_lengths = {p: r.html_length for p, r in build.rendered.items()}
     clock.lap(build, "render")
 
     _run_emitters(build)
+    # Held compressed from here to the end of the build (kbgen.packed): what the emitters appended
+    # (backlinks, graph slot), and the bodies an emitter set anew (the alias line: most notes of a
+    # vault with aliases). The plain copies just freed go back to the system before MkDocs's stages
+    # and the templating workers forked from this process (about 220 MB at 10,000 notes).
+    for rendered in build.rendered.values():
+        rendered.pack()
+    if len(build.rendered) >= RELEASE_COLLECT_MIN:
+        memory.give_back()
     clock.lap(build, "emit")
 
 

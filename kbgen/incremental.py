@@ -191,7 +191,7 @@ def late_parser(vault: Vault, parse: Callable[[Any], ParsedNote]) -> Callable[[s
 def restored_rendered(entry: NoteEntry) -> RenderedNote:
     """A copy: emitters append to a page's HTML, the cached entry must not change."""
     rendered = entry.rendered
-    return dataclasses.replace(rendered, diagnostics=list(rendered.diagnostics))
+    return rendered.copy(diagnostics=list(rendered.diagnostics))
 
 
 @dataclasses.dataclass
@@ -286,7 +286,7 @@ def record(build: Any, notes: Mapping[str, tuple[ParseFacts, LinkFacts]], the_pl
             source_sha=the_plan.shas[src_path],
             vault_sig=the_plan.vault_sig,
             deps={dep: the_plan.shas[dep] for dep in sorted(deps) if dep in the_plan.shas},
-            rendered=dataclasses.replace(page, diagnostics=list(page.diagnostics)),
+            rendered=page.copy(diagnostics=list(page.diagnostics)),
             headings=parse.headings,
             blocks=parse.blocks,
             backlinks=[(target, contexts, excerpts) for target, contexts, excerpts, _ in links.backlinks],

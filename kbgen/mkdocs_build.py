@@ -47,7 +47,7 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 MANIFEST_VERSION = 2  # 2: a page's content hashed as UTF-8, not repr()
 # Per-page events of these plugins are understood: they only read the page and,
 # for search, append to its index.
-_KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "kbgen.")
+KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "kbgen.")
 _PAGE_EVENTS = ("page_context", "post_page", "pre_template", "template_context", "post_template")
 # Below this many pages to template, forking costs more than it saves.
 MIN_PAGES_PER_WORKER = 40
@@ -392,12 +392,17 @@ def search_index(config: MkDocsConfig) -> Any | None:
     return None
 
 
+def only_known_plugins(config: MkDocsConfig) -> bool:
+    """Whether every plugin is one whose use of ``page.content`` is known (kbgen's, Material's search and tags)."""
+    return all((type(p).__module__ + ".").startswith(KNOWN_PLUGIN_MODULES) for p in config.plugins.values())
+
+
 def _page_events_understood(config: MkDocsConfig) -> bool:
     for event in _PAGE_EVENTS:
         for method in config.plugins.events.get(event, []):
             owner = getattr(method, "__self__", None)
             module = type(owner).__module__ if owner is not None else getattr(method, "__module__", "")
-            if not (module + ".").startswith(_KNOWN_PLUGIN_MODULES):
+            if not (module + ".").startswith(KNOWN_PLUGIN_MODULES):
                 return False
     search_plugins = [p for p in config.plugins.values() if "search" in type(p).__module__]
     return all(type(p).__module__.startswith("material.plugins.search.") for p in search_plugins) and (
@@ -454,5 +459,13 @@ def _load_manifest(path: Path | None) -> dict[str, _Output]:
 
 
 def _save_manifest(path: Path | None, manifest: dict[str, _Output]) -> None:
-    if path is not None and not theme_files.write_atomically(path, pickles.dumps(manifest)):
-        log.warning("kbgen: page manifest not written")
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:  # written as pickled: it holds every page's search entries
+            pickles.dump(manifest, f)
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("kbgen: page manifest not written (%s)", exc)

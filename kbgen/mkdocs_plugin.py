@@ -8,6 +8,7 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import logging
 import os
@@ -28,7 +29,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from .build import Progress, build_vault, release_tokens
-from .markdown.renderer import NoteRenderer
+from .mkdocs_build import only_known_plugins, search_index
+from .markdown.renderer import NoteRenderer, RenderedNote
 from .quick_note import refresh_note
 from .quick_cache import QuickCache
 from .quick_pages import QuickChange
@@ -42,7 +44,7 @@ from . import mkdocs_search
 from .search import rewrite_search_index, searchable_html, use_search_worker
 from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY, NavNode
-from .nav.folders import ROOT_LISTING_KEY, listing_targets, with_section_listing
+from .nav.folders import ROOT_LISTING_KEY, has_section_listing, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items, prunes_closed
 from .messages import table
 from .tags.model import tag_links
@@ -85,6 +87,10 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._listings: dict[str, str] = {}  # a section's own page's URL → its complete list's
         self._closed_pruned = False  # Material's own nav-item.html prunes closed sections (kbgen.nav.window)
         self._sources: dict[str, _PageSource | None] = {}  # per build, by src_uri
+        # No plugin but kbgen's and Material's search and tags reads a page's content outside its
+        # templating: a note page's MkDocs Page holds none (its body stays packed in the build).
+        self._lean = False
+        self._search_docs: tuple[Any, list] | None = None  # Material's index and its documents, kept back
         # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
         self.progress: Progress | None = None
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
@@ -106,6 +112,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.kb.language = str(config.theme.get("language") or "en")
         self.kb.site_url = str(config.site_url or "")
         self.kb.site_name = str(config.site_name or "")
+        self._lean = only_known_plugins(config)
         # Our overrides go in front of Material's templates but behind the user's custom_dir.
         position = 1 if config.theme.custom_dir else 0
         if TEMPLATES_DIR.is_dir() and str(TEMPLATES_DIR) not in config.theme.dirs:
@@ -142,6 +149,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 
     def on_build_error(self, error: Exception) -> None:
         self._writes.remove()
+        self._give_back_search_docs()
 
     @event_priority(-100)  # after other plugins have added or removed files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -269,6 +277,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     @event_priority(-1000)  # last: what it returns is what MkDocs writes
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
         self.pages_written += 1
+        source = self._sources.get(page.file.src_uri)
+        if source is not None and source.deferred:
+            page.content = ""  # templated here (one process, kbgen serve): not held until the end
         output = squeeze_whitespace(output)
         output = use_search_worker(output)
         if self.has_feed:
@@ -298,9 +309,34 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         dest = Path(os.path.relpath(path, site)).as_posix()  # a page of the site itself (sitemap, search index)
         self._report_not_written(dest, dest, error.strerror or str(error))
 
+    @event_priority(100)  # before Material's search plugin writes its index
+    def _keep_back_search_docs(self, config: MkDocsConfig) -> None:
+        """Let Material write its index without documents: kbgen splits them from the plugin's own list.
+
+        Material's file held the whole site's text as JSON (\\u escapes: 6 bytes a Hangul
+        syllable), and reading it back made every document once more: about 150 MB at the
+        end of a 10,000-note build, for a file kbgen replaces anyway. Not under MkDocs's
+        ``--dirty`` serve, where Material merges the previous index in.
+        """
+        index = search_index(config)
+        material = next((p for p in config.plugins.values() if getattr(p, "search_index", None) is index), None)
+        if index is None or material is None or not material.config.enabled or getattr(material, "is_dirty", True) \
+                or getattr(material, "search_index_prev", None) is not None:
+            return
+        self._search_docs = (index, index.entries)
+        index.entries = []
+
+    def _give_back_search_docs(self) -> list | None:
+        if self._search_docs is None:
+            return None
+        index, docs = self._search_docs
+        index.entries, self._search_docs = docs, None
+        return docs
+
     @event_priority(-100)  # after Material's search plugin has written its index
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _after_search_index(self, config: MkDocsConfig) -> None:
         self._writes.remove()
+        docs = self._give_back_search_docs()
         aliases = {} if self.build is None else {
             note.url: note.aliases for src, note in self.build.vault.notes.items()
             if src in self.build.rendered and note.aliases}
@@ -308,7 +344,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         try:
             # Korean-aware separator, word parts, aliases; pieces patched when only some pages changed
             state = Path(self.kb.cache_dir) / SEARCH_STATE if self.kb is not None and self.kb.build_cache else None
-            rewrite_search_index(index.parent.parent, aliases, state)
+            rewrite_search_index(index.parent.parent, aliases, state, docs)
         except OSError as exc:
             self._write_failed(str(index), exc)
         if self.build is None:
@@ -320,10 +356,17 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         for d in diagnostics:
             (log.error if d.severity == "error" else log.warning)(d.format())
 
+    on_post_build = CombinedEvent(_keep_back_search_docs, _after_search_index)
+
     def page_key_extra(self, src_uri: str) -> str:
-        """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_build.page_keys)."""
+        """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_build.page_keys):
+        its dates line, and its body when the Page does not hold it (``_PageSource.deferred``)."""
         source = self._page_source(src_uri)
-        return source.dates if source is not None else ""
+        if source is None:
+            return ""
+        if source.deferred:
+            return f"{source.dates}\0{hashlib.sha256(source.content_utf8()).hexdigest()}"
+        return source.dates
 
     def _page_source(self, src_uri: str) -> "_PageSource | None":
         if src_uri not in self._sources:
@@ -336,18 +379,22 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         rendered = self.build.rendered.get(src_uri)
         if rendered is not None:
             note = self.build.vault.notes[src_uri]
-            page_html = with_section_listing(self.build, src_uri, rendered.html) if self._listings else rendered.html
             # What search sees, and the page with its dates, are made only for a page templated
             # again: most pages of an incremental build are not (seconds at 5,000), and held for
-            # every page they were two more copies of the site's HTML in memory.
-            return _PageSource(note.body, page_meta(note), page_html, rendered.toc, rendered.html, rendered.data,
-                               dates_line(note, self.build.config.language))
+            # every page they were two more copies of the site's HTML in memory. The body itself
+            # stays packed in the build (kbgen.packed) and is read where needed, unless a section
+            # list goes into it (a few folder notes).
+            listed = self._listings and has_section_listing(self.build, src_uri)
+            return _PageSource(note.body, page_meta(note), rendered.toc, rendered.data,
+                               dates_line(note, self.build.config.language), rendered=rendered,
+                               listed=with_section_listing(self.build, src_uri, rendered.html) if listed else None,
+                               deferred=self._lean and not listed)
         page = self.pages.get(src_uri)
         if page is not None:
             meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
-            return _PageSource("", meta, page.html, page.toc, page.html, {})
+            return _PageSource("", meta, page.toc, {}, listed=page.html)
         return None
 
     # Material's search plugin indexes page.content in on_page_context (priority 0):
@@ -388,11 +435,30 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 class _PageSource:
     markdown: str
     meta: dict[str, Any]
-    html: str
     toc: list[dict]
-    body: str  # the note's rendered HTML, without what only its page adds (dates, section list)
     data: dict[str, Any]  # the renderer's data about it (typeset formulas)
     dates: str = ""  # the dates line the page shows under its title (kbgen.emit.note_dates)
+    rendered: RenderedNote | None = None  # a note's: its body, held packed by the build (kbgen.packed)
+    listed: str | None = None  # the page's HTML when it is not the note's body as rendered (a generated page,
+    # a folder note with its section list)
+    # MkDocs's Page.content is left empty outside templating; the page's key hashes the body instead.
+    deferred: bool = False
+
+    @property
+    def body(self) -> str:
+        """The note's rendered HTML, without what only its page adds (dates, section list)."""
+        return self.rendered.html if self.rendered is not None else self.listed or ""
+
+    @property
+    def html(self) -> str:
+        """The page's HTML without its dates line (what MkDocs's Page.content held)."""
+        return self.listed if self.listed is not None else self.body
+
+    def content_utf8(self) -> bytes:
+        """``html`` as UTF-8, for the page's key (kbgen.mkdocs_build.page_keys): a packed body is not made a str."""
+        if self.listed is None and self.rendered is not None:
+            return self.rendered.html_utf8()
+        return self.html.encode("utf-8", "surrogatepass")
 
     def page_html(self) -> str:
         """The page's HTML as templated: ``html`` with its dates line.
@@ -447,7 +513,8 @@ def _reader(source: _PageSource) -> Callable[[Page, MkDocsConfig], None]:
 
 def _renderer(source: _PageSource) -> Callable[[Page, MkDocsConfig, Files], None]:
     def render(self: Page, config: MkDocsConfig, files: Files) -> None:
-        self.content = source.html
+        # A deferred page gets its content when it is templated (on_page_context); MkDocs asserts a str.
+        self.content = "" if source.deferred else source.html
         self.toc = get_toc(source.toc)
         self.present_anchor_ids = _anchor_ids(source.toc)
 

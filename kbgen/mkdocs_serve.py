@@ -51,6 +51,7 @@ from .mkdocs_build import SiteState, build_site, search_index
 from .mkdocs_views import page_views, views_understood
 from .page_reload import PageReload
 from .quick_cache import QuickCache
+from .quick_structure import is_structural
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -288,6 +289,10 @@ def _refresh(state: SiteState, changed: set[str], shown: Callable[[list[str]], N
     navigation: list[str] = []  # notes whose title, tags, dates or front matter changed
     changes = []
     try:
+        if is_structural(plugin.build, notes):  # notes added, removed, renamed; aliases or id changed
+            from .mkdocs_structure import refresh as refresh_structure
+
+            return refresh_structure(state, plugin, notes)
         for path in notes:
             refreshed = plugin.refresh_page(path)
             if refreshed is None:

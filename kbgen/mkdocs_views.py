@@ -80,6 +80,7 @@ def _brief(item: Any) -> bytes:
         meta = getattr(item, "meta", None)
         shown = tuple(repr(meta.get(key)) for key in _SHOWN_META) if isinstance(meta, dict) else ()
         parts.append(repr((type(item).__name__, getattr(item, "title", None), getattr(item, "url", None),
-                           bool(getattr(item, "is_index", False)), len(children or ()), shown)))
+                           # A closed section shows its first page; Material asks only whether it has more.
+                           bool(getattr(item, "is_index", False)), min(len(children or ()), 2), shown)))
         item = children[0] if children else None
     return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()

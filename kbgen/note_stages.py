@@ -189,6 +189,10 @@ class _RenderRound:
             parsed_outcomes = [o for o in outcomes if o.links is not None]
             for (src_path, item), outcome in zip(items, parsed_outcomes):
                 outcome.rendered, outcome.diagnostic = guarded(lambda: renderer.render(item), item.note)
+                if outcome.rendered is not None:
+                    # Compressed here, on all cores: the main process holds every body to the end
+                    # of the build (kbgen.packed), and a fifth of the bytes crosses the pipe.
+                    outcome.rendered.pack()
                 if index is not None:
                     outcome.links = link_facts(build, item)
         finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 # Below this length the copy costs less than the call that avoids it.
 _MIN_LENGTH = 256
@@ -38,12 +38,12 @@ def dumps(obj: Any) -> bytes:
     return out.getvalue()
 
 
-def dump(obj: Any, file: BinaryIO) -> None:
-    """:func:`dumps` into an open file, without the whole pickle in memory first."""
+def dump(obj: Any, file: IO[bytes]) -> None:
+    """:func:`dumps` into ``file`` as it goes: the bytes of a large object are never all in memory."""
     _Pickler(file, protocol=5).dump(obj)
 
 
-def load(file: BinaryIO) -> Any:
+def load(file: IO[bytes]) -> Any:
     """The object :func:`dump` wrote to ``file``."""
     return _Unpickler(file).load()
 

@@ -71,7 +71,8 @@ def take_metadata(build: VaultBuild, old: Note, note: Note, written: list[str]) 
             return None
         build.vault.indexes[TAG_INDEX_KEY] = index
         for src_path, names in index.written.items():  # a tag's shown spelling may follow the edit
-            if src_path in build.vault.notes:
+            # Not the edited note's old self: its tags name the tag pages it leaves (pages_again).
+            if src_path in build.vault.notes and src_path != note.src_path:
                 build.vault.notes[src_path].tags = [tag.name for tag in index.of_note(names)]
     if retitled:
         table = links._by_title

@@ -20,14 +20,20 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32" or not parallel.can_fork
 
 def built(tmp: Path, notes: Path, name: str, jobs: int) -> tuple[list[str], object]:
     """Build ``notes`` into tmp/name with ``jobs`` processes; (diagnostics as printed, the kbgen build)."""
+    diagnostics, plugin, _ = built_site(tmp, notes, name, jobs)
+    return diagnostics, plugin.build
+
+
+def built_site(tmp: Path, notes: Path, name: str, jobs: int) -> tuple[list[str], object, object]:
+    """:func:`built`, giving kbgen's plugin and MkDocs's SiteStats instead of the kbgen build."""
     _quiet_mkdocs_logging()
     config = load_mkdocs_config(str(config_file(tmp, notes, tmp / name, tmp / f"cache-{name}")), notes=None, site=None)
     diagnostics: list = []
     plugin = _kbgen_plugin(config)
     plugin.on_diagnostics = diagnostics.extend
     config.plugins.on_startup(command="build", dirty=False)
-    build_site(config, jobs=jobs)
-    return [d.format() for d in diagnostics], plugin.build
+    stats = build_site(config, jobs=jobs)
+    return [d.format() for d in diagnostics], plugin, stats
 
 
 @pytest.fixture(scope="module")

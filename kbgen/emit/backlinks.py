@@ -42,7 +42,7 @@ def emit(build: "VaultBuild") -> None:
         if aside is None:
             aside = aside_of(build, src_path)
         asides[src_path] = (aside, frozenset(index.backlinks.get(src_path, {})))
-        rendered.html += aside
+        rendered.append(aside)
     if memo is not None and len(kept) < len(asides):
         memo.keep_parts(MEMO_NAME, asides)
 

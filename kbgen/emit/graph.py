@@ -94,7 +94,7 @@ def emit(build: "VaultBuild") -> None:
     messages = table(build.config.language)
     build.pages.append(SitePage(GRAPH_SRC, messages["graph.title"], global_graph_html(messages), url=graph_url))
     for path in linked_notes(build, data):  # a note without links gets no graph
-        build.rendered[path].html += note_slot(build, path, graph_url)
+        build.rendered[path].append(note_slot(build, path, graph_url))
 
 
 def graph_json(data: dict[str, Any]) -> str:

@@ -67,7 +67,7 @@ class _Before:
         self.diagnostics = len(build.emit_diagnostics)
         self.indexes = {key: id(value) for key, value in build.vault.indexes.items()}
         self.owners, self.folders = len(urls.owners), len(urls.folders)
-        self.bodies = [rendered.html for rendered in build.rendered.values()]
+        self.bodies = [_body_of(rendered) for rendered in build.rendered.values()]
 
     def effects(self, build: "VaultBuild") -> Effects | None:
         """What the unit added; None when it also changed what it found (then it cannot be replayed)."""
@@ -76,7 +76,7 @@ class _Before:
                 for page, old, html in zip(build.pages, self.pages, self.page_html)):
             return None
         if len(build.rendered) != len(self.bodies) or any(
-                rendered.html is not html for rendered, html in zip(build.rendered.values(), self.bodies)):
+                not _same(_body_of(rendered), body) for rendered, body in zip(build.rendered.values(), self.bodies)):
             return None
         urls = build.vault.urls
         return Effects(
@@ -85,6 +85,16 @@ class _Before:
             diagnostics=build.emit_diagnostics[self.diagnostics:],
             indexes={key: value for key, value in build.vault.indexes.items() if self.indexes.get(key) != id(value)},
             owners=_tail(urls.owners, self.owners), folders=_tail(urls.folders, self.folders))
+
+
+def _body_of(rendered: Any) -> tuple[Any, ...]:
+    """A page body's parts (a RenderedNote's html is made from them when read), kept to compare by identity."""
+    parts = tuple(getattr(rendered, name) for name in ("_body", "_tail") if hasattr(rendered, name))
+    return parts or (rendered.html,)
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _tail(mapping: dict[str, str], start: int) -> list[tuple[str, str]]:

@@ -8,7 +8,7 @@ in ``env``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
@@ -21,6 +21,7 @@ from ..diagnostics import Diagnostic, Reporter
 from ..study import flashcards, note_count, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
+from ..packed import PackedText, text_of, utf8_of
 from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, limits,
                mark, math, mermaid, notelinks, tags, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
@@ -44,12 +45,57 @@ class ParsedNote:
 @dataclass
 class RenderedNote:
     src_path: str
-    html: str
+    html: str  # the page body; held compressed once packed (see ``pack``), a str whenever read
     title: str
     toc: list[dict]  # MkDocs-style TOC tokens
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # What syntax plugins found, by plugin: {"links": [...], "quizzes": [...], …}
     data: dict[str, Any] = field(default_factory=dict)
+
+    def pack(self) -> None:
+        """Hold the body compressed (kbgen.packed) until it is set again; reading it decompresses a copy."""
+        if isinstance(self._body, str):
+            self._body = PackedText(self._body)
+        if isinstance(self._tail, str) and self._tail:
+            self._tail = PackedText(self._tail)
+
+    def append(self, html: str) -> None:
+        """``self.html += html`` that leaves a packed body packed (emitters end most pages with an aside)."""
+        self._tail = text_of(self._tail) + html
+
+    @property
+    def packed(self) -> bool:
+        return not isinstance(self._body, str)
+
+    @property
+    def html_length(self) -> int:
+        """``len(self.html)``, without decompressing it."""
+        return len(self._body) + len(self._tail)
+
+    def html_utf8(self) -> bytes:
+        """The body as UTF-8 (what a digest of it needs), without making a str of a packed body."""
+        return utf8_of(self._body) + utf8_of(self._tail) if self._tail else utf8_of(self._body)
+
+    def copy(self, **changes: Any) -> "RenderedNote":
+        """``dataclasses.replace``, sharing the body as it is held (replace would decompress it)."""
+        body, tail = (changes.pop("html"), "") if "html" in changes else (self._body, self._tail)
+        copied = replace(self, html="", **changes)
+        copied._body, copied._tail = body, tail
+        return copied
+
+
+def _get_html(self: RenderedNote) -> str:
+    body = text_of(self._body)
+    return body + text_of(self._tail) if self._tail else body
+
+
+def _set_html(self: RenderedNote, value: str) -> None:
+    # _body: the page as set; _tail: what ``append`` added since (each a str or a PackedText).
+    self._body, self._tail = value, ""
+
+
+# After @dataclass: as a class attribute before it, the property would be taken for the field's default.
+RenderedNote.html = property(_get_html, _set_html, doc="The page body as a str (decompressed when packed).")  # type: ignore[assignment]
 
 
 def build_markdown(config: KbgenConfig) -> MarkdownIt:

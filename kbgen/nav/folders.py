@@ -125,6 +125,11 @@ def _section_listings(build: "VaultBuild", nodes: dict[str, NavNode], urls: dict
     build.vault.indexes[SECTION_LISTINGS_KEY] = listings
 
 
+def has_section_listing(build: "VaultBuild", src_path: str) -> bool:
+    """Whether :func:`with_section_listing` adds a list to the note's page."""
+    return src_path in build.vault.indexes.get(SECTION_LISTINGS_KEY, {})
+
+
 def with_section_listing(build: "VaultBuild", src_path: str, page_html: str) -> str:
     """The note's page HTML with its section's list (if it has one) after the body, before what emitters added.
 

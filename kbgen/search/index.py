@@ -44,6 +44,30 @@ def plain_text(markup: str) -> str:
     return html.unescape(_TAG.sub(" ", markup))
 
 
+_JSON_SCALARS = (str, int, float, bool, type(None))
+# json.loads joins an escaped high and low surrogate into one character; a str may hold them apart.
+_HIGH_SURROGATE = re.compile("[\ud800-\udbff]")
+
+
+def as_json_loaded(doc: Any) -> Any:
+    """``json.loads(json.dumps(doc, default=str))``, as reading Material's file gave it, without the text.
+
+    A document of strings, numbers and string lists (tags) comes back as a
+    shallow copy (its strings shared); anything else takes the round trip.
+    """
+    if isinstance(doc, dict) and all(type(k) is str and _json_stable(v) for k, v in doc.items()):
+        return dict(doc)
+    return json.loads(json.dumps(doc, default=str))
+
+
+def _json_stable(value: Any) -> bool:
+    if type(value) is list:
+        return all(type(item) is str and _json_stable(item) for item in value)
+    if type(value) is str:
+        return value.isascii() or _HIGH_SURROGATE.search(value) is None
+    return type(value) in _JSON_SCALARS
+
+
 def document_parts(doc: dict[str, Any]) -> str:
     """The inner parts of the compound words in a document's title and text, space-separated.
 
@@ -115,7 +139,7 @@ def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[st
 
 
 def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = None,
-                         state: Path | None = None) -> bool:
+                         state: Path | None = None, docs: list[Any] | None = None) -> bool:
     """Make ``site_dir/search/search_index.json`` Korean-aware and split it (kbgen.search.shards); False when there is none.
 
     Material's search plugin writes the file in its own ``on_post_build``, so
@@ -124,6 +148,10 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
     ``state``: where the record of the pieces is kept (kbgen's cache); with it,
     the previous build's pieces are patched where only some pages changed
     (kbgen.search.shard_update), with the same bytes as writing them all.
+    ``docs``: Material's documents as its plugin holds them, when it wrote the
+    file without them (the adapter keeps them back): read from the file, they
+    were the whole site's text once more as JSON, then once more as objects.
+    They are not changed here.
     """
     search_dir = Path(site_dir) / "search"
     path = search_dir / "search_index.json"
@@ -133,6 +161,8 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
         return False
     if not isinstance(index, dict):
         return False
+    if docs is not None:
+        index["docs"] = [as_json_loaded(doc) for doc in docs]
     korean_config(index)
     add_aliases(index, aliases or {})
     stub = shard_update.update(index, search_dir, state, add_parts) if state is not None else None

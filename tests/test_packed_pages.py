@@ -1,0 +1,81 @@
+"""Page bodies held compressed (kbgen.packed) and the search index split from Material's own list: same site."""
+from __future__ import annotations
+
+import datetime
+import json
+import pickle
+import sys
+
+import pytest
+
+from kbgen import mkdocs_plugin, parallel, pickles
+from kbgen.markdown.renderer import RenderedNote
+from kbgen.packed import PackedText
+from kbgen.search.index import as_json_loaded
+
+from parallel_vault import write_parallel_vault
+from test_parallel_build import built_site
+from test_site_build import assert_same_site
+
+
+def test_a_packed_body_reads_back_as_it_was_set_and_appended_to():
+    body = "<p>기울기 소실 \udcff 깨진 바이트</p>\n" * 50
+    page = RenderedNote("a.md", body, "A", [])
+    page.pack()
+    assert page.packed and len(page._body.data) < len(body)
+    page.append("<aside>역링크</aside>")
+    assert page.packed  # appending left the body compressed
+    assert page.html == body + "<aside>역링크</aside>"
+    assert page.html_length == len(page.html)
+    assert page.html_utf8() == page.html.encode("utf-8", "surrogatepass")
+    page.pack()
+    copy = page.copy(diagnostics=["x"])
+    assert copy._body is page._body and copy.html == page.html and copy.diagnostics == ["x"]
+    for again in (pickle.loads(pickle.dumps(page)), pickles.loads(pickles.dumps(page))):
+        assert again == page and again.packed
+    page.html = "<p>new</p>"  # set anew: plain until packed again, nothing appended kept
+    assert not page.packed and page.html == "<p>new</p>" and page.html_length == 10
+    assert str(PackedText("")) == ""
+
+
+@pytest.mark.parametrize("doc", [
+    {"location": "a/", "title": "제목", "text": "본문 \udcff", "tags": ["태그", "t"]},
+    {"location": "a/#x", "title": "T", "text": "pair \ud83d\ude00 apart", "boost": 2.5},
+    {"location": "b/", "title": "T", "text": "", "tags": ("tuple", "tags"), "boost": datetime.date(2024, 1, 2)},
+    {"location": "c/", "title": "T", "text": "x", "boost": True, "search": {"exclude": False}, 3: "int key"},
+    {"location": "d/", "title": "T", "text": "x", "boost": float("inf"), "tags": [1, "one"]},
+])
+def test_a_document_comes_back_as_reading_materials_file_gave_it(doc):
+    want = json.loads(json.dumps(doc, default=str))
+    got = as_json_loaded(doc)
+    assert got == want and [type(v) for v in got.values()] == [type(v) for v in want.values()]
+    assert list(got) == list(want)
+    assert got is not doc
+
+
+def note_pages(plugin, stats) -> list:
+    return [f.page for f in stats.state.doc_files if f.src_uri in plugin.build.rendered]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or not parallel.can_fork(), reason="workers are forked")
+def test_packed_bodies_and_materials_list_build_the_site_plain_bodies_and_its_file_build(tmp_path, monkeypatch):
+    notes = write_parallel_vault(tmp_path / "notes")
+    monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    diagnostics, plugin, stats = built_site(tmp_path, notes, "packed", 2)
+    assert plugin.build.workers == 2 and stats.workers == 2
+    # The memory-saving path is the one taken: bodies packed, MkDocs's note pages without their content.
+    assert plugin.build.rendered and all(page.packed for page in plugin.build.rendered.values())
+    assert {page.content for page in note_pages(plugin, stats)} == {""}
+    index = json.loads((tmp_path / "packed" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["docs"] == [] and index["config"]["kbgen"]["documents"] > 300  # split from Material's list
+
+    # The same vault with bodies never packed, MkDocs's pages holding their content, and Material's
+    # whole index written and read back: the code before kbgen.packed.
+    monkeypatch.setattr(RenderedNote, "pack", lambda self: None)
+    monkeypatch.setattr(mkdocs_plugin, "only_known_plugins", lambda config: False)
+    monkeypatch.setattr(mkdocs_plugin, "search_index", lambda config: None)
+    plain_diagnostics, plain, plain_stats = built_site(tmp_path, notes, "plain", 2)
+    assert not any(page.packed for page in plain.build.rendered.values())
+    assert all(page.content for page in note_pages(plain, plain_stats))
+    assert_same_site(tmp_path / "packed", tmp_path / "plain")
+    assert diagnostics == plain_diagnostics

@@ -113,6 +113,17 @@ def seed_cache(work: Path) -> None:
             shutil.copytree(item, work / "cache" / item.name)
 
 
+def bench_vault(n: int, work: Path) -> tuple[Path, Path]:
+    """The shared N-note vault and kbgen's configuration for it in ``work``, with the front-end packages seeded."""
+    vault = vault_of(n, work)
+    cfg = config(work, vault, "kbgen", kbgen_plugins(work))
+    seed_cache(work)
+    # A file changed within 2 s of a build is not trusted by its stamp (kbgen.up_to_date):
+    # the configuration was just written, as if the author had built an existing vault.
+    time.sleep(2.1)
+    return vault, cfg
+
+
 def kbgen_plugins(work: Path) -> str:
     return f"  - search:\n      lang: [ko, en]\n  - tags\n  - kbgen:\n      cache_dir: {work / 'cache'}\n"
 
@@ -330,10 +341,7 @@ def serve_only(sizes: list[int], kinds: list[str], repeat: int, jobs: int | None
     for n in sizes:
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
             work = Path(tmp)
-            vault = vault_of(n, work)
-            cfg = config(work, vault, "kbgen", kbgen_plugins(work))
-            seed_cache(work)
-            time.sleep(2.1)
+            vault, cfg = bench_vault(n, work)
             kbgen_build(cfg, jobs)
             for kind in kinds:
                 for run in range(1, repeat + 1):
@@ -388,12 +396,7 @@ def main() -> None:
     for n in args.sizes:
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
             work = Path(tmp)
-            vault = vault_of(n, work)
-            cfg = config(work, vault, "kbgen", kbgen_plugins(work))
-            seed_cache(work)
-            # A file changed within 2 s of a build is not trusted by its stamp (kbgen.up_to_date):
-            # the configuration was just written, as if the author had built an existing vault.
-            time.sleep(2.1)
+            vault, cfg = bench_vault(n, work)
             cold, rss, status = kbgen_build(cfg, args.jobs)
             again, _, _ = kbgen_build(cfg, args.jobs)
             touch_note(vault)

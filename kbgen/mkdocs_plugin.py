@@ -24,13 +24,14 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import get_toc
 
 from .build import Progress, build_vault, release_tokens
 from .mkdocs_build import only_known_plugins, search_index
-from .markdown.renderer import NoteRenderer, RenderedNote
+from .mkdocs_pages import (PageSource, escape_strings, free_src_uri, mkdocs_navigation, page_meta, page_reader,
+                           page_renderer, place)
+from .markdown.renderer import NoteRenderer
 from .quick_note import refresh_note
 from .quick_cache import QuickCache
 from .quick_pages import QuickChange
@@ -41,15 +42,15 @@ from .emit import SitePage
 from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
 from . import mkdocs_search
-from .search import rewrite_search_index, searchable_html, use_search_worker
+from .search import rewrite_search_index, use_search_worker
 from .site_writer import WriteGuard
-from .nav.tree import NAV_KEY, NavNode
+from .nav.tree import NAV_KEY
 from .nav.folders import ROOT_LISTING_KEY, has_section_listing, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items, prunes_closed
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
-from .emit.note_dates import dates_line, with_dates_line
+from .emit.note_dates import dates_line
 from .vault.urls import note_url, relative_url, url_dest
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -86,7 +87,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.pages: dict[str, SitePage] = {}
         self._listings: dict[str, str] = {}  # a section's own page's URL → its complete list's
         self._closed_pruned = False  # Material's own nav-item.html prunes closed sections (kbgen.nav.window)
-        self._sources: dict[str, _PageSource | None] = {}  # per build, by src_uri
+        self._sources: dict[str, PageSource | None] = {}  # per build, by src_uri
         # No plugin but kbgen's and Material's search and tags reads a page's content outside its
         # templating: a note page's MkDocs Page holds none (its body stays packed in the build).
         self._lean = False
@@ -168,7 +169,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                 if file.src_uri not in build.rendered:
                     files.remove(file)  # unpublished, hidden, or outside the vault: no trace
                 else:
-                    _place(file, build.vault.notes[file.src_uri].url)
+                    place(file, build.vault.notes[file.src_uri].url)
             elif file.src_uri not in build.vault.attachments:
                 files.remove(file)  # hidden folders and symlinks that leave the vault
             else:
@@ -179,7 +180,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             if files.get_file_from_path(src_uri) is None:
                 file = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
                 if src_uri in build.rendered:
-                    _place(file, build.vault.notes[src_uri].url)
+                    place(file, build.vault.notes[src_uri].url)
                 else:
                     self._publish_attachment(file)
                 files.append(file)
@@ -187,14 +188,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         for page in build.pages:
             src_uri = page.src_path
             if files.get_file_from_path(src_uri) is not None:  # a note has the generated page's file name
-                src_uri = _free_src_uri(files, src_uri)
+                src_uri = free_src_uri(files, src_uri)
                 build.emit_diagnostics.append(Diagnostic(
                     page.src_path, 1, 1, "warning", "url-collision",
                     f"this note has the file name of kbgen's generated page '{page.title}', "
                     f"which is published at /{url_dest(page.url or '')} instead"))
             inclusion = InclusionLevel.INCLUDED if page.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, src_uri, content="", inclusion=inclusion)
-            _place(file, page.url or note_url(page.src_path, config.use_directory_urls))
+            place(file, page.url or note_url(page.src_path, config.use_directory_urls))
             files.append(file)
             self.pages[src_uri] = page
         # Sections with a complete list (kbgen.nav.folders): the sidebar may cut them and link there.
@@ -223,7 +224,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         assert self.build is not None
         site_path = self.build.vault.attachment_site_path(file.src_uri)
         if site_path != file.src_uri:
-            _place(file, quote(site_path))
+            place(file, quote(site_path))
         file.copy_file = types.MethodType(_guarded_copy(self._not_written), file)  # type: ignore[method-assign]
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
@@ -232,7 +233,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if config.nav is not None or root is None:
             return nav
         generated = {page.src_path: src_uri for src_uri, page in self.pages.items()}
-        return _mkdocs_navigation(root, files, config, generated)
+        return mkdocs_navigation(root, files, config, generated)
 
     def refresh_page(self, src_uri: str) -> "tuple[QuickChange, list[str]] | None":
         """Take in an edit of a note that the quick path covers (kbgen.quick_note): what changed and
@@ -270,8 +271,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             page.update_date = note.modified.isoformat()  # the sitemap's lastmod
         source = self._page_source(page.file.src_uri)
         if source is not None:
-            page.read_source = types.MethodType(_reader(source), page)  # type: ignore[method-assign]
-            page.render = types.MethodType(_renderer(source), page)  # type: ignore[method-assign]
+            page.read_source = types.MethodType(page_reader(source), page)  # type: ignore[method-assign]
+            page.render = types.MethodType(page_renderer(source), page)  # type: ignore[method-assign]
         return page
 
     @event_priority(-1000)  # last: what it returns is what MkDocs writes
@@ -360,7 +361,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 
     def page_key_extra(self, src_uri: str) -> str:
         """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_build.page_keys):
-        its dates line, and its body when the Page does not hold it (``_PageSource.deferred``)."""
+        its dates line, and its body when the Page does not hold it (``PageSource.deferred``)."""
         source = self._page_source(src_uri)
         if source is None:
             return ""
@@ -368,12 +369,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             return f"{source.dates}\0{hashlib.sha256(source.content_utf8()).hexdigest()}"
         return source.dates
 
-    def _page_source(self, src_uri: str) -> "_PageSource | None":
+    def _page_source(self, src_uri: str) -> "PageSource | None":
         if src_uri not in self._sources:
             self._sources[src_uri] = self._make_page_source(src_uri)
         return self._sources[src_uri]
 
-    def _make_page_source(self, src_uri: str) -> "_PageSource | None":
+    def _make_page_source(self, src_uri: str) -> "PageSource | None":
         if self.build is None:
             return None
         rendered = self.build.rendered.get(src_uri)
@@ -385,7 +386,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             # stays packed in the build (kbgen.packed) and is read where needed, unless a section
             # list goes into it (a few folder notes).
             listed = self._listings and has_section_listing(self.build, src_uri)
-            return _PageSource(note.body, page_meta(note), rendered.toc, rendered.data,
+            return PageSource(note.body, page_meta(note), rendered.toc, rendered.data,
                                dates_line(note, self.build.config.language), rendered=rendered,
                                listed=with_section_listing(self.build, src_uri, rendered.html) if listed else None,
                                deferred=self._lean and not listed)
@@ -394,7 +395,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             meta = escape_strings({**page.meta, "title": page.title})
             if not page.searchable:
                 meta["search"] = {"exclude": True}
-            return _PageSource("", meta, page.toc, {}, listed=page.html)
+            return PageSource("", meta, page.toc, {}, listed=page.html)
         return None
 
     # Material's search plugin indexes page.content in on_page_context (priority 0):
@@ -431,139 +432,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         return top, self._listings
 
 
-@dataclasses.dataclass
-class _PageSource:
-    markdown: str
-    meta: dict[str, Any]
-    toc: list[dict]
-    data: dict[str, Any]  # the renderer's data about it (typeset formulas)
-    dates: str = ""  # the dates line the page shows under its title (kbgen.emit.note_dates)
-    rendered: RenderedNote | None = None  # a note's: its body, held packed by the build (kbgen.packed)
-    listed: str | None = None  # the page's HTML when it is not the note's body as rendered (a generated page,
-    # a folder note with its section list)
-    # MkDocs's Page.content is left empty outside templating; the page's key hashes the body instead.
-    deferred: bool = False
-
-    @property
-    def body(self) -> str:
-        """The note's rendered HTML, without what only its page adds (dates, section list)."""
-        return self.rendered.html if self.rendered is not None else self.listed or ""
-
-    @property
-    def html(self) -> str:
-        """The page's HTML without its dates line (what MkDocs's Page.content held)."""
-        return self.listed if self.listed is not None else self.body
-
-    def content_utf8(self) -> bytes:
-        """``html`` as UTF-8, for the page's key (kbgen.mkdocs_build.page_keys): a packed body is not made a str."""
-        if self.listed is None and self.rendered is not None:
-            return self.rendered.html_utf8()
-        return self.html.encode("utf-8", "surrogatepass")
-
-    def page_html(self) -> str:
-        """The page's HTML as templated: ``html`` with its dates line.
-
-        MkDocs holds ``html`` for every page from populate on; this copy with the
-        dates is made only when the page is templated (see ``page_key_extra``).
-        """
-        return with_dates_line(self.html, self.dates)
-
-    def search_html(self) -> str:
-        """What Material's search index sees: the body without typeset formulas.
-
-        Made when the page is templated (in a worker with ``-j``) rather than kept
-        for every page: it is a copy of the page as large as the page itself.
-        """
-        return searchable_html(self.body, self.data)
-
-
-def page_meta(note: Any) -> dict[str, Any]:
-    """The page metadata MkDocs and Material see.
-
-    MkDocs and Material print front-matter values (title, description, tags,
-    subtitle…) into HTML text and attributes without escaping, so every string
-    is escaped here, once, at the boundary.
-    """
-    meta: dict[str, Any] = {k: v for k, v in note.meta.items() if k not in ("title", "tags", "aliases")}
-    meta["title"] = note.title
-    if note.tags:
-        meta["tags"] = list(note.tags)
-    if note.description:
-        meta["description"] = note.description
-    return escape_strings(meta)
-
-
-def escape_strings(value: Any) -> Any:
-    """``value`` with every string in it HTML-escaped (dicts and lists walked)."""
-    if isinstance(value, str):
-        return html.escape(value, quote=True)
-    if isinstance(value, dict):
-        return {k: escape_strings(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [escape_strings(v) for v in value]
-    return value
-
-
-def _reader(source: _PageSource) -> Callable[[Page, MkDocsConfig], None]:
-    def read_source(self: Page, config: MkDocsConfig) -> None:
-        self.markdown, self.meta = source.markdown, dict(source.meta)
-
-    return read_source
-
-
-def _renderer(source: _PageSource) -> Callable[[Page, MkDocsConfig, Files], None]:
-    def render(self: Page, config: MkDocsConfig, files: Files) -> None:
-        # A deferred page gets its content when it is templated (on_page_context); MkDocs asserts a str.
-        self.content = "" if source.deferred else source.html
-        self.toc = get_toc(source.toc)
-        self.present_anchor_ids = _anchor_ids(source.toc)
-
-    return render
-
-
-def _mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig, generated: dict[str, str]) -> Navigation:
-    """MkDocs's Navigation for kbgen's tree: sections whose first child is their own page.
-
-    ``generated`` maps a generated page's src_path to the file it got (another
-    name when a note already had that one).
-    """
-    by_uri = files.src_uris  # src_paths are POSIX already: get_file_from_path's normalising was 10,000 PurePaths
-
-    def page(node: NavNode) -> Page:
-        src_path = generated.get(node.src_path, node.src_path) if node.generated else node.src_path
-        file = by_uri.get(src_path) or files.get_file_from_path(src_path)
-        assert file is not None
-        return file.page if file.page is not None else Page(None, file, config)
-
-    def items(node: NavNode) -> list:
-        out: list = []
-        for child in node.children:
-            if not child.children:
-                out.append(page(child)) if child.src_path else None
-                continue
-            kids = items(child)
-            if child.src_path:
-                own = page(child)
-                own.file.name = "index"  # Material's navigation.indexes: the section's own page
-                kids.insert(0, own)
-            out.append(Section(child.title, kids))
-        return out
-
-    top = items(root)
-    pages = [page(node) for node in root.pages()]
-    for before, after in zip([None, *pages], [*pages, None]):
-        if before is not None:
-            before.next_page = after
-        if after is not None:
-            after.previous_page = before
-    stack: list = [(item, None) for item in top]
-    while stack:
-        item, parent = stack.pop()
-        item.parent = parent
-        stack.extend((child, item) for child in getattr(item, "children", None) or [])
-    return Navigation(top, pages)
-
-
 def _themes_own(env: Any, template: str, theme: str) -> bool:
     """Whether ``template`` is the theme's own file, not an override of it (a custom_dir's)."""
     try:
@@ -571,13 +439,6 @@ def _themes_own(env: Any, template: str, theme: str) -> bool:
         return bool(filename) and Path(filename).resolve().is_relative_to(Path(utils.get_theme_dir(theme)).resolve())
     except Exception:  # noqa: BLE001 - no such template, or a loader that cannot say: assume an override
         return False
-
-
-def _place(file: File, url: str) -> None:
-    """Put a page at kbgen's URL (kbgen.vault.urls), not at the one MkDocs derives from its file name."""
-    file.dest_uri = url_dest(url)
-    file.url = url or "./"
-    file.__dict__.pop("abs_dest_path", None)  # cached from the old dest_uri if anything read it
 
 
 def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., None]:
@@ -589,24 +450,6 @@ def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., Non
             not_written(self, exc.strerror or str(exc))
 
     return copy_file
-
-
-def _free_src_uri(files: Files, src_uri: str) -> str:
-    stem, ext = os.path.splitext(src_uri)
-    n = 2
-    while files.get_file_from_path(f"{stem}-{n}{ext}") is not None:
-        n += 1
-    return f"{stem}-{n}{ext}"
-
-
-def _anchor_ids(toc: list[dict]) -> set[str]:
-    ids: set[str] = set()
-    stack = list(toc)
-    while stack:
-        item = stack.pop()
-        ids.add(item["id"])
-        stack.extend(item["children"])
-    return ids
 
 
 def _inside(path: str | None, root: Path) -> bool:

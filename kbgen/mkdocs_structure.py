@@ -26,7 +26,7 @@ from .quick_structure import refresh_structure
 def refresh(state: Any, plugin: Any, notes: list[str]) -> Any:
     """Show the added, removed and changed ``notes``; a kbgen.mkdocs_serve.QuickRefresh, or None when the full
     rebuild must do it (nothing written then)."""
-    from .mkdocs_plugin import _place
+    from .mkdocs_pages import place
     from .mkdocs_serve import QuickRefresh, _tag_mappings, _theme_templates_again, _views, template_page, \
         write_site_file
 
@@ -54,7 +54,7 @@ def refresh(state: Any, plugin: Any, notes: list[str]) -> Any:
     added = []
     for src_uri in change.added:
         file = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
-        _place(file, build.vault.notes[src_uri].url)
+        place(file, build.vault.notes[src_uri].url)
         added.append(file)
     set_exclusions(added, config)
     _insert_in_walk_order(files, added, set(build.rendered) | set(build.vault.attachments))

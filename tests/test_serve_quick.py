@@ -159,13 +159,7 @@ def _random_edit(rng: random.Random, notes: Path, step: int) -> str:
     if kind in ("title", "tag", "date", "order"):  # front matter: what other pages list about the note
         line = {"title": f"title: Title {step}", "tag": f"tags: [{rng.choice(['x', 'quiz', 'x/y'])}]",
                 "date": f"modified: 2020-01-{step + 1:02d}", "order": f"nav_order: {rng.randint(1, 5)}"}[kind]
-        key = line.split(":")[0] + ":"
-        if text.startswith("---\n"):
-            head, _, body = text[4:].partition("---\n")
-            kept = [item for item in head.split("\n") if item and not item.startswith(key)]
-            text = "---\n" + "\n".join(kept + [line]) + "\n---\n" + body
-        else:
-            text = f"---\n{line}\n---\n{text}"
+        text = with_front_matter_line(text, line)
     elif kind == "inline tag":
         text += f"\n#{rng.choice(['x', 'quiz', 'inline'])} at step {step}\n"
     elif kind == "sentence":
@@ -308,3 +302,13 @@ def test_a_build_after_quick_edits_parses_nothing_again_and_equals_a_cold_build(
     monkeypatch.undo()
     kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"), jobs=1)
     assert tree(tmp_path / "after") == tree(tmp_path / "cold")
+
+
+def with_front_matter_line(text: str, line: str) -> str:
+    """``text`` with the front-matter line ``key: value`` set (replacing that key's line, or a new front matter)."""
+    key = line.split(":")[0] + ":"
+    if not text.startswith("---\n"):
+        return f"---\n{line}\n---\n{text}"
+    head, _, body = text[4:].partition("---\n")
+    kept = [item for item in head.split("\n") if item and not item.startswith(key)]
+    return "---\n" + "\n".join(kept + [line]) + "\n---\n" + body

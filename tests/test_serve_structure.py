@@ -11,7 +11,7 @@ from kbgen.mkdocs_plugin import KbgenPlugin
 from kbgen.mkdocs_serve import _show_at_once, finish_quickly
 
 from link_vaults import write_vault
-from test_serve_quick import LATER, VAULT, stamps
+from test_serve_quick import LATER, VAULT, stamps, with_front_matter_line
 from test_site_build import config_file, kbgen_build, tree
 
 STRUCTURE = {**VAULT, "sub/f.md": "# Foxtrot\n\n[[a]] and [[Lost note]] and [[alias-of-new]]\n",
@@ -165,13 +165,7 @@ def _random_step(rng: random.Random, notes: Path, step: int) -> set[str]:
         line = {"alias": f"aliases: [{rng.choice(['Lost note', f'al {step}', 'n1'])}]", "id": f"id: id-{step}",
                 "title": f"title: {rng.choice(['Lost note', f'Title {step}'])}",
                 "tag": f"tags: [{rng.choice(['x', 'quiz', 'x/y'])}]"}[kind]
-        key = line.split(":")[0] + ":"
-        if text.startswith("---\n"):
-            head, _, body = text[4:].partition("---\n")
-            kept = [item for item in head.split("\n") if item and not item.startswith(key)]
-            text = "---\n" + "\n".join(kept + [line]) + "\n---\n" + body
-        else:
-            text = f"---\n{line}\n---\n{text}"
+        text = with_front_matter_line(text, line)
     elif kind == "link":
         text += f"\nSee [[{other}]] at step {step}.\n"
     else:

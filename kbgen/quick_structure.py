@@ -48,6 +48,7 @@ from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
 from .markdown.link_targets import INDEX_KEY
 from .markdown.linkpass import link_note
 from .markdown.renderer import NoteRenderer, RenderedNote
+from .nav.folders import ancestor_folders
 from .markdown.tags import ENV_KEY as TAGS_KEY
 from .markdown.tags import INDEX_KEY as TAG_INDEX_KEY
 from .messages import message
@@ -189,19 +190,9 @@ def _may_take(build: VaultBuild, old: dict[str, Note], new: dict[str, Note]) -> 
     if any(d.code in COLLISIONS for d in [*vault.diagnostics, *build.emit_diagnostics]) or any(
             d.code in COLLISIONS for n in vault.notes.values() for d in n.diagnostics):
         return False
-    before = _folders(p for p, n in vault.notes.items() if n.published)
-    after = _folders([*(p for p, n in vault.notes.items() if n.published and p not in old), *new])
+    before = ancestor_folders(p for p, n in vault.notes.items() if n.published)
+    after = ancestor_folders([*(p for p, n in vault.notes.items() if n.published and p not in old), *new])
     return before == after
-
-
-def _folders(paths: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for p in paths:
-        folder = posixpath.dirname(p)
-        while folder and folder not in out:
-            out.add(folder)
-            folder = posixpath.dirname(folder)
-    return out
 
 
 def _names(note: Note) -> set[str]:

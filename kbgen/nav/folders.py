@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from markupsafe import Markup
 
@@ -60,12 +60,7 @@ def emit(build: "VaultBuild") -> None:
     """One page (empty until :func:`fill`) for every folder with notes and no folder note."""
     notes = {p: build.vault.notes[p] for p in build.rendered}
     has_page = {posixpath.dirname(p) for p in folder_note_paths(notes) | {p for p in notes if is_index_name(p)}}
-    folders: set[str] = set()
-    for src_path in notes:
-        folder = posixpath.dirname(src_path)
-        while folder and folder not in folders:
-            folders.add(folder)
-            folder = posixpath.dirname(folder)
+    folders = ancestor_folders(notes)
     for folder in sorted(folders, key=lambda f: (f.count("/"), f)):  # parents claim their URL first
         if folder not in has_page:
             url = build.page_url(f"{folder}/index.md")
@@ -220,4 +215,15 @@ def _sections(root: NavNode) -> list[NavNode]:
         if node.children:
             out.append(node)
             stack.extend(node.children)
+    return out
+
+
+def ancestor_folders(paths: Iterable[str]) -> set[str]:
+    """Every folder holding one of ``paths``, at any depth (each folder's parents walked once)."""
+    out: set[str] = set()
+    for p in paths:
+        folder = posixpath.dirname(p)
+        while folder and folder not in out:
+            out.add(folder)
+            folder = posixpath.dirname(folder)
     return out

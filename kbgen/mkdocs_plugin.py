@@ -131,6 +131,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         # as \uXXXX escapes a Korean word costs twice its UTF-8 bytes (~0.7 KB a page). The
         # HTML-special characters are still escaped by Jinja's htmlsafe_json_dumps.
         env.policies["json.dumps_kwargs"] = {**env.policies.get("json.dumps_kwargs", {}), "ensure_ascii": False}
+        index = search_index(config)
+        if index is not None:
+            mkdocs_search.use_sections_index(index)  # every plugin's on_config made its index by now
         self._closed_pruned = config.theme.name == "material" and prunes_closed(
             config.theme.get("features") or []) and _themes_own(env, "partials/nav-item.html", "material")
         # Compiling Material's templates was a fixed third of a second per build; Jinja checks

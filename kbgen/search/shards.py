@@ -27,6 +27,7 @@ boosts), so the ranking and the Korean recall stay Material's.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -44,9 +45,10 @@ _TAG = re.compile(r"<[^>]*>")
 
 def field_terms(value: Any) -> Iterator[str]:
     """The terms of one field: tags and markup skipped (as Material's tokenizer skips them), then split."""
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str):
-            yield from words(_TAG.sub(" ", item))
+    if isinstance(value, str):  # most fields: one string, its words without a generator per field
+        return words(_TAG.sub(" ", value))
+    items = value if isinstance(value, list) else [value]
+    return itertools.chain.from_iterable(words(_TAG.sub(" ", item)) for item in items if isinstance(item, str))
 
 
 def pages_of(docs: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

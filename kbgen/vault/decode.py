@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 
@@ -51,6 +52,10 @@ def byte_position(data: bytes, offset: int, encoding: str) -> tuple[int, int]:
     return line, len(prefix) + 1
 
 
+# Control characters but tab, line feed and form feed (every note's head is counted: the regex engine does it).
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0d-\x1f]")
+
+
 def looks_binary(text: str, sample: int = 4096) -> bool:
     """Whether decoded text is binary data: in its first ``sample`` characters, control characters
     (tab and line ends aside) and replaced bytes make up more than 30 %, controls alone over 2 %.
@@ -60,6 +65,6 @@ def looks_binary(text: str, sample: int = 4096) -> bool:
     head = text[:sample]
     if not head:
         return False
-    controls = sum(1 for ch in head if ch < " " and ch not in "\t\n\f")
+    controls = len(_CONTROLS.findall(head))
     replaced = head.count("\ufffd")
     return (controls + replaced) > 0.3 * len(head) and controls > 0.02 * len(head)

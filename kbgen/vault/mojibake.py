@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -47,7 +48,7 @@ def _byte_table() -> dict[str, int]:
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _BYTE_OF = {ch: b for ch, b in _byte_table().items() if ch not in _LINE_BREAKS or b < 0x80}
 # Characters that lead a 3-byte Hangul sequence (EA..ED) once misread: a cheap pre-filter.
-_HANGUL_LEADS = frozenset("êëìí")
+_HANGUL_LEAD = re.compile("[êëìí]")  # found by the regex engine: this runs on every note
 # Common non-Hangul characters whose UTF-8 holds a lost byte, most likely first.
 _SYMBOLS = (
     "”\u2010“’…–—•→←⇐⇒↔∞∑∏∂√≈≠≤≥∝∈∇"
@@ -141,7 +142,8 @@ def _parse(text: str, lost: tuple[int, ...]) -> list[_Unit]:
 
 
 def _analyse(text: str) -> tuple[bool, list[_Unit]]:
-    if sum(1 for ch in text if ch in _HANGUL_LEADS) < 2:
+    leads = _HANGUL_LEAD.finditer(text)
+    if next(leads, None) is None or next(leads, None) is None:  # fewer than two
         return False, []
     units = _parse(text, _lost_bytes(text))
     hangul = other = 0

@@ -133,6 +133,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         # as \uXXXX escapes a Korean word costs twice its UTF-8 bytes (~0.7 KB a page). The
         # HTML-special characters are still escaped by Jinja's htmlsafe_json_dumps.
         env.policies["json.dumps_kwargs"] = {**env.policies.get("json.dumps_kwargs", {}), "ensure_ascii": False}
+        # MkDocs makes a new environment for every build: checking each template's file time on every
+        # {% include %} (about 40 a page) cannot find a change within one.
+        env.auto_reload = False
         index = search_index(config)
         if index is not None:
             mkdocs_search.use_sections_index(index)  # every plugin's on_config made its index by now

@@ -40,3 +40,16 @@ def test_built_note_page_keeps_its_code_block_and_loses_navigation_indentation(t
     code_html = page.split('<code>', 1)[1].split("</code>", 1)[0]
     assert "\n\n        " in code_html  # the blank line and indentation inside the code survive
     assert 'href="../b/"' in page
+
+
+def test_runs_are_squeezed_as_the_regular_expression_would():
+    import random
+    import re
+
+    from kbgen.emit.page_whitespace import squeeze_runs
+
+    regex = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(" \t\r\f\n\x0b\xa0ab<>") for _ in range(rng.randint(0, 30)))
+        assert squeeze_runs(text) == regex.sub("\n", text), repr(text)

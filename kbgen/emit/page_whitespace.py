@@ -16,7 +16,22 @@ from __future__ import annotations
 import re
 
 _PROTECTED_OPEN = re.compile(r"<(pre|textarea|code|script|style)(?=[\s>/])", re.IGNORECASE)
-_NEWLINE_RUN = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
+_BLANKS = " \t\r\f"  # whitespace besides the newline
+
+
+def squeeze_runs(text: str) -> str:
+    """``text`` with every run of whitespace holding a newline made one newline (no protected elements).
+
+    The same as ``re.sub(r"[ \\t\\r\\f]*\\n[ \\t\\r\\n\\f]*", "\\n", text)``, line by line: a
+    regular expression with no literal to look for tried a match at every character of
+    every page (a tenth of templating one).
+    """
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    # Inner lines lose their blanks at both ends; a line left empty was all inside one run.
+    inner = [kept for kept in (line.strip(_BLANKS) for line in lines[1:-1]) if kept]
+    return "\n".join([lines[0].rstrip(_BLANKS), *inner, lines[-1].lstrip(_BLANKS)])
 
 
 def squeeze_whitespace(page: str) -> str:
@@ -27,9 +42,9 @@ def squeeze_whitespace(page: str) -> str:
     while True:
         opening = _PROTECTED_OPEN.search(page, pos)
         if opening is None:
-            out.append(_NEWLINE_RUN.sub("\n", page[pos:]))
+            out.append(squeeze_runs(page[pos:]))
             return "".join(out)
-        out.append(_NEWLINE_RUN.sub("\n", page[pos:opening.start()]))
+        out.append(squeeze_runs(page[pos:opening.start()]))
         closing = lowered.find(f"</{opening.group(1).lower()}", opening.end())
         if closing == -1:
             out.append(page[opening.start():])

@@ -128,9 +128,10 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     files = get_files(config)
     env = config.theme.get_env()
     _add_theme_files(files, env, config)
-    files = config.plugins.on_files(files, config=config)
-    # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build.
+    # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build: no full
+    # collection walks it, from the moment it is made (kbgen.memory.thaw) to the end.
     with memory.frozen_heap():
+        files = config.plugins.on_files(files, config=config)
         _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)
 
 

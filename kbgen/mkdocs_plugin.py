@@ -8,7 +8,6 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import logging
 import os
@@ -366,7 +365,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if source is None:
             return ""
         if source.deferred:
-            return f"{source.dates}\0{hashlib.sha256(source.content_utf8()).hexdigest()}"
+            return f"{source.dates}\0{source.content_digest()}"
         return source.dates
 
     def _page_source(self, src_uri: str) -> "PageSource | None":

@@ -162,6 +162,7 @@ class SiteWriter:
         self.unchanged = 0
         self.failed: set[str] = set()  # real paths this build could not write
         self._capture: dict[str, bytes] | None = None
+        self._folders: dict[str, str] = {}  # folder → its real path (see ``_real``)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -170,7 +171,7 @@ class SiteWriter:
         if self._capture is not None:
             self._capture[output_path] = content
             return
-        path = os.path.realpath(output_path)
+        path = self._real(output_path)
         self.produced.add(path)
         try:
             if os.path.getsize(path) == len(content):
@@ -192,8 +193,8 @@ class SiteWriter:
         if content is not None:
             self.write(content.encode("utf-8") if isinstance(content, str) else content, file.abs_dest_path)
             return
-        src, dest = file.abs_src_path, os.path.realpath(file.abs_dest_path)
-        if os.path.realpath(src) == dest:
+        src, dest = file.abs_src_path, self._real(file.abs_dest_path)
+        if self._real(src) == dest:
             self.produced.add(dest)  # a plugin wrote it into the site folder itself
             return
         self.produced.add(dest)
@@ -235,9 +236,33 @@ class SiteWriter:
             return False
         if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
             return False
-        self.produced.add(os.path.realpath(path))
+        self.produced.add(self._real(path))
         self.unchanged += 1
         return True
+
+    def _real(self, path: str) -> str:
+        """``os.path.realpath(path)``, each folder's real path worked out once.
+
+        realpath looks up every component of every path; a build names thousands of files
+        in the same few folders (a tenth of a second at 5,000 notes, spent on lstat).
+        """
+        if ".." in path:  # realpath resolves a link before the "..", abspath would not
+            return os.path.realpath(path)
+        folder, name = os.path.split(os.path.abspath(path))
+        full = os.path.join(self._real_folder(folder), name)
+        return os.path.realpath(full) if os.path.islink(full) else full
+
+    def _real_folder(self, folder: str) -> str:
+        real = self._folders.get(folder)
+        if real is None:
+            parent, name = os.path.split(folder)
+            if not name:  # the root
+                return folder
+            real = os.path.join(self._real_folder(parent), name)
+            if os.path.islink(real):
+                real = os.path.realpath(real)
+            self._folders[folder] = real
+        return real
 
     @staticmethod
     def stamp(path: str) -> tuple[int, int]:

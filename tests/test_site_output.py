@@ -126,3 +126,22 @@ def test_syncing_a_kept_tree_links_exactly_the_sites_files(tmp_path: Path) -> No
         assert (kept / name).stat().st_ino == (site / name).stat().st_ino
     assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_dir()) == \
         sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+
+
+def test_the_writers_real_paths_are_realpaths(tmp_path: Path) -> None:
+    """SiteWriter remembers each folder's real path; every answer must still be os.path.realpath's
+    (the files it produced are told from the stale ones by it)."""
+    import os
+
+    from kbgen.site_writer import SiteWriter
+
+    d = tmp_path
+    (d / "a" / "b").mkdir(parents=True)
+    (d / "a" / "b" / "f").write_text("x")
+    os.symlink(d / "a", d / "l")
+    os.symlink("b", d / "a" / "lb")
+    os.symlink("f", d / "a" / "b" / "lf")
+    writer = SiteWriter(d)
+    for path in [d / "l/b/f", d / "l/lb/lf", d / "a/b/new/x", f"{d}/l/b/../b/f", f"{d}//a/./b/f", d / "a/lb/f"]:
+        assert writer._real(str(path)) == os.path.realpath(path), path
+    assert writer._real(str(d / "l/lb/lf")) == str((d / "a/b/f").resolve())

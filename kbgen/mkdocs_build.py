@@ -63,6 +63,7 @@ class SiteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    changed: list[str] = field(default_factory=list)  # files replaced, removed or new (kbgen.site_writer.record_changes)
     extra: dict[str, Any] = field(default_factory=dict)
     state: "SiteState | None" = None  # what templating a page again needs (kbgen serve)
 
@@ -114,6 +115,7 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
         logger.removeHandler(warning_counter)
     stats.removed = writer.remove_stale()
     stats.written, stats.unchanged = writer.written, writer.unchanged
+    stats.changed = writer.changed_files()
     return stats
 
 

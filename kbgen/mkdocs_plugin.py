@@ -471,10 +471,8 @@ def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., Non
 
 
 def _inside(path: str | None, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or under it (compared as normalized strings: once per file of the site)."""
     if not path:
         return False
-    try:
-        Path(os.path.abspath(path)).relative_to(root)
-    except ValueError:
-        return False
-    return True
+    path, top = os.path.abspath(path), os.path.abspath(root)
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)

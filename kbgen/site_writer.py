@@ -391,22 +391,30 @@ class SiteWriter:
         if not self.site_dir.is_dir():
             return 0
         removed = 0
+        gone: set[str] = set()  # folders removed (emptied) so far, bottom up
         for dirpath, dirnames, filenames in os.walk(self.site_dir, topdown=False):
+            emptied = True
             for name in filenames:
                 path = os.path.join(dirpath, name)
                 if path in self.produced:
+                    emptied = False
                     continue
                 self.changed.add(path)
                 try:
                     if os.lstat(path).st_mtime >= self.started and not name.endswith(".kbgen-tmp"):
+                        emptied = False
                         continue  # written during this build by code that does not use the writer
                     os.unlink(path)
                     removed += 1
                 except OSError:
+                    emptied = False
+            # Only a folder left empty is removed: trying every folder was a failed call per page.
+            if emptied and dirpath != str(self.site_dir) and all(os.path.join(dirpath, d) in gone for d in dirnames):
+                try:
+                    os.rmdir(dirpath)
+                    gone.add(dirpath)
+                except OSError:
                     pass
-            if dirpath != str(self.site_dir):
-                with contextlib.suppress(OSError):
-                    os.rmdir(dirpath)  # only succeeds when empty
         return removed
 
 

@@ -8,7 +8,6 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import logging
 import os
@@ -381,7 +380,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if source is None:
             return ""
         if source.deferred:
-            return f"{source.dates}\0{hashlib.sha256(source.content_utf8()).hexdigest()}"
+            return f"{source.dates}\0{source.content_digest()}"
         return source.dates
 
     def _page_source(self, src_uri: str) -> "PageSource | None":
@@ -475,10 +474,8 @@ def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., Non
 
 
 def _inside(path: str | None, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or under it (compared as normalized strings: once per file of the site)."""
     if not path:
         return False
-    try:
-        Path(os.path.abspath(path)).relative_to(root)
-    except ValueError:
-        return False
-    return True
+    path, top = os.path.abspath(path), os.path.abspath(root)
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)

@@ -359,7 +359,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         try:
             # Korean-aware separator, word parts, aliases; pieces patched when only some pages changed
             state = Path(self.kb.cache_dir) / SEARCH_STATE if self.kb is not None and self.kb.build_cache else None
-            rewrite_search_index(index.parent.parent, aliases, state, docs)
+            rewrite_search_index(index.parent.parent, aliases, state, docs,
+                                 jobs=self.kb.jobs if self.kb is not None else None)
         except OSError as exc:
             self._write_failed(str(index), exc)
         if self.build is None:

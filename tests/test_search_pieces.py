@@ -209,3 +209,39 @@ def test_a_shard_that_appears_or_goes_renumbers_the_others_without_a_full_write(
         assert ("뷁" in shards) == (step == 0) and (shards == before) == (step == 1)
         assert _pieces(search) == _pieces(_write(tmp_path / f"fresh{step}", pages, None))
     assert writes == [1, 1]  # only the fresh writes: the site's pieces were patched both times
+
+
+def test_documents_counted_in_workers_write_the_pieces_one_process_writes(tmp_path: Path, monkeypatch):
+    from kbgen import parallel
+    from kbgen.search import doc_terms
+
+    if not parallel.can_fork():
+        pytest.skip("workers are forked")
+    pages = _pages(random.Random(11), 300)
+    serial = _write(tmp_path / "serial", pages, tmp_path / "serial.pickle")
+    monkeypatch.setattr(doc_terms, "DOCS_PER_WORKER", 50)
+    monkeypatch.setattr(doc_terms, "CHUNK_DOCS", 37)
+    forked = []
+    original = parallel.run_forked
+
+    def run_forked(task, chunks, workers, after_fork=None):
+        forked.append(workers)
+        yield from original(task, chunks, workers, after_fork)
+
+    monkeypatch.setattr(parallel, "run_forked", run_forked)
+    search = tmp_path / "forked" / "search"
+    search.mkdir(parents=True)
+    (search / "search_index.json").write_text(json.dumps(_material_index(pages)), encoding="ascii")
+    aliases = {p["location"]: p["aliases"] for p in pages if p.get("aliases")}
+    assert rewrite_search_index(tmp_path / "forked", aliases, tmp_path / "forked.pickle", jobs=2) is True
+    assert forked == [2]
+    assert _pieces(search) == _pieces(serial)
+    # The record for later patches is the same too (doc keys hold the parts; by_first its order), but
+    # for the pieces' file stamps.
+    from kbgen.search.shard_update import _load
+
+    records = [_load(tmp_path / f"{name}.pickle") for name in ("forked", "serial")]
+    for record in records:
+        record.files = {}
+    assert records[0] == records[1]
+    assert list(records[0].by_first.items()) == list(records[1].by_first.items())

@@ -22,6 +22,7 @@ from typing import Any
 
 from .korean import SEPARATOR, compound_parts, words
 from . import shard_update
+from .doc_terms import document_terms
 from .shards import replace_file, write_json, write_shards
 
 # Material's default separator for every language but Chinese and Japanese.
@@ -139,7 +140,7 @@ def add_aliases(index: dict[str, Any], aliases: dict[str, list[str]]) -> dict[st
 
 
 def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = None,
-                         state: Path | None = None, docs: list[Any] | None = None) -> bool:
+                         state: Path | None = None, docs: list[Any] | None = None, jobs: int | None = None) -> bool:
     """Make ``site_dir/search/search_index.json`` Korean-aware and split it (kbgen.search.shards); False when there is none.
 
     Material's search plugin writes the file in its own ``on_post_build``, so
@@ -151,7 +152,8 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
     ``docs``: Material's documents as its plugin holds them, when it wrote the
     file without them (the adapter keeps them back): read from the file, they
     were the whole site's text once more as JSON, then once more as objects.
-    They are not changed here.
+    They are not changed here. ``jobs``: processes for the documents' terms when
+    everything is written (kbgen.search.doc_terms; None: this one).
     """
     search_dir = Path(site_dir) / "search"
     path = search_dir / "search_index.json"
@@ -169,11 +171,11 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
     if stub is None:
         if state is not None:
             shard_update.forget(state)  # a write that fails half-way must leave no record of old pieces
-        for doc in index.get("docs", []):
-            if isinstance(doc, dict):
-                add_parts(doc)
+        fields = list(index.get("config", {}).get("fields", {}))
+        counts = document_terms([d for d in index.get("docs", []) if isinstance(d, dict)], fields, add_parts,
+                                PARTS_FIELD, jobs)
         layout: dict[str, Any] = {}
-        stub = write_shards(index, search_dir, layout)
+        stub = write_shards(index, search_dir, layout, counts)
         if state is not None:
             shard_update.record(index, search_dir, stub, layout["by_first"], state)
     write_json(path, stub)

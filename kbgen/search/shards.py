@@ -87,13 +87,15 @@ def doc_counts(doc: dict[str, Any], fields: list[str]) -> list[Counter[str]]:
     return [Counter(field_terms(doc.get(name))) for name in fields]
 
 
-def write_shards(index: dict[str, Any], search_dir: Path, layout: dict[str, Any] | None = None) -> dict[str, Any]:
+def write_shards(index: dict[str, Any], search_dir: Path, layout: dict[str, Any] | None = None,
+                 doc_terms: list[list[Any]] | None = None) -> dict[str, Any]:
     """Write pages, documents and term shards for ``index`` (Material's, made Korean-aware) under ``search_dir``.
 
     Returns the stub that replaces ``search_index.json``: Material's config with
     the shard table, and no documents. ``layout``, when given, receives the
     postings per first letter (``by_first``): what kbgen.search.shard_update needs
-    to patch these pieces after an edit.
+    to patch these pieces after an edit. ``doc_terms``: each document's :func:`doc_counts`,
+    when already made (kbgen.search.doc_terms).
     """
     config = dict(index.get("config", {}))
     fields = list(config.get("fields", {}))
@@ -115,7 +117,7 @@ def write_shards(index: dict[str, Any], search_dir: Path, layout: dict[str, Any]
         for doc in page:
             if isinstance(doc.get("boost"), (int, float)) and doc["boost"] != 1:
                 boosts[number] = float(doc["boost"])
-            for f, counted in enumerate(doc_counts(doc, fields)):
+            for f, counted in enumerate(doc_terms[number] if doc_terms is not None else doc_counts(doc, fields)):
                 for term, tf in counted.items():
                     entry = postings.setdefault(term, [])
                     entry += [number - last_doc.get(term, 0), f, tf]

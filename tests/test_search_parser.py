@@ -13,7 +13,8 @@ from kbgen.mkdocs_search import TagIndexedList
 MATERIAL_SECTION = mkdocs_search._Section.__bases__[0]
 
 
-def _sections(html: str, section_class: type) -> list[tuple[str, str, str | None]]:
+def material_parse(html: str, section_class: type = MATERIAL_SECTION) -> list:
+    """Material's search Parser over ``html`` with ``section_class`` as its Section: its sections."""
     original = material_search.Section
     material_search.Section = section_class
     try:
@@ -22,7 +23,11 @@ def _sections(html: str, section_class: type) -> list[tuple[str, str, str | None
         parser.close()
     finally:
         material_search.Section = original
-    return [("".join(s.title), "".join(s.text), s.id) for s in parser.data]
+    return parser.data
+
+
+def _sections(html: str, section_class: type) -> list[tuple[str, str, str | None]]:
+    return [("".join(s.title), "".join(s.text), s.id) for s in material_parse(html, section_class)]
 
 
 def _random_html(rng: random.Random) -> str:

@@ -20,7 +20,7 @@ from kbgen import mkdocs_search
 from kbgen.search.sections import page_sections
 
 from parallel_vault import write_parallel_vault
-from test_search_parser import MATERIAL_SECTION
+from test_search_parser import material_parse
 from test_site_build import assert_same_site, config_file, kbgen_build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,17 +29,11 @@ MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 
 def materials(html: str) -> list[tuple] | type[Exception]:
     """Material's sections of ``html`` with Material's own classes, or the exception its parser raised."""
-    original = material_search.Section
-    material_search.Section = MATERIAL_SECTION
     try:
-        parser = material_search.Parser()
-        parser.feed(html)
-        parser.close()
+        sections = material_parse(html)
     except Exception as exc:  # noqa: BLE001 - compared with what page_sections does with it
         return type(exc)
-    finally:
-        material_search.Section = original
-    return [(s.el.tag, s.is_excluded(), s.id, list(s.title), list(s.text)) for s in parser.data]
+    return [(s.el.tag, s.is_excluded(), s.id, list(s.title), list(s.text)) for s in sections]
 
 
 def fast(html: str) -> list[tuple] | None:

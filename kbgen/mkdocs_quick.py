@@ -291,15 +291,18 @@ def write_site_file(state: SiteState, dest: str, content: bytes) -> bool:
     return writer.written > 0
 
 
-def finish_quickly(state: SiteState) -> bool:
+def finish_quickly(state: SiteState, on_disk: Any = None) -> bool:
     """End a complete quick refresh as a build ends: the search index from every page's entries, and
     the plugins' ``on_post_build`` (Material writes the index, kbgen splits it and reports problems).
+    ``on_disk``: the vault as :func:`vault_on_disk` read it (read here when None).
 
     False when that failed: the full rebuild must follow.
     """
     if state.search_entries is None:
         return False
-    _save_to_cache(state)
+    cache = quick_cache(state)
+    if cache is not None:  # the next build, serve's own or ``kbgen build``, does not parse those notes again
+        cache.save(on_disk)
     search = search_index(state.config)
     if search is not None:
         search.entries = [e for file in state.doc_files for e in state.search_entries.get(file.src_uri, [])]
@@ -313,11 +316,9 @@ def finish_quickly(state: SiteState) -> bool:
     return not writer.failed
 
 
-def _save_to_cache(state: SiteState) -> None:
-    """The notes quick refreshes rendered go to the build cache (kbgen.quick_cache): the next build,
-    serve's own or ``kbgen build``, does not parse them again."""
+def quick_cache(state: SiteState) -> QuickCache | None:
+    """What the quick refreshes since the last full build owe the build cache (kbgen.quick_cache)."""
     from .mkdocs_plugin import KbgenPlugin
 
-    for plugin in state.config.plugins.values():
-        if isinstance(plugin, KbgenPlugin) and plugin.quick_cache is not None:
-            plugin.quick_cache.save()
+    return next((plugin.quick_cache for plugin in state.config.plugins.values()
+                 if isinstance(plugin, KbgenPlugin) and plugin.quick_cache is not None), None)

@@ -40,7 +40,7 @@ from mkdocs.config import load_config
 from mkdocs.livereload import LiveReloadServer, _serve_url
 
 from .mkdocs_build import SiteState, build_site
-from .mkdocs_quick import finish_quickly, remember_views, show_at_once
+from .mkdocs_quick import finish_quickly, quick_cache, remember_views, show_at_once
 from .page_reload import PageReload
 from .serve_watch import Changes, native_observer
 
@@ -75,10 +75,14 @@ def serve(config_file: str, dev_addr: str, overrides: dict[str, Any],
 
     def finish_later() -> None:
         with lock:
+            cache = quick_cache(last[0]) if last and pending == [threading.current_thread()] else None
+        # Reading every note (a second at 5,000) without the lock: a save meanwhile is shown at once.
+        on_disk = cache.vault_on_disk() if cache is not None else None
+        with lock:
             if pending != [threading.current_thread()]:
                 return  # a newer change took over: it writes the index or schedules it again
             pending.clear()
-            if last and finish_quickly(last[0]):
+            if last and finish_quickly(last[0], on_disk):
                 log.info("kbgen: search index written; no rebuild needed")
                 return
         with server._rebuild_cond:  # as the watcher asks for a build: the full rebuild writes it

@@ -19,7 +19,10 @@ quick path guarantees, and what the tests compare with cold builds). A
 dependency recorded at an edited note's old text is recorded at its new one
 for the same reason (those few entries are written again). An entry the session
 cannot vouch for (its note or a dependency changed on disk unseen) still fails
-the next build's check of its text and dependencies. No MkDocs here.
+the next build's check of its text and dependencies. The vault is read from disk
+for its signature (:meth:`QuickCache.vault_on_disk`, without serve's lock); when
+what was read is not what memory holds (saved since), nothing is written. No
+MkDocs here.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from .incremental import ParseFacts, link_facts
 from .markdown.link_targets import INDEX_KEY
 from .markdown.renderer import ParsedNote, RenderedNote
 from .vault.load import load_vault
+from .vault.vault import Vault
 from .vault_build import VaultBuild
 
 
@@ -57,18 +61,36 @@ class QuickCache:
             self.rendered.pop(src_path, None)
         self.rendered.update(rendered)
 
-    def save(self) -> int:
-        """Write the session to the build cache; how many entries were written (0: nothing to do, or no
-        cache). Storage errors are the cache's own (logged, never raised)."""
+    def vault_on_disk(self) -> Vault | None:
+        """The vault as the next build loads it (its signature is what entries are signed with); None
+        without a build cache. Reads every note: ``kbgen serve`` calls it without holding its lock."""
+        if not self.build.config.build_cache:
+            return None
+        cache = NoteCache(self.build.config)
+        try:
+            loaded = cache.loaded_notes()
+            vault = load_vault(self.build.config, loaded)
+            loaded.save()
+        finally:
+            cache.close()
+        return vault
+
+    def save(self, on_disk: Vault | None = None) -> int:
+        """Write the session to the build cache; how many entries were written (0: nothing to do, no
+        cache, or the notes on disk are no longer those in memory). ``on_disk``: :meth:`vault_on_disk`,
+        read here when None. Storage errors are the cache's own (logged, never raised)."""
         build = self.build
         if not build.config.build_cache or not build.cache_signature or not (self.edited or self.rendered):
             return 0
+        vault = on_disk if on_disk is not None else self.vault_on_disk()
+        if vault is None:
+            return 0
+        shas = {path: source_sha(note) for path, note in vault.notes.items()}
+        if shas.keys() != build.vault.notes.keys() or any(
+                source_sha(note) != shas[path] for path, note in build.vault.notes.items()):
+            return 0  # saved since (the next refresh saves again): entries signed for that vault would lie
         cache = NoteCache(build.config)
         try:
-            loaded = cache.loaded_notes()
-            vault = load_vault(build.config, loaded)  # as the next build loads it: its signature
-            loaded.save()
-            shas = {path: source_sha(note) for path, note in vault.notes.items()}
             signed = (vault_signature(vault), derived_signature(build.vault))
             entries = self._entries(shas, signed)
             entries.update(self._dependents_again(cache, shas, signed, set(entries)))

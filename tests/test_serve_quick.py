@@ -347,3 +347,23 @@ def with_front_matter_line(text: str, line: str) -> str:
     head, _, body = text[4:].partition("---\n")
     kept = [item for item in head.split("\n") if item and not item.startswith(key)]
     return "---\n" + "\n".join(kept + [line]) + "\n---\n" + body
+
+
+def test_the_build_cache_is_not_signed_for_a_vault_saved_since(tmp_path: Path):
+    """kbgen serve reads the vault for the build cache's signature without its lock (kbgen.quick_cache): a
+    note saved after the last refresh makes that read another vault than the one in memory, and nothing is
+    written (the next refresh writes it)."""
+    from kbgen.mkdocs_quick import quick_cache, remember_views
+
+    notes = write_vault(tmp_path / "notes", VAULT)
+    stats = kbgen_build(config_file(tmp_path, notes, tmp_path / "served", tmp_path / "cache"))
+    assert stats.state is not None
+    remember_views(stats.state)
+    (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "first"), encoding="utf-8")
+    assert _show_at_once(stats.state, {"c.md"}) is not None
+    cache = quick_cache(stats.state)
+    assert cache is not None
+    on_disk = cache.vault_on_disk()
+    (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "second"), encoding="utf-8")
+    assert cache.save() == 0
+    assert cache.save(on_disk) > 0  # the vault as it was at that refresh

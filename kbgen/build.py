@@ -162,7 +162,9 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
         gc.freeze()
         _emit(build, the_plan, clock)
     finally:
-        gc.unfreeze()  # `kbgen serve` rebuilds in one process: let this build's garbage go
+        # `kbgen serve` rebuilds in one process: let this build's garbage go (at the end of the
+        # MkDocs build when it runs inside one: kbgen.mkdocs_build keeps the heap frozen to its end).
+        memory.thaw()
     return build
 
 
@@ -264,6 +266,8 @@ def _run_emitters(build: VaultBuild) -> None:
             continue
         steps[n](build)
         n += 1
+    if memo is not None:
+        memo.end()
 
 
 def _unwrapped(step: Emitter) -> Emitter:

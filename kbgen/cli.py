@@ -103,7 +103,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     from .mkdocs_build import build_site
-    from .site_writer import link_previous_site
+    from .site_writer import link_previous_site, record_changes
 
     started = time.perf_counter()
     _quiet_mkdocs_logging()
@@ -140,7 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             link_previous_site(site, staging, spare)
             config.site_dir = str(staging)
             config.plugins.on_startup(command="build", dirty=False)
-            build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site))
+            stats = build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site))
             config.plugins.on_shutdown()
     except (MkDocsException, OSError) as exc:
         bar.clear()
@@ -148,6 +148,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     finally:
         config.site_dir = str(site)
+    if spare is not None:  # the next build links only what this one changed into the spare tree
+        record_changes(site, spare, stats.changed)
     bar.clear()
     build = plugin.build
     outcome = up_to_date.Outcome(

@@ -58,3 +58,12 @@ def frozen_heap() -> Iterator[None]:
         _frozen_depth -= 1
         if _frozen_depth == 0:
             gc.unfreeze()
+
+
+def thaw() -> None:
+    """``gc.unfreeze()`` at the end of a stage, unless a :func:`frozen_heap` scope is open: then what the
+    stage made is frozen too (it lives as long as the scope), and the scope's end unfreezes it all."""
+    if _frozen_depth:
+        gc.freeze()
+    else:
+        gc.unfreeze()

@@ -63,6 +63,7 @@ class SiteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    changed: list[str] = field(default_factory=list)  # files replaced, removed or new (kbgen.site_writer.record_changes)
     extra: dict[str, Any] = field(default_factory=dict)
     state: "SiteState | None" = None  # what templating a page again needs (kbgen serve)
 
@@ -114,6 +115,7 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
         logger.removeHandler(warning_counter)
     stats.removed = writer.remove_stale()
     stats.written, stats.unchanged = writer.written, writer.unchanged
+    stats.changed = writer.changed_files()
     return stats
 
 
@@ -128,9 +130,10 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     files = get_files(config)
     env = config.theme.get_env()
     _add_theme_files(files, env, config)
-    files = config.plugins.on_files(files, config=config)
-    # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build.
+    # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build: no full
+    # collection walks it, from the moment it is made (kbgen.memory.thaw) to the end.
     with memory.frozen_heap():
+        files = config.plugins.on_files(files, config=config)
         _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)
 
 

@@ -8,6 +8,7 @@ MkDocs's events.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import os
 from typing import Any, Callable
@@ -48,11 +49,12 @@ class PageSource:
         """The page's HTML without its dates line (what MkDocs's Page.content held)."""
         return self.listed if self.listed is not None else self.body
 
-    def content_utf8(self) -> bytes:
-        """``html`` as UTF-8, for the page's key (kbgen.mkdocs_build.page_keys): a packed body is not made a str."""
+    def content_digest(self) -> str:
+        """A digest of ``html`` for the page's key (kbgen.mkdocs_build.page_keys): equal digests, equal
+        ``html``. A packed body is hashed as it is held, neither decompressed nor made a str."""
         if self.listed is None and self.rendered is not None:
-            return self.rendered.html_utf8()
-        return self.html.encode("utf-8", "surrogatepass")
+            return "r" + self.rendered.html_digest()
+        return "s" + hashlib.sha256(self.html.encode("utf-8", "surrogatepass")).hexdigest()
 
     def page_html(self) -> str:
         """The page's HTML as templated: ``html`` with its dates line.

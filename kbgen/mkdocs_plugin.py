@@ -8,7 +8,6 @@ TOC and metadata from that build instead of Python-Markdown. Replacing MkDocs
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import html
 import logging
 import os
@@ -47,6 +46,7 @@ from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY
 from .nav.folders import ROOT_LISTING_KEY, has_section_listing, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items, prunes_closed
+from .nav import fragments
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
@@ -102,6 +102,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._files: Files | None = None
         self._site_dir = ""
         self._writes = WriteGuard(utils, self._write_failed)
+        self._fragments = fragments.NavFragments()  # closed sidebar items, rendered once per build
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         mkdocs_search.install()  # Material's search parser, linear in a page's size
@@ -131,8 +132,16 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         # as \uXXXX escapes a Korean word costs twice its UTF-8 bytes (~0.7 KB a page). The
         # HTML-special characters are still escaped by Jinja's htmlsafe_json_dumps.
         env.policies["json.dumps_kwargs"] = {**env.policies.get("json.dumps_kwargs", {}), "ensure_ascii": False}
+        index = search_index(config)
+        if index is not None:
+            mkdocs_search.use_sections_index(index)  # every plugin's on_config made its index by now
         self._closed_pruned = config.theme.name == "material" and prunes_closed(
             config.theme.get("features") or []) and _themes_own(env, "partials/nav-item.html", "material")
+        if config.theme.name == "material" and fragments.memoizable(config.theme.get("features") or []) \
+                and _themes_own(env, fragments.TEMPLATE, "material") and not isinstance(env.loader, fragments.MemoLoader):
+            env.loader = fragments.MemoLoader(env.loader, lambda filename: _theme_file(filename, "material"))
+            env.globals[fragments.GLOBAL] = self._fragments
+            self._fragments.start()  # until on_post_build: the navigation's objects stand till then
         # Compiling Material's templates was a fixed third of a second per build; Jinja checks
         # each cached template against its source's checksum, so a changed theme recompiles.
         if self.kb is None or not self.kb.build_cache or env.bytecode_cache is not None:
@@ -150,6 +159,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
 
     def on_build_error(self, error: Exception) -> None:
         self._writes.remove()
+        self._fragments.stop()
         self._give_back_search_docs()
 
     @event_priority(-100)  # after other plugins have added or removed files
@@ -319,6 +329,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         end of a 10,000-note build, for a file kbgen replaces anyway. Not under MkDocs's
         ``--dirty`` serve, where Material merges the previous index in.
         """
+        self._fragments.stop()  # every page is templated; kbgen serve may change titles from here on
         index = search_index(config)
         material = next((p for p in config.plugins.values() if getattr(p, "search_index", None) is index), None)
         if index is None or material is None or not material.config.enabled or getattr(material, "is_dirty", True) \
@@ -366,7 +377,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if source is None:
             return ""
         if source.deferred:
-            return f"{source.dates}\0{hashlib.sha256(source.content_utf8()).hexdigest()}"
+            return f"{source.dates}\0{source.content_digest()}"
         return source.dates
 
     def _page_source(self, src_uri: str) -> "PageSource | None":
@@ -436,8 +447,15 @@ def _themes_own(env: Any, template: str, theme: str) -> bool:
     """Whether ``template`` is the theme's own file, not an override of it (a custom_dir's)."""
     try:
         _, filename, _ = env.loader.get_source(env, template)
-        return bool(filename) and Path(filename).resolve().is_relative_to(Path(utils.get_theme_dir(theme)).resolve())
     except Exception:  # noqa: BLE001 - no such template, or a loader that cannot say: assume an override
+        return False
+    return _theme_file(filename, theme)
+
+
+def _theme_file(filename: str | None, theme: str) -> bool:
+    try:
+        return bool(filename) and Path(filename).resolve().is_relative_to(Path(utils.get_theme_dir(theme)).resolve())
+    except Exception:  # noqa: BLE001 - no such theme: not its file
         return False
 
 
@@ -453,10 +471,8 @@ def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., Non
 
 
 def _inside(path: str | None, root: Path) -> bool:
+    """Whether ``path`` is ``root`` or under it (compared as normalized strings: once per file of the site)."""
     if not path:
         return False
-    try:
-        Path(os.path.abspath(path)).relative_to(root)
-    except ValueError:
-        return False
-    return True
+    path, top = os.path.abspath(path), os.path.abspath(root)
+    return path == top or path.startswith(top.rstrip(os.sep) + os.sep)

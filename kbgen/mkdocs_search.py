@@ -1,4 +1,4 @@
-"""Material's search plugin, kept linear in a page's size.
+"""Material's search plugin: kept linear in a page's size, and fed without html.parser where it can be.
 
 Material's search ``Parser`` closes a kept element (``p``, ``code``, ``li`` …)
 by ``data.index("<tag>")`` over the section's text collected so far: every
@@ -12,12 +12,19 @@ items are appended and popped — the same first occurrence, so the search index
 is unchanged — and :func:`install` makes Material's sections collect into it.
 Nothing else of Material's parser changes; this module is adapter code and
 goes with Material.
+
+:class:`SectionsIndex` takes a page's sections from :mod:`kbgen.search.sections`
+(the same sections, made from one regular expression's tokens) and gives the
+page to Material's parser only when that module declines it; every entry is
+still made by Material's ``create_entry_for_section``.
 """
 from __future__ import annotations
 
 from typing import Any, SupportsIndex
 
 from material.plugins.search import plugin as material_search
+
+from .search.sections import page_sections
 
 
 class TagIndexedList(list):
@@ -68,3 +75,25 @@ def install() -> None:
     """Make Material's search parser collect section text into :class:`TagIndexedList`."""
     if material_search.Section is not _Section:
         material_search.Section = _Section
+
+
+class SectionsIndex(material_search.SearchIndex):
+    """Material's ``SearchIndex`` whose pages are divided by :func:`kbgen.search.sections.page_sections`."""
+
+    def add_entry_from_context(self, page: Any) -> None:
+        search = page.meta.get("search") or {}
+        if search.get("exclude"):
+            return
+        sections = page_sections(page.content)
+        if sections is None:  # markup outside what page_sections replays: Material's own parser
+            super().add_entry_from_context(page)
+            return
+        for section in sections:
+            if not section.is_excluded():
+                self.create_entry_for_section(section, page.toc, page.url, page)
+
+
+def use_sections_index(index: Any) -> None:
+    """Make Material's search index (``SearchPlugin.search_index``) divide pages with :class:`SectionsIndex`."""
+    if type(index) is material_search.SearchIndex:
+        index.__class__ = SectionsIndex

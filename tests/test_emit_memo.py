@@ -101,6 +101,9 @@ def test_edit_sequence_equals_cold_builds_and_replays_what_it_can(tmp_path):
             assert got.emit_memo.kept["backlinks"] >= len(got.rendered) // 2, (what, got.emit_memo.kept)
         if not replayed:  # metadata changed: every unit ran again
             assert got.emit_memo.hits == [], (what, got.emit_memo.hits)
+        # Opening sentences and quiz HTML are read again only off pages that changed (kbgen.emit.page_values).
+        if replayed == UNITS:
+            assert got.emit_memo.page_values.read <= (0 if what == "nothing" else 6), (what, got.emit_memo.page_values.read)
 
 
 def test_the_comparison_catches_a_unit_that_misses_an_input(tmp_path, monkeypatch):
@@ -124,7 +127,7 @@ def test_a_damaged_or_foreign_record_is_a_miss(tmp_path):
     cache = tmp_path / "cache"
     build_vault(_config(notes, cache))
     records = sorted((cache / "emit").glob("*.pickle"))
-    assert {p.stem for p in records} == UNITS | {"backlinks"}
+    assert {p.stem for p in records} == UNITS | {"backlinks", "page-values"}
     for path in records:
         path.write_bytes(path.read_bytes()[:80])  # the key intact, the pickle cut
     got = build_vault(_config(notes, cache))

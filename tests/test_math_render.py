@@ -258,3 +258,16 @@ def test_embedded_formulas_are_typeset_and_their_errors_reported_once_at_their_o
     assert page.count('<span class="katex">') == 1 and page.count('kb-math-error') == 1
     assert "kbgen-math" not in page  # no placeholder left behind
     assert _math_diagnostics(build) == [f"source.md:3:25: error: {INLINE_ERROR} [math]"]
+
+
+def test_a_result_sqlite_cannot_hold_is_not_cached_and_breaks_nothing(tmp_path):
+    """An engine's message may cut a formula between the halves of a surrogate pair (found by
+    tests/test_fuzz.py: '$[[\\x1f𐀀0[[[[[---000𐀀$'); the formula cache skips it, keeps the others."""
+    from kbgen.katex.cache import FormulaCache
+    from kbgen.katex.engine import RenderResult
+
+    cache = FormulaCache(tmp_path / "math.sqlite3")
+    cache.put_many({b"bad": RenderResult(None, "cannot parse 000\ud800…", 2),
+                    b"good": RenderResult("<span>x</span>")})
+    got = cache.get_many([b"bad", b"good"])
+    assert list(got) == [b"good"] and got[b"good"].html == "<span>x</span>"

@@ -79,3 +79,59 @@ def test_packed_bodies_and_materials_list_build_the_site_plain_bodies_and_its_fi
     assert all(page.content for page in note_pages(plain, plain_stats))
     assert_same_site(tmp_path / "packed", tmp_path / "plain")
     assert diagnostics == plain_diagnostics
+
+
+_LONG_TITLE = "<h1 id=\"t\">" + "긴 제목 " * 1200 + "</h1>\n<p>본문</p>\n"
+
+
+@pytest.mark.parametrize("body, tail", [
+    ("<h1 id=\"a\">제목</h1>\n<p>본문 \udcff</p>\n", ()),
+    ("  \n<h1>제목</h1>\n\n<p>x</p>", ("<aside>역링크</aside>",)),
+    ("<p>제목 없는 노트</p>\n" * 300, ()),
+    ("<h1>끝까지 제목</h1>", ()),
+    ("<h1>끝까지 제목</h1>", ("\n  <aside>a</aside>",)),  # the space after the title runs into the aside
+    ("<h1>닫히지 않은 제목", ("</h1><aside>a</aside>",)),  # the title closes in the aside
+    (_LONG_TITLE, ()),  # longer than the start looked at
+    ("<h1>" + "가" * 1364 + "</h1>\n" + " " * 5000 + "<p>x</p>", ()),  # white space past the start
+    (" " * 5000 + "<h1>t</h1><p>x</p>", ()),
+    ("\u3000<h1>전각 공백</h1>\u3000<p>x</p>", ()),
+    ("<h1x>not a title</h1x><p>y</p>", ()),
+    ("<h1", ()),
+    ("", ("<aside>only</aside>",)),
+])
+def test_the_alias_line_goes_where_the_whole_page_says(body, tail):
+    """kbgen.emit.aliases puts the alias line into a packed body from its start alone; the page must be
+    what with_alias_list makes of the whole HTML, in every case the start cannot or can tell."""
+    from kbgen.emit import aliases
+
+    page = RenderedNote("a.md", body, "A", [])
+    page.pack()
+    for part in tail:
+        page.append(part)
+    want = aliases.with_alias_list(page.html, ["별칭 \udcff", "<b>"], "별칭")
+    if not aliases._insert_alias_line(page, aliases.alias_line(["별칭 \udcff", "<b>"], "별칭")):
+        page.html = aliases.with_alias_list(page.html, ["별칭 \udcff", "<b>"], "별칭")
+    assert page.html == want
+    assert page.html_length == len(want)
+    assert page.html_utf8() == want.encode("utf-8", "surrogatepass")
+    page.pack()
+    assert page.html == want and pickles.loads(pickles.dumps(page)).html == want
+
+
+def test_a_body_with_a_title_keeps_its_packed_bytes_and_its_digest_tells_pages_apart():
+    from kbgen.emit import aliases
+
+    body = "<h1 id=\"t\">기울기</h1>\n" + "<p>본문 문장.</p>\n" * 400
+    page = RenderedNote("a.md", body, "A", [])
+    page.pack()
+    packed, digest = page._body, page.html_digest()
+    assert aliases._insert_alias_line(page, aliases.alias_line(["VG"], "별칭"))
+    assert page._body is packed and page.html.startswith("<h1 id=\"t\">기울기</h1>\n<p class=\"kb-aliases\">")
+    assert page.html_digest() != digest  # the inserted line is part of the digest
+    other = RenderedNote("a.md", body, "A", [])
+    other.pack()
+    other.append(aliases.alias_line(["VG"], "별칭"))
+    assert other.html_digest() not in (digest, page.html_digest())
+    same = RenderedNote("a.md", body, "A", [])
+    same.pack()
+    assert same.html_digest() == digest  # packed alike: an unchanged page keeps its key

@@ -87,8 +87,10 @@ def test_the_replaced_site_is_kept_in_the_cache_and_the_next_build_starts_from_i
     ]
     assert main(["build", "-q", "--config", str(config)]) == 0
     for step, change in enumerate(changes):
-        if step == 2:  # from here on the kept site must be what every build starts from
+        if step == 2:  # from here on the kept site must be what every build starts from, linked up to the
+            # site by what the last build recorded it changed (site_writer.record_changes), not by comparing trees
             monkeypatch.setattr(site_writer, "_link_with_cp", lambda *a: pytest.fail("linked afresh"))
+            monkeypatch.setattr(site_writer, "_sync_links", lambda *a: pytest.fail("trees compared"))
         change()
         assert main(["build", "-q", "--config", str(config)]) == 0
         cold = tmp_path / f"cold{step}"
@@ -126,3 +128,84 @@ def test_syncing_a_kept_tree_links_exactly_the_sites_files(tmp_path: Path) -> No
         assert (kept / name).stat().st_ino == (site / name).stat().st_ino
     assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_dir()) == \
         sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+
+
+def test_the_writers_real_paths_are_realpaths(tmp_path: Path) -> None:
+    """SiteWriter remembers each folder's real path; every answer must still be os.path.realpath's
+    (the files it produced are told from the stale ones by it)."""
+    import os
+
+    from kbgen.site_writer import SiteWriter
+
+    d = tmp_path
+    (d / "a" / "b").mkdir(parents=True)
+    (d / "a" / "b" / "f").write_text("x")
+    os.symlink(d / "a", d / "l")
+    os.symlink("b", d / "a" / "lb")
+    os.symlink("f", d / "a" / "b" / "lf")
+    writer = SiteWriter(d)
+    for path in [d / "l/b/f", d / "l/lb/lf", d / "a/b/new/x", f"{d}/l/b/../b/f", f"{d}//a/./b/f", d / "a/lb/f"]:
+        assert writer._real(str(path)) == os.path.realpath(path), path
+    assert writer._real(str(d / "l/lb/lf")) == str((d / "a/b/f").resolve())
+
+
+def test_a_site_touched_since_the_last_build_is_compared_whole(tmp_path: Path, capsys) -> None:
+    """The record of what the last build changed names the site folder as it left it: a file added to
+    the site by hand since (or any other change of the folder) makes the next build compare both trees."""
+    import kbgen.site_writer as site_writer
+    from test_site_build import tree
+
+    notes, site, cache = _vault(tmp_path), tmp_path / "site", tmp_path / "cache"
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"site_name: s\ndocs_dir: {notes}\nsite_dir: {site}\ntheme:\n  name: material\n"
+                      f"plugins:\n  - search\n  - kbgen:\n      cache_dir: {cache}\n", encoding="utf-8")
+    args = ["build", "-q", "--config", str(config)]
+    for step in range(3):  # cold; then the kept site appears; then a record of the changes to it
+        (notes / "a.md").write_text(f"# A\n\nversion {step}\n")
+        assert main(args) == 0
+    assert (cache / ("previous-site" + site_writer.CHANGES_SUFFIX)).is_file()
+    (site / "by-hand.txt").write_text("not the build's")
+    compared = []
+    original = site_writer._sync_links
+    site_writer._sync_links = lambda *a: compared.append(1) or original(*a)
+    try:
+        (notes / "a.md").write_text("# A\n\nversion 3\n")
+        assert main(args) == 0
+    finally:
+        site_writer._sync_links = original
+    assert compared == [1]
+    assert not (site / "by-hand.txt").exists()
+    cold = tmp_path / "cold.yml"
+    cold.write_text(config.read_text(encoding="utf-8").replace(str(site), str(tmp_path / "cold"))
+                    .replace(str(cache), str(tmp_path / "cold-cache")), encoding="utf-8")
+    assert main(["build", "-q", "--config", str(cold)]) == 0
+    assert tree(site) == tree(tmp_path / "cold")
+    capsys.readouterr()
+
+
+def test_linking_the_recorded_changes_makes_the_kept_tree_the_site(tmp_path: Path) -> None:
+    import os
+
+    from kbgen.site_writer import _sync_changed
+
+    site, kept = tmp_path / "site", tmp_path / "kept"
+    for root in (site, kept):
+        (root / "c").mkdir(parents=True)
+    (site / "same").write_text("same")
+    os.link(site / "same", kept / "same")
+    (site / "new").write_text("new in the site")  # written by the last build
+    (kept / "old").write_text("removed by the last build")
+    (site / "c" / "changed").write_text("the site's")
+    (kept / "c" / "changed").write_text("before")
+    (kept / "c" / "was-folder").mkdir()
+    (kept / "c" / "was-folder" / "x").write_text("x")
+    (site / "c" / "was-folder").write_text("a file now")
+    (site / "d" / "e").mkdir(parents=True)
+    (site / "d" / "e" / "f").write_text("in a new folder")
+    changed = ["new", "old", "c/changed", "c/was-folder", "d/e/f"]
+    assert _sync_changed(site, kept, changed) is True
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_file()) == files
+    for name in files:
+        assert (kept / name).stat().st_ino == (site / name).stat().st_ino, name
+    assert _sync_changed(site, kept, ["../outside"]) is False  # never a path outside the site

@@ -12,6 +12,7 @@ import html
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..messages import table
+from ..packed import PACK_MIN, PackedText
 from ..vault.index import Backlink
 from ..diagnostics import Reporter
 from ..markdown import excerpt
@@ -41,6 +42,8 @@ def emit(build: "VaultBuild") -> None:
         aside = kept.get(src_path)
         if aside is None:
             aside = aside_of(build, src_path)
+            if len(aside) >= PACK_MIN:  # packed once: kept by the next builds as it is (no packing again)
+                aside = PackedText(aside)
         asides[src_path] = (aside, frozenset(index.backlinks.get(src_path, {})))
         rendered.append(aside)
     if memo is not None and len(kept) < len(asides):

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .. import pickles
+from .page_values import PageValues
 
 if TYPE_CHECKING:
     from ..vault_build import VaultBuild
@@ -114,11 +115,16 @@ class EmitMemo:
         self.hits: list[str] = []  # units replayed in this build (tests, profiles)
         self.kept: dict[str, int] = {}  # per-note emitter → notes whose part was kept
         self._start: tuple[int, int] | None = None
+        self.page_values = PageValues(self.folder, namespace)  # what emitters read off note pages
 
     def begin(self, build: "VaultBuild") -> None:
         """At the start of the emit stage: the vault's key, and the URL map as the stage found it."""
         self.vault_key = vault_key(build, self.vault_sig)
         self._start = (len(build.vault.urls.owners), len(build.vault.urls.folders))
+
+    def end(self) -> None:
+        """After the last emitter: keep what was read off note pages for the next build."""
+        self.page_values.save()
 
     def run(self, name: str, build: "VaultBuild", steps: list[Callable[["VaultBuild"], None]],
             inputs: Callable[["VaultBuild"], Iterable[str]]) -> None:

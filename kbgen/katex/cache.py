@@ -121,7 +121,7 @@ class FormulaCache:
         rows = [
             (key, zlib.compress(r.html.encode("utf-8"), 1) if r.html is not None else None, r.error, r.position,
              r.path)
-            for key, r in entries.items()
+            for key, r in entries.items() if _storable(r.html) and _storable(r.error)
         ]
         if not rows:
             return
@@ -149,3 +149,15 @@ class FormulaCache:
                 self._db.close()
             self._db = None
             self._opened = False
+
+
+def _storable(text: str | None) -> bool:
+    """Whether SQLite can hold the text: a lone surrogate (an engine's message cutting a formula
+    between the halves of a pair) cannot be encoded. Such a result is not cached, only recomputed."""
+    if text is None:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

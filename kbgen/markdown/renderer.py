@@ -8,6 +8,7 @@ in ``env``.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -21,7 +22,7 @@ from ..diagnostics import Diagnostic, Reporter
 from ..study import flashcards, note_count, quiz_syntax
 from ..vault.note import Note
 from ..vault.vault import Vault
-from ..packed import PackedText, text_of, utf8_of
+from ..packed import PACK_MIN, PackedText, digest_parts, head_of, text_of, utf8_of
 from . import (blockrefs, callouts, cjk_emphasis, embeds, headings, highlight, html_markdown, kramdown, limits,
                mark, math, mermaid, notelinks, tags, toc_block, wikilinks)
 from .headings import Heading, toc_tokens
@@ -53,15 +54,34 @@ class RenderedNote:
     data: dict[str, Any] = field(default_factory=dict)
 
     def pack(self) -> None:
-        """Hold the body compressed (kbgen.packed) until it is set again; reading it decompresses a copy."""
+        """Hold the body compressed (kbgen.packed) until it is set again; reading it decompresses a copy.
+
+        Short appended parts (a graph slot) stay as they are: compressing each cost more than it saves.
+        """
         if isinstance(self._body, str):
             self._body = PackedText(self._body)
-        if isinstance(self._tail, str) and self._tail:
-            self._tail = PackedText(self._tail)
+        tail = _parts(self._tail)
+        if any(isinstance(part, str) and len(part) >= PACK_MIN for part in tail):
+            self._tail = tuple(PackedText(part) if isinstance(part, str) and len(part) >= PACK_MIN else part
+                               for part in tail)
 
-    def append(self, html: str) -> None:
-        """``self.html += html`` that leaves a packed body packed (emitters end most pages with an aside)."""
-        self._tail = text_of(self._tail) + html
+    def append(self, html: "str | PackedText") -> None:
+        """``self.html += html`` that leaves a packed body (and packed appended parts) packed."""
+        if len(html):
+            self._tail = _parts(self._tail) + (html,)
+
+    def body_head(self, size: int) -> tuple[str, bool]:
+        """The start of the body as set (before anything inserted or appended), from its first ``size``
+        bytes, and whether that is all of it (kbgen.packed.PackedText.head)."""
+        return head_of(self._body, size)
+
+    def insert(self, at: int, text: str, head: str) -> bool:
+        """Put ``text`` at character ``at`` of the body as set, ``at`` within ``head`` (its start, from
+        :meth:`body_head`), leaving a packed body packed; False (nothing done) when it already has one."""
+        if self._insert is not None or at > len(head):
+            return False
+        self._insert = (at, len(head[:at].encode("utf-8", "surrogatepass")), text)
+        return True
 
     @property
     def packed(self) -> bool:
@@ -70,32 +90,60 @@ class RenderedNote:
     @property
     def html_length(self) -> int:
         """``len(self.html)``, without decompressing it."""
-        return len(self._body) + len(self._tail)
+        inserted = len(self._insert[2]) if self._insert is not None else 0
+        return len(self._body) + inserted + sum(len(part) for part in _parts(self._tail))
 
     def html_utf8(self) -> bytes:
         """The body as UTF-8 (what a digest of it needs), without making a str of a packed body."""
-        return utf8_of(self._body) + utf8_of(self._tail) if self._tail else utf8_of(self._body)
+        body = utf8_of(self._body)
+        if self._insert is not None:
+            at, at_byte, text = self._insert
+            body = body[:at_byte] + text.encode("utf-8", "surrogatepass") + body[at_byte:]
+        tail = _parts(self._tail)
+        return body + b"".join(utf8_of(part) for part in tail) if tail else body
+
+    def html_digest(self) -> str:
+        """Equal digests, equal :attr:`html`; an unchanged page's digest is its last build's (kbgen.packed.digest_parts)."""
+        parts = digest_parts([self._body, *_parts(self._tail)])
+        inserted = repr((self._insert[0], self._insert[2])) if self._insert is not None else ""
+        return hashlib.sha256(f"{parts}\0{inserted}".encode("utf-8", "surrogatepass")).hexdigest()
 
     def copy(self, **changes: Any) -> "RenderedNote":
         """``dataclasses.replace``, sharing the body as it is held (replace would decompress it)."""
-        body, tail = (changes.pop("html"), "") if "html" in changes else (self._body, self._tail)
+        if "html" in changes:
+            body, tail, inserted = changes.pop("html"), "", None
+        else:
+            body, tail, inserted = self._body, self._tail, self._insert
         copied = replace(self, html="", **changes)
-        copied._body, copied._tail = body, tail
+        copied._body, copied._tail, copied._insert = body, tail, inserted
         return copied
+
+
+def _parts(tail: "str | PackedText | tuple") -> tuple:
+    """What ``append`` added, as a tuple of parts (older cache entries hold one str, "" for none)."""
+    if isinstance(tail, tuple):
+        return tail
+    return (tail,) if len(tail) else ()
 
 
 def _get_html(self: RenderedNote) -> str:
     body = text_of(self._body)
-    return body + text_of(self._tail) if self._tail else body
+    if self._insert is not None:
+        at, _, text = self._insert
+        body = body[:at] + text + body[at:]
+    tail = _parts(self._tail)
+    return body + "".join(text_of(part) for part in tail) if tail else body
 
 
 def _set_html(self: RenderedNote, value: str) -> None:
-    # _body: the page as set; _tail: what ``append`` added since (each a str or a PackedText).
-    self._body, self._tail = value, ""
+    # _body: the page as set; _insert: (character, byte, text) put into it since (kbgen.emit.aliases);
+    # _tail: what ``append`` added since, as parts (each a str or a PackedText).
+    self._body, self._tail, self._insert = value, (), None
 
 
 # After @dataclass: as a class attribute before it, the property would be taken for the field's default.
 RenderedNote.html = property(_get_html, _set_html, doc="The page body as a str (decompressed when packed).")  # type: ignore[assignment]
+RenderedNote._insert = None  # type: ignore[attr-defined]  # entries cached before it existed
 
 
 def build_markdown(config: KbgenConfig) -> MarkdownIt:

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..messages import table
 from ..emit import SiteFile, SitePage
+from ..emit.page_values import page_value
 from ..emit.paging import chunks, claim_parts
 from ..emit.templating import render_template
 from ..markdown.headings import Heading, slugify, toc_tokens
@@ -141,8 +142,13 @@ def quizzes_pages(build: "VaultBuild", page_url: str) -> QuizPages | None:
 def memo_inputs(build: "VaultBuild") -> Iterator[str]:
     """What these pages read besides every note's metadata (kbgen.emit.memo): each quiz and its HTML."""
     for src_path, rendered in build.rendered.items():
-        for quiz in rendered.data.get("quizzes", []):
-            yield f"{src_path}\0{quiz!r}\0{component_html(rendered.html, quiz.id)}"
+        quizzes = rendered.data.get("quizzes", [])
+        if not quizzes:
+            continue
+        ids = [quiz.id for quiz in quizzes]
+        parts = page_value(build, "quiz-html", src_path, lambda page: [component_html(page, i) for i in ids], repr(ids))
+        for quiz, part in zip(quizzes, parts):
+            yield f"{src_path}\0{quiz!r}\0{part}"
 
 
 def collect(build: "VaultBuild", page_url: str) -> list[QuizEntry]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ..emit import SiteFile, SitePage
+from ..emit.page_values import page_value
 from ..emit.templating import render_template
 from ..messages import table
 from ..vault.note import relative_url
@@ -84,11 +85,18 @@ def review_page(build: "VaultBuild", page_url: str, deck: ReviewDeck,
 def memo_inputs(build: "VaultBuild") -> Iterator[str]:
     """What the page reads besides every note's metadata (kbgen.emit.memo): each quiz and card and its HTML."""
     for src_path, rendered in build.rendered.items():
-        for quiz in rendered.data.get("quizzes", []):
-            yield f"{src_path}\0{quiz!r}\0{cut(rendered.html, QUIZ_MARKS, quiz.id)}"
-        for card in rendered.data.get("cards", []):
-            marks = [CLOZE_MARK] if card.kind == "cloze" else [FRONT_MARK, BACK_MARK]
-            yield f"{src_path}\0{card!r}\0" + "\0".join(str(cut(rendered.html, m, card.id)) for m in marks)
+        quizzes, cards = rendered.data.get("quizzes", []), rendered.data.get("cards", [])
+        if not quizzes and not cards:
+            continue
+        wanted = [(QUIZ_MARKS, quiz.id) for quiz in quizzes] + [
+            (m, card.id) for card in cards for m in ([CLOZE_MARK] if card.kind == "cloze" else [FRONT_MARK, BACK_MARK])]
+        found = iter(page_value(build, "review-html", src_path, lambda page: [cut(page, m, i) for m, i in wanted],
+                                repr(wanted)))
+        for quiz in quizzes:
+            yield f"{src_path}\0{quiz!r}\0{next(found)}"
+        for card in cards:
+            count = 1 if card.kind == "cloze" else 2
+            yield f"{src_path}\0{card!r}\0" + "\0".join(str(next(found)) for _ in range(count))
 
 
 def collect(build: "VaultBuild", page_url: str) -> ReviewDeck:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from ..collation import sort_key
 from ..emit import SitePage
+from ..emit.page_values import page_value
 from ..emit.paging import chunks, claim_parts
 from ..emit.templating import render_template
 from ..markdown.tags import INDEX_KEY
@@ -171,8 +172,9 @@ class _Summaries:
 
     def of(self, note: Note) -> str:
         if note.src_path not in self.cache:
-            self.cache[note.src_path] = note.description or opening_sentence(
-                self.build.rendered[note.src_path].html if note.src_path in self.build.rendered else "")
+            self.cache[note.src_path] = note.description or (
+                page_value(self.build, "opening", note.src_path, opening_sentence)
+                if note.src_path in self.build.rendered else "")
         return self.cache[note.src_path]
 
 

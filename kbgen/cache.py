@@ -14,8 +14,9 @@ Everything is namespaced by a fingerprint of kbgen's own code and templates,
 the versions of the libraries that shape the HTML, and the configuration
 (:func:`namespace`): a changed option or an upgraded kbgen starts afresh.
 One SQLite file (WAL): only the entries of notes that were rendered again are
-written. A cache that fails to read or write is treated as empty, never as an
-error.
+written. ``kbgen serve`` may record that entries signed one way are valid
+under another signature (:meth:`NoteCache.resign`); they are read so. A cache
+that fails to read or write is treated as empty, never as an error.
 """
 from __future__ import annotations
 
@@ -57,6 +58,12 @@ CREATE TABLE IF NOT EXISTS loaded (
     stamp TEXT NOT NULL,
     blob BLOB NOT NULL,
     PRIMARY KEY (namespace, src_path)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS resigned (
+    namespace TEXT NOT NULL,
+    old TEXT NOT NULL,
+    new TEXT NOT NULL,
+    PRIMARY KEY (namespace, old)
 ) WITHOUT ROWID;
 """
 
@@ -162,11 +169,16 @@ class NoteCache:
                 rows = [row for n in range(0, len(paths), 500) for row in self._db.execute(
                     "SELECT src_path, blob FROM note WHERE namespace = ? AND src_path IN (%s)"
                     % ",".join("?" * len(paths[n:n + 500])), (self.namespace, *paths[n:n + 500]))]
+            resigned = dict(self._db.execute("SELECT old, new FROM resigned WHERE namespace = ?",
+                                             (self.namespace,)).fetchall())
             for src_path, blob in rows:
                 try:
-                    entries[src_path] = pickles.loads(zlib.decompress(blob))
+                    entry = entries[src_path] = pickles.loads(zlib.decompress(blob))
                 except Exception:  # noqa: BLE001 - a damaged entry is a miss
                     continue
+                now = resigned.get(_signed(entry.vault_sig, entry.derived_sig))
+                if now is not None:
+                    entry.vault_sig, _, entry.derived_sig = now.partition("\0")
         except sqlite3.Error as exc:
             log.warning("kbgen: build cache unreadable (%s)", exc)
         return entries
@@ -182,9 +194,37 @@ class NoteCache:
                                      [(self.namespace, p) for p in stale])
                 # Pickled as they are inserted: every page's pickle at once was tens of MB more at the peak.
                 self._db.executemany("INSERT OR REPLACE INTO note VALUES (?, ?, ?)", self._rows(entries))
+                # An entry signed anew is read as signed: a re-signing from that signature no longer holds.
+                self._db.executemany("DELETE FROM resigned WHERE namespace = ? AND old = ?", [
+                    (self.namespace, signed) for signed in
+                    {_signed(entry.vault_sig, entry.derived_sig) for entry in entries.values()}])
                 # Entries of other kbgen versions or configurations are dead weight.
                 self._db.execute("DELETE FROM note WHERE namespace != ?", (self.namespace,))
                 self._db.execute("DELETE FROM loaded WHERE namespace != ?", (self.namespace,))
+                self._db.execute("DELETE FROM resigned WHERE namespace != ?", (self.namespace,))
+        except sqlite3.Error as exc:
+            log.warning("kbgen: build cache not written (%s)", exc)
+
+    def resign(self, old: tuple[str, str], new: tuple[str, str]) -> None:
+        """Read every entry signed ``old`` (vault and derived signatures) as signed ``new`` from now on.
+
+        For ``kbgen serve`` (kbgen.quick_cache): after a quick refresh the entries it did not render
+        again are valid for the vault as it is now, but the vault's signature changed. Writing each
+        entry again took seconds at thousands of notes; one row says the same. Entries signed anew
+        with ``new``'s source signature later are read as written (:meth:`store` drops the row).
+        """
+        if self._db is None or old == new:
+            return
+        before, after = _signed(*old), _signed(*new)
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                # What was read as ``old`` is read as ``new``; ``new`` itself is read as written.
+                self._db.execute("UPDATE resigned SET new = ? WHERE namespace = ? AND new = ?",
+                                 (after, self.namespace, before))
+                self._db.execute("INSERT OR REPLACE INTO resigned VALUES (?, ?, ?)", (self.namespace, before, after))
+                self._db.execute("DELETE FROM resigned WHERE namespace = ? AND (old = ? OR old = new)",
+                                 (self.namespace, after))
         except sqlite3.Error as exc:
             log.warning("kbgen: build cache not written (%s)", exc)
 
@@ -202,6 +242,10 @@ class NoteCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _signed(vault_sig: str, derived_sig: str) -> str:
+    return f"{vault_sig}\0{derived_sig}"
 
 
 def valid_entries(entries: Mapping[str, NoteEntry], notes: Mapping[str, Note], shas: Mapping[str, str],

@@ -419,8 +419,10 @@ def _add_theme_files(files: Any, env: Any, config: MkDocsConfig) -> None:
     if path is None or type(loader).__name__ != "FileSystemLoader":
         files.add_files_from_theme(env, config)
         return
-    record = theme_files.Record(path, (list(loader.searchpath), list(config.theme.dirs), config.theme.static_templates,
-                                       sorted(utils.markdown_extensions), _versions()), loader.searchpath)
+    # static_templates is a set: sorted, or its order (hash seed) differs in every process and no record holds.
+    key = (list(loader.searchpath), list(config.theme.dirs), sorted(config.theme.static_templates),
+           sorted(utils.markdown_extensions), _versions())
+    record = theme_files.Record(path, key, loader.searchpath)
     pairs = record.pairs()
     if pairs is None:  # every static file of the theme, whatever the vault has
         found = Files([])

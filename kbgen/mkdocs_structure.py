@@ -12,7 +12,7 @@ as for a retitle. Every file is written only when its bytes differ.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Callable
 
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure.files import File, InclusionLevel, set_exclusions
@@ -23,11 +23,17 @@ from .mkdocs_views import views_understood
 from .quick_structure import refresh_structure
 
 
-def refresh(state: Any, plugin: Any, notes: list[str]) -> Any:
-    """Show the added, removed and changed ``notes``; a kbgen.mkdocs_serve.QuickRefresh, or None when the full
-    rebuild must do it (nothing written then)."""
+def refresh(state: Any, plugin: Any, notes: list[str],
+            shown: Callable[[list[str]], None] | None = None) -> Any:
+    """Show the added, removed and changed ``notes``; a kbgen.mkdocs_quick.QuickRefresh, or None when the full
+    rebuild must do it (nothing written then, unless ``shown`` was called).
+
+    The note pages rendered again (a new note, the notes whose links or backlinks changed) are written
+    first, pages and redirects that went are removed, and ``shown`` is called with those site paths;
+    then the listings, the pages whose view of the navigation changed and the theme's pages follow.
+    """
     from .mkdocs_pages import place
-    from .mkdocs_serve import QuickRefresh, _tag_mappings, _theme_templates_again, _views, template_page, \
+    from .mkdocs_quick import QuickRefresh, _tag_mappings, _theme_templates_again, _views, template_page, \
         write_site_file
 
     config, build, files = state.config, plugin.build, state.files
@@ -63,20 +69,11 @@ def refresh(state: Any, plugin: Any, notes: list[str]) -> Any:
         if file is not None:
             files.remove(file)
             gone.append(dest)
-    contents: dict[str, bytes] = {}
-    for site_file in [*change.files_added, *change.files]:
-        contents[site_file.dest] = site_file.read_bytes()
-        file = files.get_file_from_path(site_file.dest)
-        if file is not None:  # as the next build's on_files would give it
-            file.content_bytes = contents[site_file.dest]
-        else:
-            files.append(File.generated(config, site_file.dest, content=contents[site_file.dest]))
+    redirects = _site_files(state, change.files_added)
     state.doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
     for file in added:
         Page(None, file, config)
-    generated = {id(page): uri for uri, page in plugin.pages.items()}
-    pages = list(dict.fromkeys([*change.notes, *(generated[id(p)] for p in change.pages if id(p) in generated)]))
-    for uri in [*pages, *change.removed]:
+    for uri in change.notes + change.removed:
         plugin._sources.pop(uri, None)
     doc_pages = [file.page for file in state.doc_files]
     for uri in change.notes:  # their titles and tags, as the navigation and Material's tags plugin show them
@@ -91,27 +88,70 @@ def refresh(state: Any, plugin: Any, notes: list[str]) -> Any:
         data.clear()
         data.update((page.url, kept[page.url]) for page in doc_pages if page.url in kept)
     state.nav = plugin.on_nav(state.nav, config=config, files=files)
+    # The note pages first: nothing is written when one of them fails.
+    first = _template_all(state, change.notes, template_page)
+    written = _write_all(state, first, write_site_file)
+    count = len(written)
+    for dest, content in redirects.items():
+        count += write_site_file(state, dest, content)
+    for dest in gone:
+        count += _remove(config.site_dir, dest)
+        written.append(dest)
+    if shown is not None:
+        shown(written)
+    # Then what lists notes, and the pages whose sidebar, breadcrumbs or previous/next links changed.
+    if plugin.finish_refresh(change) is None:
+        return None
+    generated = {id(page): uri for uri, page in plugin.pages.items()}
+    pages = list(dict.fromkeys(generated[id(p)] for p in change.pages if id(p) in generated))
+    for uri in pages:
+        plugin._sources.pop(uri, None)
+    listed = _write_all(state, _template_all(state, pages, template_page), write_site_file)
+    if shown is not None and listed:
+        shown(listed)
     state.views = _views(state, plugin)
-    pages.extend(page.file.src_uri for page in doc_pages
-                 if state.views[page.file.src_uri] != before.get(page.file.src_uri) and page.file.src_uri not in pages)
-    outputs = [template_page(state, uri) for uri in pages]  # every page first: nothing written when one fails
-    shown: list[str] = []  # the pages written and gone: browser tabs on them reload (kbgen.page_reload)
-    for uri, (dest, content, search) in zip(pages, outputs):
+    views = [page.file.src_uri for page in doc_pages if page.file.src_uri not in pages
+             and page.file.src_uri not in change.notes
+             and state.views[page.file.src_uri] != before.get(page.file.src_uri)]
+    rest = _write_all(state, _template_all(state, views, template_page), write_site_file)
+    count += len(listed) + len(rest)
+    for dest, content in _site_files(state, change.files).items():
+        count += write_site_file(state, dest, content)
+    count += _theme_templates_again(state)
+    if plugin.quick_cache is not None:  # what the build cache learns when the author pauses
+        plugin.quick_cache.took_structure(notes, change.rendered, change.removed)
+    return QuickRefresh(count, change.complete and state.search_entries is not None, rest)
+
+
+def _site_files(state: Any, site_files: list[Any]) -> dict[str, bytes]:
+    """The bytes of these kbgen site files, by site path; MkDocs's ``Files`` gets them as the next build's
+    on_files would give them."""
+    config, files = state.config, state.files
+    contents: dict[str, bytes] = {}
+    for site_file in site_files:
+        contents[site_file.dest] = site_file.read_bytes()
+        file = files.get_file_from_path(site_file.dest)
+        if file is not None:
+            file.content_bytes = contents[site_file.dest]
+        else:
+            files.append(File.generated(config, site_file.dest, content=contents[site_file.dest]))
+    return contents
+
+
+def _template_all(state: Any, uris: list[str], template_page: Callable) -> list[tuple[str, tuple]]:
+    """Every page of ``uris`` templated before any is written: nothing is written when one fails."""
+    return [(uri, template_page(state, uri)) for uri in uris]
+
+
+def _write_all(state: Any, outputs: list[tuple[str, tuple]], write_site_file: Callable) -> list[str]:
+    """Write the templated pages whose bytes changed, keep their search entries; their site paths."""
+    written = []
+    for uri, (dest, content, search) in outputs:
         if write_site_file(state, dest, content):
-            shown.append(dest)
+            written.append(dest)
         if state.search_entries is not None:
             state.search_entries[uri] = search
-    written = len(shown)
-    for dest, content in contents.items():
-        written += write_site_file(state, dest, content)
-    for dest in gone:
-        written += _remove(config.site_dir, dest)
-        shown.append(dest)
-    written += _theme_templates_again(state)
-    # The build cache learns nothing from this session (kbgen.quick_cache re-signs entries for the vault as
-    # it is now, which a note added or removed may make wrong): the next build checks every entry as usual.
-    plugin.quick_cache = None
-    return QuickRefresh(written, change.complete and state.search_entries is not None, shown)
+    return written
 
 
 def _mkdocs_walk_key(src_uri: str) -> tuple:

@@ -3,7 +3,7 @@
 MkDocs's live-reload server keeps one site version number (an "epoch"). Each
 served HTML page carries the epoch it was served at, and its script polls the
 server until a newer one is visible, then reloads — every open tab, on every
-change. ``kbgen serve`` shows a save in two steps (kbgen.mkdocs_serve): the note
+change. ``kbgen serve`` shows a save in steps (kbgen.mkdocs_quick): the note
 pages rendered again are written first and shown, then the listings and the
 other pages whose navigation changed. With one epoch per step, a tab on the
 edited note would reload twice and a tab on an unrelated page once for nothing.

@@ -24,8 +24,10 @@ goes — returns None: the full rebuild handles it. No MkDocs here.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import unquote
+
+from markdown_it.common.utils import unescapeAll
 
 from .emit.aliases import alias_url, redirect_html
 from .emit.graph import DATA_PATH, graph_data, graph_json
@@ -101,12 +103,23 @@ def _retitled_links(build: VaultBuild, links: Any, old: Note, note: Note) -> set
 
 
 def _mentions(source: str, needle: str) -> bool:
-    """Whether ``source`` holds ``needle`` (NFC, case-folded) as written or percent-decoded: a Markdown
-    link's target is decoded before it resolves (kbgen.markdown.notelinks), so ``[x](New%20Title)``
-    resolves by the title "New Title"."""
-    if needle in unicodedata.normalize("NFC", source).casefold():
+    return mentions(source, [needle])
+
+
+def mentions(source: str, needles: Iterable[str]) -> bool:
+    """Whether ``source`` holds one of ``needles`` (NFC, case-folded) as written or as a Markdown link's
+    destination resolves: backslash escapes and character references are undone and the result
+    percent-decoded before it resolves (markdown-it, kbgen.markdown.notelinks), so ``[x](New%20Title)``,
+    ``[x](R&amp;D.md)`` and ``[x](R\\_D.md)`` name "New Title", "R&D" and "R_D"."""
+    needles = list(needles)
+    text = unicodedata.normalize("NFC", source).casefold()
+    if any(needle in text for needle in needles):
         return True
-    return "%" in source and needle in unicodedata.normalize("NFC", unquote(source)).casefold()
+    if not any(c in source for c in "%&\\"):
+        return False
+    decoded = unquote(unescapeAll(source)) if ("&" in source or "\\" in source) else unquote(source)
+    text = unicodedata.normalize("NFC", decoded).casefold()
+    return any(needle in text for needle in needles)
 
 
 class _SameUrls:
@@ -197,18 +210,27 @@ def _redirects_again(build: VaultBuild, note: Note, change: QuickChange) -> bool
 
 def _tag_pages_again(build: VaultBuild, note: Note, old: Note, pages: dict[str, SitePage],
                      change: QuickChange) -> bool:
-    """The pages of the note's tags before and after (and their parents); False when a part of a tag's
-    list would appear or go (kbgen.emit.paging)."""
-    made = tag_pages.pages_listing(build, {note.src_path}, old.tags)
-    if any(page.src_path not in pages for page in made):
+    """The pages of the note's tags before and after (and their parents), made once the note pages are
+    shown (QuickChange.later); False when a part of a tag's list would appear or go (kbgen.emit.paging)."""
+    if not same_tag_pages(pages, tag_pages.sources_listing(build, {note.src_path}, old.tags)):
         return False
-    made_srcs = {page.src_path for page in made}
-    tags = {page.src_path[len(tag_pages.SRC_FOLDER) + 1:] for page in made
-            if page.src_path.startswith(tag_pages.SRC_FOLDER + "/")}
-    for src_path in pages:
-        if src_path.startswith(tag_pages.PART_FOLDER + "/") and src_path not in made_srcs \
-                and src_path[len(tag_pages.PART_FOLDER) + 1:].partition("/")[2] in tags:
-            return False
+    change.later["tag pages " + note.src_path] = lambda: replace_pages(
+        change, pages, tag_pages.pages_listing(build, {note.src_path}, old.tags))
+    return True
+
+
+def same_tag_pages(pages: dict[str, SitePage], srcs: list[str]) -> bool:
+    """Whether the tag pages of ``srcs`` (kbgen.tags.pages.sources_listing) are those the build has: no part
+    of these tags' lists appears or goes."""
+    if any(src not in pages for src in srcs):
+        return False
+    made = set(srcs)
+    tags = {src[len(tag_pages.SRC_FOLDER) + 1:] for src in srcs if src.startswith(tag_pages.SRC_FOLDER + "/")}
+    return not any(src.startswith(tag_pages.PART_FOLDER + "/") and src not in made
+                   and src[len(tag_pages.PART_FOLDER) + 1:].partition("/")[2] in tags for src in pages)
+
+
+def replace_pages(change: QuickChange, pages: dict[str, SitePage], made: list[SitePage]) -> bool:
     for page in made:
         replace_page(change, pages[page.src_path], page)
     return True

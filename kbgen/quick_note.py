@@ -20,7 +20,7 @@ kbgen.quick_meta makes again: home, tag, folder and alias pages, navigation):
 
 :func:`refresh_note` re-reads the note, updates the link index in place,
 renders those notes again (kbgen.quick_pages puts their pages together and
-makes the generated pages again) and says which pages and files changed. The adapter (kbgen.mkdocs_serve) templates and writes the pages and
+makes the generated pages again) and says which pages and files changed. The adapter (kbgen.mkdocs_quick) templates and writes the pages and
 writes the search index. Anything else returns None: the full rebuild alone
 handles it. No MkDocs here.
 """

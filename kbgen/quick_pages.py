@@ -28,7 +28,7 @@ from .study import review_page as review
 from .study.bank import BANK_DIR
 from .study.fsrs_assets import SCRIPT as FSRS_SCRIPT
 from .study.note_count import review_url
-from .tags.pages import opening_sentence, pages_listing
+from .tags.pages import opening_sentence, pages_listing, sources_listing
 from .vault_build import VaultBuild
 
 
@@ -144,10 +144,15 @@ def _generated_again(build: VaultBuild, before: dict[str, RenderedNote], change:
     summarized = {p for p, old in before.items() if not build.vault.notes[p].description
                   and opening_sentence(old.html) != opening_sentence(build.rendered[p].html)}
     if summarized:  # the line tag pages and the feed show for a note
-        for page in pages_listing(build, summarized):
-            if page.src_path not in pages:
-                return False  # a tag's list gained a page
-            replace_page(change, pages[page.src_path], page)
+        if any(src not in pages for src in sources_listing(build, summarized)):
+            return False  # a tag's list gained a page
+
+        def tag_pages_again() -> bool:
+            for page in pages_listing(build, summarized):
+                replace_page(change, pages[page.src_path], page)
+            return True
+
+        change.later["tag pages, summaries " + " ".join(sorted(summarized))] = tag_pages_again
         feed_later(build, change)
     studied = [p for p, old in before.items() if has_cards(old) or has_cards(build.rendered[p])]
     if studied and same_cards(before, build):

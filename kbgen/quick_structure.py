@@ -17,7 +17,7 @@ notes link to a note by. Here the set of names changes, so the link index does:
   pages and section lists, the "all notes" page, navigation, feed, Quizzes and
   review) are made again; alias redirect files are added and removed.
 
-The adapter (kbgen.mkdocs_serve with kbgen.mkdocs_structure) adds and removes
+The adapter (kbgen.mkdocs_quick with kbgen.mkdocs_structure) adds and removes
 MkDocs's files and pages, templates what changed and deletes the files of pages
 and aliases that went.
 
@@ -34,16 +34,12 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import quote
 
 from .emit import SiteFile
 from .emit.aliases import _taken_urls, _url_key, alias_url, redirect_html, with_alias_list
-from .emit.feed import FEED_PATH, feed_xml
-from .emit.home import HOME_SRC, home_page
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
 from .markdown.link_targets import INDEX_KEY
 from .markdown.linkpass import link_note
@@ -52,10 +48,10 @@ from .nav.folders import ancestor_folders
 from .markdown.tags import ENV_KEY as TAGS_KEY
 from .markdown.tags import INDEX_KEY as TAG_INDEX_KEY
 from .messages import message
-from .quick_meta import FIXED_FIELDS, _navigation_again, _SameUrls, _words
+from .quick_meta import FIXED_FIELDS, _home_again, mentions, _navigation_again, _SameUrls, _tags_index_again, replace_pages, \
+    same_tag_pages
 from .quick_note import MAX_RENDERED, _embedders, _parse_again
-from .quick_pages import QuickChange, _site_wide, changed_pages, file_of, has_cards, replace_file, replace_page, \
-    study_pages_again
+from .quick_pages import QuickChange, _site_wide, changed_pages, feed_later, has_cards, study_pages_again
 from .tags import pages as tag_pages
 from .tags.model import build_tag_index
 from .vault.dates import assign_dates
@@ -163,9 +159,10 @@ def refresh_structure(build: VaultBuild, src_paths: Iterable[str], renderer: Not
         return None
     targets = (old_targets | _targets_of(index, set(new) | seeds)) - set(old)
     base = changed_pages(build, fresh, targets, True)
-    if base is None or not base.finish():  # its steps left for later too: the listings below follow
+    if base is None:  # its steps left for later stay so (QuickChange.later): the note pages are shown first
         return None
     change = StructureChange(**{f.name: getattr(base, f.name) for f in dataclasses.fields(QuickChange)})
+    change.rendered = {p: (items[p], fresh[p]) for p in fresh}
     change.removed = [p for p in old if p not in new]
     change.added = [p for p in vault.notes if p in new and p not in old]
     change.notes = [p for p in vault.notes if p in build.rendered and (p in change.notes or p in new)]
@@ -196,9 +193,11 @@ def _may_take(build: VaultBuild, old: dict[str, Note], new: dict[str, Note]) -> 
 
 
 def _names(note: Note) -> set[str]:
-    """What a link to the note may say, as the text search below compares it (NFC, case-folded)."""
+    """What a link to the note may say, as the text search below compares it (NFC, case-folded; a link's
+    destination also decoded, kbgen.quick_meta.mentions). The link index resolves a note by nothing else:
+    the suffixes of its path (each holds the file name), its id, aliases and title."""
     stem = posixpath.basename(strip_note_suffix(note.src_path))
-    names = {stem, quote(stem), stem.replace(" ", "%20"), note.title, *note.aliases}
+    names = {stem, note.title, *note.aliases}
     if note.id:
         names.add(note.id)
     return {link_key(n) for n in names if n and n.strip()}
@@ -215,8 +214,7 @@ def _linkers(build: VaultBuild, index: Any, old: dict[str, Note], new: dict[str,
     for p, note in build.vault.notes.items():
         if p in old or p in new or p in found or p not in build.rendered:
             continue
-        text = unicodedata.normalize("NFC", note.source).casefold()
-        if any(name in text for name in names):
+        if mentions(note.source, names):
             found.add(p)
             if len(found) > MAX_RENDERED:
                 return None
@@ -324,29 +322,19 @@ def _listings_again(build: VaultBuild, old: dict[str, Note], new: dict[str, Note
     """Every generated page and file that lists notes, made again; alias redirects added and removed."""
     before = {id(page): (page.html, page.toc) for page in build.pages}
     pages = {page.src_path: page for page in build.pages}
-    home = pages.get(HOME_SRC)
-    if home is not None:
-        replace_page(change, home, home_page(build, home.url))
+    # What can neither appear nor go is made once the note pages are shown (QuickChange.later).
+    change.later["home"] = lambda: _home_again(build, pages, change)
+    change.later["tags index"] = lambda: _tags_index_again(build, pages, change)
+    feed_later(build, change)
     index = build.vault.indexes.get(TAG_INDEX_KEY)
     if index is not None and index.tags:
-        made = tag_pages.pages_listing(build, {p for p in new if p in build.rendered}, old_tags)
-        if any(page.src_path not in pages for page in made):
-            return False  # a part of a tag's list would appear
-        made_srcs = {page.src_path for page in made}
-        listed = {page.src_path[len(tag_pages.SRC_FOLDER) + 1:] for page in made
-                  if page.src_path.startswith(tag_pages.SRC_FOLDER + "/")}
-        if any(src.startswith(tag_pages.PART_FOLDER + "/") and src not in made_srcs
-               and src[len(tag_pages.PART_FOLDER) + 1:].partition("/")[2] in listed for src in pages):
-            return False  # a part of a tag's list would go
-        for page in made:
-            replace_page(change, pages[page.src_path], page)
-        fresh = tag_pages.index_page(index, _words(build))
-        replace_page(change, pages.get(fresh.src_path), fresh)
+        listed = {p for p in new if p in build.rendered}
+        if not same_tag_pages(pages, tag_pages.sources_listing(build, listed, old_tags)):
+            return False  # a part of a tag's list would appear or go
+        change.later["tag pages"] = lambda: replace_pages(change, pages,
+                                                          tag_pages.pages_listing(build, listed, old_tags))
     if not _navigation_again(build, change):
         return False
-    feed = file_of(build, FEED_PATH)
-    if feed is not None:
-        replace_file(change, feed, feed_xml(build) or "")
     if studied and not study_pages_again(build, change):
         return False
     if not _aliases_again(build, old, new, change):

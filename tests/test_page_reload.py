@@ -64,7 +64,7 @@ def test_the_watcher_is_told_of_writes_not_of_reads(tmp_path: Path):
     from watchdog.events import FileSystemEventHandler
     from watchdog.observers.polling import PollingObserver
 
-    from kbgen.mkdocs_serve import _native_observer
+    from kbgen.serve_watch import native_observer as _native_observer
 
     (tmp_path / "sub").mkdir()
     note = tmp_path / "sub" / "a.md"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.mkdocs_serve import _Changes, _show_at_once, finish_quickly
+from kbgen.mkdocs_quick import finish_quickly, show_at_once as _show_at_once
+from kbgen.serve_watch import Changes as _Changes
 
 from link_vaults import write_vault
 from test_site_build import config_file, kbgen_build, tree
@@ -133,6 +134,37 @@ def test_a_quick_edit_shows_on_the_pages_that_depend_on_it(tmp_path: Path):
     assert "유일한 문장" in now["tags/x/y/index.html"].decode()
 
 
+# Two notes saved together, the first (in path order, as the refresh takes them) showing what the second
+# now says: the first is rendered before the second is parsed again, so it must be rendered once more.
+TOGETHER = {
+    "embed of a new heading": ("![[q#Fresh part]]", "\n## Fresh part\n\nfresh words\n"),
+    "link to a new heading": ("[[q#Fresh part]]", "\n## Fresh part\n\nfresh words\n"),
+    "embed of new text": ("![[q]]", "\nfresh words\n"),
+    "embed of a new block": ("![[q#^fresh]]", "\n## Tail\n\nfresh words ^fresh\n"),
+}
+
+
+@pytest.mark.parametrize("case", list(TOGETHER))
+def test_two_notes_saved_together_show_each_other(tmp_path: Path, case: str):
+    shows, said = TOGETHER[case]
+    notes = write_vault(tmp_path / "notes", VAULT)
+    served = tmp_path / "served"
+    stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
+    assert stats.state is not None
+    (notes / "a.md").write_text(VAULT["a.md"] + f"\n\n{shows}\n", encoding="utf-8")
+    (notes / "q.md").write_text(VAULT["q.md"] + said, encoding="utf-8")
+    quick = _show_at_once(stats.state, {"a.md", "q.md"})
+    assert quick is not None
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"))
+    now, cold = tree(served), tree(tmp_path / "cold")
+    different = sorted(p for p in set(now) | set(cold) if now.get(p) != cold.get(p) and not p.startswith(LATER))
+    assert different == []
+    if shows.startswith("!"):
+        assert "fresh words" in now["a/index.html"].decode()
+    else:
+        assert 'href="../q/#fresh-part"' in now["a/index.html"].decode()
+
+
 def test_changes_name_the_edited_notes_and_give_up_on_folders(tmp_path: Path):
     from watchdog.events import DirCreatedEvent, FileClosedEvent, FileMovedEvent, FileOpenedEvent
 
@@ -215,7 +247,7 @@ def test_random_quick_edits_write_what_cold_builds_have(tmp_path: Path, seed: in
 def test_quick_edits_without_rebuilds_keep_the_site_a_cold_build(tmp_path: Path, seed: int):
     """kbgen serve skips the rebuild after a complete quick refresh: the kept build must serve the next
     edit, and the site, search index included, must be the cold build's after each step."""
-    from kbgen.mkdocs_serve import remember_views
+    from kbgen.mkdocs_quick import remember_views
 
     rng = random.Random(seed)
     notes = write_vault(tmp_path / "notes", VAULT)
@@ -254,8 +286,11 @@ def test_the_note_pages_are_written_and_shown_before_the_listings(tmp_path: Path
     (notes / "c.md").write_text(VAULT["c.md"].replace("# Gamma", "# Gamma ray"), encoding="utf-8")
     at_shown: list[tuple[list[str], dict[str, bytes]]] = []
     quick = _show_at_once(stats.state, {"c.md"}, lambda written: at_shown.append((written, tree(served))))
-    assert quick is not None and len(at_shown) == 1
+    # the note pages, then the listings (home, tag pages); the other pages' sidebars are the refresh's own
+    assert quick is not None and len(at_shown) == 2
     first, then = at_shown[0]
+    listed, _ = at_shown[1]
+    assert "index.html" in listed and not set(listed) & set(first)
     kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"))
     now, cold = tree(served), tree(tmp_path / "cold")
     # c's own page, b and d, which embed it (the embed shows its title), and a, whose backlinks list c by
@@ -266,7 +301,7 @@ def test_the_note_pages_are_written_and_shown_before_the_listings(tmp_path: Path
     later = sorted(p for p in now if now[p] != then[p])
     assert "index.html" in later and "q/index.html" in later and "sub/e/index.html" in later
     assert not set(later) & set(first)
-    assert sorted(quick.pages) == sorted(p for p in later if p.endswith(".html") and p not in ("404.html",))
+    assert sorted(quick.pages + listed) == sorted(p for p in later if p.endswith(".html") and p not in ("404.html",))
     changed = sorted(p for p in now if now[p] != before[p])
     assert changed == sorted(p for p in cold if cold[p] != before.get(p) and not p.startswith(LATER))
     assert all(now[p] == cold[p] for p in changed)
@@ -276,7 +311,7 @@ def test_a_build_after_quick_edits_parses_nothing_again_and_equals_a_cold_build(
     """Quick refreshes write what they rendered to the build cache (kbgen.quick_cache): a build after the
     serve session (another site folder, the same cache) restores every note, and its site is the cold one."""
     from kbgen.markdown.renderer import NoteRenderer
-    from kbgen.mkdocs_serve import remember_views
+    from kbgen.mkdocs_quick import remember_views
 
     notes = write_vault(tmp_path / "notes", VAULT)
     stats = kbgen_build(config_file(tmp_path, notes, tmp_path / "served", tmp_path / "cache"), jobs=1)
@@ -312,3 +347,23 @@ def with_front_matter_line(text: str, line: str) -> str:
     head, _, body = text[4:].partition("---\n")
     kept = [item for item in head.split("\n") if item and not item.startswith(key)]
     return "---\n" + "\n".join(kept + [line]) + "\n---\n" + body
+
+
+def test_the_build_cache_is_not_signed_for_a_vault_saved_since(tmp_path: Path):
+    """kbgen serve reads the vault for the build cache's signature without its lock (kbgen.quick_cache): a
+    note saved after the last refresh makes that read another vault than the one in memory, and nothing is
+    written (the next refresh writes it)."""
+    from kbgen.mkdocs_quick import quick_cache, remember_views
+
+    notes = write_vault(tmp_path / "notes", VAULT)
+    stats = kbgen_build(config_file(tmp_path, notes, tmp_path / "served", tmp_path / "cache"))
+    assert stats.state is not None
+    remember_views(stats.state)
+    (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "first"), encoding="utf-8")
+    assert _show_at_once(stats.state, {"c.md"}) is not None
+    cache = quick_cache(stats.state)
+    assert cache is not None
+    on_disk = cache.vault_on_disk()
+    (notes / "c.md").write_text(VAULT["c.md"].replace("embedded text", "second"), encoding="utf-8")
+    assert cache.save() == 0
+    assert cache.save(on_disk) > 0  # the vault as it was at that refresh

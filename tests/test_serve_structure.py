@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kbgen.mkdocs_plugin import KbgenPlugin
-from kbgen.mkdocs_serve import _show_at_once, finish_quickly
+from kbgen.mkdocs_quick import finish_quickly, show_at_once as _show_at_once
 
 from link_vaults import write_vault
 from test_serve_quick import LATER, VAULT, stamps, with_front_matter_line
@@ -200,3 +200,57 @@ def test_random_structure_edits_keep_the_site_a_cold_build(tmp_path: Path, seed:
         cold_dir = tmp_path / f"cold-{step}"
         assert tree(served) == tree(cold_dir), (step, changed)
     assert quick >= 3
+
+
+def test_a_build_after_structural_quick_edits_parses_nothing_again(tmp_path: Path, monkeypatch):
+    """Notes added, deleted, renamed and aliases changed in kbgen serve go to the build cache when the author
+    pauses (kbgen.quick_cache): a later build (another site folder, the same cache) parses no note, and its
+    site is the cold build's."""
+    from kbgen.markdown.renderer import NoteRenderer
+    from kbgen.mkdocs_quick import remember_views
+
+    notes = write_vault(tmp_path / "notes", {  # no embeds: each refresh is complete (no rebuild follows)
+        "a.md": "---\ntags: [x]\naliases: [first]\n---\n# Alpha\n\n[[b]] and [[Lost note]] $x$\n",
+        "b.md": "# Beta\n\n[[a]] [[golf]]\n", "g.md": "---\ntags: [x]\naliases: [golf]\n---\n# Golf\n\n[[a]]\n",
+        "sub/f.md": "# Foxtrot\n\n[[g]]\n", "sub/h.md": "# Hotel\n"})
+    stats = kbgen_build(config_file(tmp_path, notes, tmp_path / "served", tmp_path / "cache"), jobs=1)
+    assert stats.state is not None
+    remember_views(stats.state)  # as kbgen serve does after each full build
+    steps = [_add("missing.md", "# Lost note\n\nfound [[b]]\n"), _rename("g.md", "sub/g.md"),
+             _edit("a.md", "[first]", "[first, second]"), _delete("sub/f.md"), _add("n3.md", "# N3\n\n[[a]]\n")]
+    for n, (act, changed) in enumerate(steps):
+        act(notes)
+        quick = _show_at_once(stats.state, changed)
+        assert quick is not None and quick.complete, n
+        if n == 1:
+            assert finish_quickly(stats.state)  # the author paused: the cache is written, and again below
+    assert finish_quickly(stats.state)
+    parsed: list[str] = []
+    original = NoteRenderer.parse
+    monkeypatch.setattr(NoteRenderer, "parse", lambda self, note, vault: parsed.append(note.src_path)
+                        or original(self, note, vault))
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "after", tmp_path / "cache"), jobs=1)
+    assert parsed == []
+    monkeypatch.undo()
+    kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"), jobs=1)
+    assert tree(tmp_path / "after") == tree(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("name, link", [
+    ("Fresh-note.md", "[enc](Fresh%2Dnote.md)"),  # percent-encoded beyond what quote() gives
+    ("R&D.md", "[ent](R&amp;D.md)"),  # an entity in a Markdown link's destination
+    ("R_D.md", "[esc](R\\_D.md)"),  # a backslash escape
+    ("Ünïcode.md", "[nfd](%55%CC%88n%C3%AFcode.md)"),  # NFD, percent-encoded
+])
+def test_a_note_added_is_found_by_links_that_spell_its_name_otherwise(tmp_path: Path, name: str, link: str):
+    """The notes whose links may now resolve to an added note are found by their text: a name written
+    percent-encoded, with an entity or an escape resolves once decoded, and is found so too."""
+    notes = write_vault(tmp_path / "notes", {**STRUCTURE, "b.md": STRUCTURE["b.md"] + f"\n{link}\n"})
+    served = tmp_path / "served"
+    stats = kbgen_build(config_file(tmp_path, notes, served, tmp_path / "cache"))
+    assert stats.state is not None
+    before = (served / "b" / "index.html").read_bytes()
+    _write(notes, name, "# Added\n\ntext\n")
+    assert _show_at_once(stats.state, {name}) is not None
+    cold = _site_is_cold(tmp_path, notes, served, "after")
+    assert cold["b/index.html"] != before  # the link resolves now

@@ -79,14 +79,34 @@ def pages_listing(build: "VaultBuild", src_paths: set[str], names: Iterable[str]
     index: TagIndex | None = build.vault.indexes.get(INDEX_KEY)
     if index is None or not index.tags:
         return []
+    words = table(build.config.language)
+    summaries = _Summaries(build)
+    return [page for tag in _listing(index, build, src_paths, names)
+            for page in tag_pages(tag, index, build, summaries, words)]
+
+
+def sources_listing(build: "VaultBuild", src_paths: set[str], names: Iterable[str] = ()) -> list[str]:
+    """The page sources :func:`pages_listing` gives, without making the pages: whether a part of a
+    tag's list appears or goes is known before the pages are made."""
+    index: TagIndex | None = build.vault.indexes.get(INDEX_KEY)
+    if index is None or not index.tags:
+        return []
+    size = build.config.list_page_size
+    return [src for tag in _listing(index, build, src_paths, names)
+            for src in _sources(tag, len(chunks(range(len(tag.all_notes())), size)))]
+
+
+def _listing(index: TagIndex, build: "VaultBuild", src_paths: set[str], names: Iterable[str]) -> list[Tag]:
+    """The tags of these notes and of ``names``, and their parents, in page order."""
     keys: set[str] = set()
     wanted = [name for src_path in src_paths for name in build.vault.notes[src_path].tags]
     for tag in index.of_note([*wanted, *names]):
         keys.update(t.key for t in [tag, *tag.ancestors()])
-    words = table(build.config.language)
-    summaries = _Summaries(build)
-    return [page for tag in index.ordered() if tag.key in keys
-            for page in tag_pages(tag, index, build, summaries, words)]
+    return [tag for tag in index.ordered() if tag.key in keys]
+
+
+def _sources(tag: Tag, parts: int) -> list[str]:
+    return [f"{SRC_FOLDER}/{tag.key}.md"] + [f"{PART_FOLDER}/{n}/{tag.key}.md" for n in range(2, parts + 1)]
 
 
 def tag_pages(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summaries",
@@ -94,7 +114,7 @@ def tag_pages(tag: Tag, index: TagIndex, build: "VaultBuild", summaries: "_Summa
     """The tag's page, and when it has more than ``list_page_size`` notes, the further parts of its list."""
     notes = sorted((build.vault.notes[p] for p in tag.all_notes()), key=lambda n: (sort_key(n.title), n.src_path))
     runs = chunks(notes, build.config.list_page_size)
-    srcs = [f"{SRC_FOLDER}/{tag.key}.md"] + [f"{PART_FOLDER}/{n}/{tag.key}.md" for n in range(2, len(runs) + 1)]
+    srcs = _sources(tag, len(runs))
     parts = claim_parts(build, f"the tag {tag.name}", tag.url, len(runs), srcs)
     pages = []
     for n, (run, src, url) in enumerate(zip(runs, srcs, parts.urls), start=1):

@@ -260,6 +260,11 @@ def _structure_edit(kind: str, note: Path, marker: str, port: int, url_path: str
         new = note.parent / "zz-bench-new.md"
         act = lambda: new.write_text(f"# Bench new {marker}\n\n[[{note.stem}]] 새 문장.\n", encoding="utf-8")
         return act, base + quote(folder + "zz-bench-new/"), marker, linked, marker, 1
+    if kind == "alias":  # before the wait for GONE: only delete and rename write that note
+        alias = f"bench-alias-{marker}"
+        text = note.read_text(encoding="utf-8")
+        text = re.sub(r"^aliases: \[(.*)\]$", lambda m: f'aliases: [{m.group(1)}, "{alias}"]', text, count=1, flags=re.M)
+        return (lambda: note.write_text(text, encoding="utf-8")), linked, alias, base + quote(alias + "/"), alias, 1
     gone = note.parent / f"{GONE}.md"
     if _poll(base + quote(folder + f"{GONE}/"), "Bench gone", 900) is None:
         raise RuntimeError(f"{GONE} was not served")
@@ -269,10 +274,6 @@ def _structure_edit(kind: str, note: Path, marker: str, port: int, url_path: str
         renamed = note.parent / "zz-bench-renamed.md"
         return (lambda: gone.rename(renamed)), base + quote(folder + "zz-bench-renamed/"), "Bench gone", linked, \
             "zz-bench-renamed/", 1
-    alias = f"bench-alias-{marker}"
-    text = note.read_text(encoding="utf-8")
-    text = re.sub(r"^aliases: \[(.*)\]$", lambda m: f'aliases: [{m.group(1)}, "{alias}"]', text, count=1, flags=re.M)
-    return (lambda: note.write_text(text, encoding="utf-8")), linked, alias, base + quote(alias + "/"), alias, 1
 
 
 def _poll_gone(url: str, timeout: float, every: float = 0.02) -> bool | None:

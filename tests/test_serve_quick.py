@@ -310,7 +310,6 @@ def test_the_note_pages_are_written_and_shown_before_the_listings(tmp_path: Path
 def test_a_build_after_quick_edits_parses_nothing_again_and_equals_a_cold_build(tmp_path: Path, monkeypatch):
     """Quick refreshes write what they rendered to the build cache (kbgen.quick_cache): a build after the
     serve session (another site folder, the same cache) restores every note, and its site is the cold one."""
-    from kbgen.markdown.renderer import NoteRenderer
     from kbgen.mkdocs_quick import remember_views
 
     notes = write_vault(tmp_path / "notes", VAULT)
@@ -328,6 +327,13 @@ def test_a_build_after_quick_edits_parses_nothing_again_and_equals_a_cold_build(
         if step == 1:
             assert finish_quickly(stats.state)  # the author paused: the cache is written, and again below
     assert finish_quickly(stats.state)
+    assert_next_build_parses_nothing_and_equals_cold(tmp_path, notes, monkeypatch)
+
+
+def assert_next_build_parses_nothing_and_equals_cold(tmp_path: Path, notes: Path, monkeypatch) -> None:
+    """``kbgen build`` on serve's cache (tmp_path/cache) parses no note again and gives the cold build's site."""
+    from kbgen.markdown.renderer import NoteRenderer
+
     parsed: list[str] = []
     original = NoteRenderer.parse
     monkeypatch.setattr(NoteRenderer, "parse", lambda self, note, vault: parsed.append(note.src_path)

@@ -11,7 +11,8 @@ from kbgen.mkdocs_plugin import KbgenPlugin
 from kbgen.mkdocs_quick import finish_quickly, show_at_once as _show_at_once
 
 from link_vaults import write_vault
-from test_serve_quick import LATER, VAULT, stamps, with_front_matter_line
+from test_serve_quick import (LATER, VAULT, assert_next_build_parses_nothing_and_equals_cold, stamps,
+                              with_front_matter_line)
 from test_site_build import config_file, kbgen_build, tree
 
 STRUCTURE = {**VAULT, "sub/f.md": "# Foxtrot\n\n[[a]] and [[Lost note]] and [[alias-of-new]]\n",
@@ -206,7 +207,6 @@ def test_a_build_after_structural_quick_edits_parses_nothing_again(tmp_path: Pat
     """Notes added, deleted, renamed and aliases changed in kbgen serve go to the build cache when the author
     pauses (kbgen.quick_cache): a later build (another site folder, the same cache) parses no note, and its
     site is the cold build's."""
-    from kbgen.markdown.renderer import NoteRenderer
     from kbgen.mkdocs_quick import remember_views
 
     notes = write_vault(tmp_path / "notes", {  # no embeds: each refresh is complete (no rebuild follows)
@@ -225,15 +225,7 @@ def test_a_build_after_structural_quick_edits_parses_nothing_again(tmp_path: Pat
         if n == 1:
             assert finish_quickly(stats.state)  # the author paused: the cache is written, and again below
     assert finish_quickly(stats.state)
-    parsed: list[str] = []
-    original = NoteRenderer.parse
-    monkeypatch.setattr(NoteRenderer, "parse", lambda self, note, vault: parsed.append(note.src_path)
-                        or original(self, note, vault))
-    kbgen_build(config_file(tmp_path, notes, tmp_path / "after", tmp_path / "cache"), jobs=1)
-    assert parsed == []
-    monkeypatch.undo()
-    kbgen_build(config_file(tmp_path, notes, tmp_path / "cold", tmp_path / "cold-cache"), jobs=1)
-    assert tree(tmp_path / "after") == tree(tmp_path / "cold")
+    assert_next_build_parses_nothing_and_equals_cold(tmp_path, notes, monkeypatch)
 
 
 @pytest.mark.parametrize("name, link", [

@@ -12,7 +12,7 @@ import time
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import incremental, memory, note_stages, parallel
-from .cache import NoteCache
+from .cache import NoteCache, NoteEntry
 from .config import KbgenConfig
 from .diagnostics import Diagnostic
 from .emit import aliases as aliases_emitter
@@ -140,11 +140,9 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
             recorded = note_stages.render_in_workers(build, renderer, published, parsed, facts, workers, progress)
         else:
             recorded = _parse_render(build, renderer, published, parsed, clock, progress, cache is not None)
+        fresh: dict[str, NoteEntry] = {}
         if cache is not None:
             fresh = incremental.record(build, recorded, the_plan)
-            gone = the_plan.cached - set(fresh) - set(the_plan.restored)
-            cache.store(fresh, stale=gone)
-            del fresh
             # Notes rendered in this build, those whose parse failed too (the_plan: the others).
             changed = {note.src_path for note in vault.published() if note.src_path not in the_plan.restored}
             build.emit_memo = EmitMemo(config.cache_dir, cache.namespace, the_plan.vault_sig, changed)
@@ -160,6 +158,12 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
         # What is alive now lives to the end of the build: automatic full collections during the
         # emitters walked all of it again and again, their cost growing with the vault.
         gc.freeze()
+        if cache is not None:
+            # The entries as they are now, before the emitters: written by a forked child while
+            # the emitters run (kbgen.background; cache.close waits for it), after the collection
+            # above so that the child shares the heap as it stays.
+            cache.store_soon(fresh, stale=the_plan.cached - set(fresh) - set(the_plan.restored))
+        del fresh
         _emit(build, the_plan, clock)
     finally:
         # `kbgen serve` rebuilds in one process: let this build's garbage go (at the end of the

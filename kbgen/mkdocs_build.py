@@ -39,6 +39,7 @@ from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
 from . import memory, pickles, theme_files
+from .mkdocs_theme import JINJA_CACHE, ThemeFiles
 from .cache import code_fingerprint
 from .site_writer import SiteWriter
 
@@ -129,12 +130,24 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     inclusion = InclusionLevel.is_included
     files = get_files(config)
     env = config.theme.get_env()
-    _add_theme_files(files, env, config)
-    # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build: no full
-    # collection walks it, from the moment it is made (kbgen.memory.thaw) to the end.
-    with memory.frozen_heap():
-        files = config.plugins.on_files(files, config=config)
-        _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)
+    theme = ThemeFiles(env, config, _cache_file(config, theme_files.RECORD), _cache_file(config, JINJA_CACHE),
+                       _versions())
+    # With a child walking the theme (an empty cache) its files are added once kbgen's pipeline is
+    # done, when no plugin but kbgen's and Material's sees the files in on_files (kbgen's skips them:
+    # they are outside the vault, and a file of the vault or of kbgen's own still wins).
+    later = theme.in_child and only_known_plugins(config)
+    try:
+        if not later:
+            theme.add_to(files)
+        # The vault's build (kbgen's pipeline, in on_files) lives to the end of this build: no full
+        # collection walks it, from the moment it is made (kbgen.memory.thaw) to the end.
+        with memory.frozen_heap():
+            files = config.plugins.on_files(files, config=config)
+            if later:
+                theme.add_to(files)
+            _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)
+    finally:
+        theme.close()
 
 
 def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
@@ -410,28 +423,6 @@ def _page_events_understood(config: MkDocsConfig) -> bool:
     search_plugins = [p for p in config.plugins.values() if "search" in type(p).__module__]
     return all(type(p).__module__.startswith("material.plugins.search.") for p in search_plugins) and (
         not search_plugins or search_index(config) is not None)
-
-
-def _add_theme_files(files: Any, env: Any, config: MkDocsConfig) -> None:
-    """``files.add_files_from_theme(env, config)``, replayed from kbgen.theme_files while the theme's folders stand."""
-    loader = getattr(env, "loader", None)
-    path = _cache_file(config, theme_files.RECORD)
-    if path is None or type(loader).__name__ != "FileSystemLoader":
-        files.add_files_from_theme(env, config)
-        return
-    # static_templates is a set: sorted, or its order (hash seed) differs in every process and no record holds.
-    key = (list(loader.searchpath), list(config.theme.dirs), sorted(config.theme.static_templates),
-           sorted(utils.markdown_extensions), _versions())
-    record = theme_files.Record(path, key, loader.searchpath)
-    pairs = record.pairs()
-    if pairs is None:  # every static file of the theme, whatever the vault has
-        found = Files([])
-        found.add_files_from_theme(env, config)
-        pairs = [(f.src_uri, f.src_dir) for f in found]
-        record.save(pairs)
-    for src_uri, folder in pairs:
-        if files.get_file_from_path(src_uri) is None:  # theme files do not override the vault's
-            files.append(File(src_uri, folder, config.site_dir, config.use_directory_urls))
 
 
 def _cache_file(config: MkDocsConfig, name: str) -> Path | None:

@@ -28,6 +28,7 @@ from mkdocs.structure.pages import Page
 
 from .build import Progress, build_vault, release_tokens
 from .mkdocs_build import only_known_plugins, search_index
+from .mkdocs_theme import JINJA_CACHE
 from .mkdocs_pages import (PageSource, escape_strings, free_src_uri, mkdocs_navigation, page_meta, page_reader,
                            page_renderer, place)
 from .markdown.renderer import NoteRenderer
@@ -58,7 +59,6 @@ log = logging.getLogger("mkdocs.plugins.kbgen")
 TEMPLATES_DIR = templates_dir()
 # Options a mkdocs.yml may not set: they come from MkDocs's own settings.
 _DERIVED = {"notes_dir", "use_directory_urls", "language", "site_url", "site_name"}
-JINJA_CACHE = "jinja"  # compiled theme templates, in kbgen's cache
 SEARCH_STATE = "search-pieces.pickle"  # kbgen.search.shard_update's record, in kbgen's cache
 NAV_FEATURES = ("navigation.indexes", "navigation.path", "navigation.footer", "navigation.prune")
 

@@ -245,3 +245,33 @@ def test_documents_counted_in_workers_write_the_pieces_one_process_writes(tmp_pa
         record.files = {}
     assert records[0] == records[1]
     assert list(records[0].by_first.items()) == list(records[1].by_first.items())
+
+
+def test_a_run_of_pages_whose_worker_failed_is_done_here_with_the_same_pieces(tmp_path: Path, monkeypatch):
+    from kbgen import parallel
+    from kbgen.search import doc_terms
+
+    if not parallel.can_fork():
+        pytest.skip("workers are forked")
+    pages = _pages(random.Random(12), 200)
+    serial = _write(tmp_path / "serial", pages, None)
+    monkeypatch.setattr(doc_terms, "DOCS_PER_WORKER", 50)
+    monkeypatch.setattr(doc_terms, "CHUNK_DOCS", 41)
+    original = parallel.run_forked
+    failed = []
+
+    def run_forked(task, chunks, workers, after_fork=None):
+        for n, (chunk, result) in enumerate(original(task, chunks, workers, after_fork)):
+            if n in (0, 3):  # as parallel.run_forked yields a chunk whose worker raised or died
+                failed.append(chunk)
+                result = None
+            yield chunk, result
+
+    monkeypatch.setattr(parallel, "run_forked", run_forked)
+    search = tmp_path / "forked" / "search"
+    search.mkdir(parents=True)
+    (search / "search_index.json").write_text(json.dumps(_material_index(pages)), encoding="ascii")
+    aliases = {p["location"]: p["aliases"] for p in pages if p.get("aliases")}
+    assert rewrite_search_index(tmp_path / "forked", aliases, None, jobs=2) is True
+    assert len(failed) == 2 and failed[0][0] == 0
+    assert _pieces(search) == _pieces(serial)

@@ -22,7 +22,7 @@ from typing import Any
 
 from .korean import SEPARATOR, compound_parts, words
 from . import shard_update
-from .doc_terms import document_terms
+from .doc_terms import document_postings
 from .shards import replace_file, write_json, write_shards
 
 # Material's default separator for every language but Chinese and Japanese.
@@ -152,8 +152,8 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
     ``docs``: Material's documents as its plugin holds them, when it wrote the
     file without them (the adapter keeps them back): read from the file, they
     were the whole site's text once more as JSON, then once more as objects.
-    They are not changed here. ``jobs``: processes for the documents' terms when
-    everything is written (kbgen.search.doc_terms; None: this one).
+    They are not changed here. ``jobs``: processes for the documents' terms and
+    pieces when everything is written (kbgen.search.doc_terms; None: this one).
     """
     search_dir = Path(site_dir) / "search"
     path = search_dir / "search_index.json"
@@ -172,10 +172,12 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
         if state is not None:
             shard_update.forget(state)  # a write that fails half-way must leave no record of old pieces
         fields = list(index.get("config", {}).get("fields", {}))
-        counts = document_terms([d for d in index.get("docs", []) if isinstance(d, dict)], fields, add_parts,
-                                PARTS_FIELD, jobs)
+        for sub in ("terms", "docs"):
+            (search_dir / sub).mkdir(parents=True, exist_ok=True)
+        postings = document_postings([d for d in index.get("docs", []) if isinstance(d, dict)], fields, add_parts,
+                                     PARTS_FIELD, search_dir, jobs)
         layout: dict[str, Any] = {}
-        stub = write_shards(index, search_dir, layout, counts)
+        stub = write_shards(index, search_dir, layout, postings)
         if state is not None:
             shard_update.record(index, search_dir, stub, layout["by_first"], state)
     write_json(path, stub)

@@ -33,7 +33,7 @@ import os
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .korean import words
 
@@ -87,15 +87,68 @@ def doc_counts(doc: dict[str, Any], fields: list[str]) -> list[Counter[str]]:
     return [Counter(field_terms(doc.get(name))) for name in fields]
 
 
+class Postings:
+    """The postings of consecutive documents: term → flat ``[doc, field, count, …]``, doc as a difference
+    from the term's previous document, the first one from document 0; runs of documents made apart
+    (kbgen.search.doc_terms) are joined in order by :meth:`join`, with the same lists one run gives."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, list[int]] = {}
+        self.last: dict[str, int] = {}  # term → its last document
+        self.counts: Counter[str] = Counter()  # term → its postings
+
+    def add(self, number: int, counted: list[Counter[str]]) -> None:
+        """Document ``number``'s terms, per field (:func:`doc_counts`)."""
+        terms, last, counts = self.terms, self.last, self.counts
+        for f, field_counts in enumerate(counted):
+            for term, tf in field_counts.items():
+                entry = terms.setdefault(term, [])
+                entry += [number - last.get(term, 0), f, tf]
+                last[term] = number
+                counts[term] += 1
+
+    def join(self, later: "Postings") -> None:
+        """Append the postings of the documents that follow these (``later`` is used up)."""
+        terms, last = self.terms, self.last
+        for term, flat in later.terms.items():
+            entry = terms.get(term)
+            if entry is None:
+                terms[term] = flat
+            else:
+                flat[0] -= last[term]
+                entry += flat
+            last[term] = later.last[term]
+        self.counts.update(later.counts)
+
+
+def page_postings(pages: list[list[dict[str, Any]]], first: int, stop: int, first_doc: int,
+                  counts_of: Callable[[dict[str, Any]], list[Counter[str]]], search_dir: Path) -> Postings:
+    """Write ``docs/P.json`` of ``pages[first:stop]`` and return their documents' postings.
+
+    ``first_doc``: the number of the first document of ``pages[first]``; ``counts_of``: a document's
+    :func:`doc_counts`.
+    """
+    out = Postings()
+    number = first_doc
+    for p in range(first, stop):
+        page = pages[p]
+        write_json(search_dir / "docs" / f"{p}.json",
+                   [[d.get("location", ""), d.get("title", ""), d.get("text", "")] for d in page])
+        for doc in page:
+            out.add(number, counts_of(doc))
+            number += 1
+    return out
+
+
 def write_shards(index: dict[str, Any], search_dir: Path, layout: dict[str, Any] | None = None,
-                 doc_terms: list[list[Any]] | None = None) -> dict[str, Any]:
+                 postings: Postings | None = None) -> dict[str, Any]:
     """Write pages, documents and term shards for ``index`` (Material's, made Korean-aware) under ``search_dir``.
 
     Returns the stub that replaces ``search_index.json``: Material's config with
     the shard table, and no documents. ``layout``, when given, receives the
     postings per first letter (``by_first``): what kbgen.search.shard_update needs
-    to patch these pieces after an edit. ``doc_terms``: each document's :func:`doc_counts`,
-    when already made (kbgen.search.doc_terms).
+    to patch these pieces after an edit. ``postings``: every document's, when
+    already made with their ``docs/P.json`` written (kbgen.search.doc_terms).
     """
     config = dict(index.get("config", {}))
     fields = list(config.get("fields", {}))
@@ -103,41 +156,27 @@ def write_shards(index: dict[str, Any], search_dir: Path, layout: dict[str, Any]
     for sub in ("terms", "docs"):
         (search_dir / sub).mkdir(parents=True, exist_ok=True)
     pages = pages_of(docs)
-    postings: dict[str, list[int]] = {}
-    last_doc: dict[str, int] = {}
-    counts: Counter[str] = Counter()
-    table: list[list[Any]] = []
-    boosts: dict[int, float] = {}
-    number = 0
-    for p, page in enumerate(pages):
-        head = page[0]
-        table.append([head.get("location", ""), head.get("title", ""), list(head.get("tags") or []), len(page)])
-        write_json(search_dir / "docs" / f"{p}.json",
-               [[d.get("location", ""), d.get("title", ""), d.get("text", "")] for d in page])
-        for doc in page:
-            if isinstance(doc.get("boost"), (int, float)) and doc["boost"] != 1:
-                boosts[number] = float(doc["boost"])
-            for f, counted in enumerate(doc_terms[number] if doc_terms is not None else doc_counts(doc, fields)):
-                for term, tf in counted.items():
-                    entry = postings.setdefault(term, [])
-                    entry += [number - last_doc.get(term, 0), f, tf]
-                    last_doc[term] = number
-                    counts[term] += 1
-            number += 1
+    table = [[page[0].get("location", ""), page[0].get("title", ""), list(page[0].get("tags") or []), len(page)]
+             for page in pages]
+    boosts = {number: float(doc["boost"]) for number, doc in enumerate(docs)
+              if isinstance(doc.get("boost"), (int, float)) and doc["boost"] != 1}
+    if postings is None:
+        postings = page_postings(pages, 0, len(pages), 0, lambda doc: doc_counts(doc, fields), search_dir)
+    counts = postings.counts
     keys = shard_keys(counts)
     if layout is not None:
         layout["by_first"] = first_letter_postings(counts)
     shards: dict[str, list[str]] = {}
-    for term in sorted(postings):
+    for term in sorted(postings.terms):
         shards.setdefault(keys[term], []).append(term)
     numbers: dict[str, int] = {}
     for n, (key, terms) in enumerate(sorted(shards.items())):
         numbers[key] = n
-        write_json(search_dir / "terms" / f"{n}.json", {"t": terms, "p": [postings[t] for t in terms]})
+        write_json(search_dir / "terms" / f"{n}.json", {"t": terms, "p": [postings.terms[t] for t in terms]})
     _remove_stale(search_dir / "docs", len(pages))
     _remove_stale(search_dir / "terms", len(numbers))
     write_json(search_dir / "pages.json", {"pages": table, "boosts": boosts})
-    config["kbgen"] = {"format": FORMAT, "documents": number, "shards": numbers}
+    config["kbgen"] = {"format": FORMAT, "documents": len(docs), "shards": numbers}
     return {"config": config, "docs": []}
 
 

@@ -35,9 +35,6 @@ class Background:
         self.what = what
         self._result: tuple[bool, Any] | None = None
         read, write = os.pipe()
-        # Objects alive now stay alive in the parent: frozen, the child's collections (if any)
-        # neither walk nor copy them. The child collects nothing itself: it is short-lived.
-        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
@@ -48,6 +45,8 @@ class Background:
             status = 1
             try:
                 os.close(read)
+                # Short-lived: no collection walks (and so copies) the heap it shares with the parent.
+                # The parent's freezing is left to kbgen.memory's scopes.
                 gc.disable()
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it with the parent
                 try:

@@ -41,6 +41,7 @@ from mkdocs.structure.pages import Page
 from . import memory, pickles, theme_files
 from .mkdocs_theme import JINJA_CACHE, ThemeFiles
 from .cache import code_fingerprint
+from .site_copies import StaticCopies
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -163,9 +164,23 @@ def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats
         mkdocs_build._populate_page(file.page, config, files)
     env = config.plugins.on_env(env, config=config, files=files)
 
-    for file in files:  # Files.copy_static_files, through the writer
-        if not file.is_documentation_page() and inclusion(file.inclusion):
-            writer.copy(file)
+    # Files.copy_static_files, through the writer; by a child while the pages are templated (kbgen.site_copies).
+    site = config.site_dir
+    later = {os.path.join(site, name) for template in (*config.theme.static_templates, *config.extra_templates)
+             for name in (template, template + ".gz")}
+    later.update(file.abs_dest_path for file in files.documentation_pages(inclusion=inclusion))
+    copies = StaticCopies(writer, [file for file in files
+                                   if not file.is_documentation_page() and inclusion(file.inclusion)], later)
+    try:
+        _build_pages(config, writer, stats, manifest_path, progress, jobs, env, files, nav, inclusion)
+    finally:
+        copies.finish()
+    config.plugins.on_post_build(config=config)
+
+
+def _build_pages(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
+                 progress: Callable[[str, int, int], None] | None, jobs: int | None, env: Any, files: Any, nav: Any,
+                 inclusion: Callable[[InclusionLevel], bool]) -> None:
     for template in config.theme.static_templates:
         mkdocs_build._build_theme_template(template, env, files, config, nav)
     for template in config.extra_templates:
@@ -179,7 +194,6 @@ def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats
     for file in doc_files:
         assert file.page is not None
         file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
-    config.plugins.on_post_build(config=config)
     stats.state = SiteState(config, files, nav, env, doc_files, templating.entries)
 
 
@@ -242,7 +256,7 @@ class _PageTemplating:
         dest = page.file.abs_dest_path
         if output is not None:
             utils.write_file(output, dest)  # the writer, behind kbgen's guard: a failure is that page's error
-            if os.path.realpath(dest) in self.writer.failed:
+            if self.writer.failed and os.path.realpath(dest) in self.writer.failed:  # realpath: lstat per part
                 return  # no manifest entry (the next build writes it again) and nothing to search
         size, mtime_ns = self.writer.stamp(dest)
         entries[page.file.src_uri] = search

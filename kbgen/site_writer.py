@@ -275,7 +275,17 @@ class SiteWriter:
         if content is not None:
             self.write(content.encode("utf-8") if isinstance(content, str) else content, file.abs_dest_path)
             return
-        src, dest = file.abs_src_path, self._real(file.abs_dest_path)
+        try:
+            self.copy_source(file.abs_src_path, file.abs_dest_path)
+        except OSError:
+            # Gone or unreadable since the folder was read: the file's own copy reports
+            # it when it can (the adapter's guarded copy); the next build drops it.
+            with contextlib.suppress(OSError):
+                file.copy_file()
+
+    def copy_source(self, src: str, output_path: str) -> None:
+        """Copy the file ``src`` to ``output_path`` unless it already holds the same bytes; OSError when it cannot."""
+        dest = self._real(output_path)
         if self._real(src) == dest:
             self.produced.add(dest)  # a plugin wrote it into the site folder itself
             return
@@ -286,13 +296,7 @@ class SiteWriter:
                 return
         except OSError:
             pass
-        try:
-            self._replace(dest, lambda tmp: shutil.copyfile(src, tmp))
-        except OSError:
-            # Gone or unreadable since the folder was read: the file's own copy reports
-            # it when it can (the adapter's guarded copy); the next build drops it.
-            with contextlib.suppress(OSError):
-                file.copy_file()
+        self._replace(dest, lambda tmp: shutil.copyfile(src, tmp))
 
     def _replace(self, path: str, fill: Callable[[str], None]) -> None:
         """Replace ``path`` by a file ``fill`` writes beside it: a reader never sees half a file."""
@@ -322,6 +326,10 @@ class SiteWriter:
         self.produced.add(self._real(path))
         self.unchanged += 1
         return True
+
+    def real_path(self, path: str) -> str:
+        """The real path of a file of the site as this writer names it (symbolic links resolved)."""
+        return self._real(path)
 
     def _real(self, path: str) -> str:
         """``os.path.realpath(path)``, each folder's real path worked out once.

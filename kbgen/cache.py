@@ -391,6 +391,23 @@ class LoadedNotes:
             except Exception:  # noqa: BLE001 - not cached, loaded again next time
                 pass
 
+    def packed(self, path: Path, note: Note) -> tuple[bytes, Any]:
+        """:meth:`put`, and ``note`` as compressed bytes (the same bytes when put kept it) with its stamp."""
+        self.put(path, note)
+        fresh = self._fresh.get(note.src_path)
+        if fresh is not None:
+            return fresh[1], fresh[0]
+        return zlib.compress(pickles.dumps(note), 1), None
+
+    def unpacked(self, path: Path, packed: tuple[bytes, Any]) -> Note:
+        """The note :meth:`packed` gave (in another process), kept here as put kept it there."""
+        blob, stamp = packed
+        note = pickles.loads(zlib.decompress(blob))
+        note.abs_path = path
+        if stamp is not None:
+            self._fresh[note.src_path] = (stamp, blob)
+        return note
+
     def save(self) -> None:
         db = self.cache._db
         if db is None:

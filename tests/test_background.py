@@ -194,3 +194,74 @@ def test_a_theme_child_that_fails_is_reported_and_the_theme_walked_here(tmp_path
     assert "theme files and templates" in started
     assert warned == ["kbgen: theme files and templates: OSError: no space left on device"]
     assert_same_site(site, here)
+
+
+# -- the load stage: half the notes read by a child (kbgen.vault.load.load_notes) -------------------------
+
+def _odd_vault(root):
+    files = {f"f{k % 4}/n{k}.md": f"---\ntags: [t{k % 3}]\naliases: [별칭{k}]\n---\n# 노트 {k}\n\n본문 {k} [[n{k + 1}]]\n"
+             for k in range(40)}
+    files["f1/bad-yaml.md"] = "---\ntags: [unclosed\n---\n# Bad\n"
+    files["f2/binary.md"] = b"\x00\x01\x02PNG\x00\x00 not text"
+    files["f2/latin1.md"] = "caf\xe9 ol\xe9\n".encode("latin-1")
+    files["f3/crlf.md"] = b"---\r\ntitle: CRLF\r\n---\r\nline\r\n"
+    files["f3/bom.md"] = "\ufeff# BOM title\n\ntext\n".encode("utf-8")
+    files["img.png"] = b"\x89PNG\r\n"
+    return write_vault(root, files)
+
+
+def _notes_of(vault) -> list:
+    return [(path, note) for path, note in vault.notes.items()]
+
+
+def test_notes_read_by_a_child_are_the_notes_this_process_reads(tmp_path, monkeypatch):
+    from kbgen.vault import load
+
+    notes = _odd_vault(tmp_path / "notes")
+    config = KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "c")
+    monkeypatch.setattr(load, "PARALLEL_LOAD_MIN", 10 ** 9)
+    here = load.load_vault(config)
+    forked = []
+    original = background.start
+    monkeypatch.setattr(background, "start", lambda work, what: forked.append(what) or original(work, what))
+    monkeypatch.setattr(load, "PARALLEL_LOAD_MIN", 4)
+    before = children()
+    there = load.load_vault(config)
+    assert forked == ["loading notes"] and children() == before
+    assert len(there.notes) == 45 and _notes_of(there) == _notes_of(here)
+    assert [d.format() for n in there.notes.values() for d in n.diagnostics] == \
+        [d.format() for n in here.notes.values() for d in n.diagnostics] != []
+    assert there.diagnostics == here.diagnostics
+
+
+def test_notes_a_child_read_are_kept_for_the_next_build_as_this_process_keeps_them(tmp_path, monkeypatch):
+    from kbgen.vault import load
+
+    notes = _odd_vault(tmp_path / "notes")
+    old = 1_600_000_000
+    for path in notes.rglob("*.md"):  # not "racily" new: the build cache keeps them by their stamps
+        os.utime(path, (old, old))
+    config = KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(load, "PARALLEL_LOAD_MIN", 4)
+    cache = note_cache.NoteCache(config)
+    loaded = cache.loaded_notes()
+    first = load.load_vault(config, loaded)
+    loaded.save()
+    cache.close()
+    cache = note_cache.NoteCache(config)
+    again = cache.loaded_notes()
+    monkeypatch.setattr(load, "load_note", lambda *a: pytest.fail("read again"))
+    second = load.load_vault(config, again)
+    cache.close()
+    assert _notes_of(second) == _notes_of(first)
+
+
+def test_notes_a_failed_child_had_are_read_here(tmp_path, monkeypatch):
+    from kbgen.vault import load
+
+    notes = _odd_vault(tmp_path / "notes")
+    config = KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "c")
+    here = load.load_vault(config)
+    monkeypatch.setattr(load, "PARALLEL_LOAD_MIN", 4)
+    monkeypatch.setattr(load, "_packed", lambda *a: os._exit(9))
+    assert _notes_of(load.load_vault(config)) == _notes_of(here)

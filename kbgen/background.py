@@ -15,6 +15,7 @@ waited for by ``join`` (call it in a ``finally``): none outlives the build.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -48,7 +49,8 @@ class Background:
                 # Short-lived: no collection walks (and so copies) the heap it shares with the parent.
                 # The parent's freezing is left to kbgen.memory's scopes.
                 gc.disable()
-                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it with the parent
+                with contextlib.suppress(ValueError):  # Ctrl-C ends it with the parent
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)
                 try:
                     outcome = (True, work())
                 except BaseException as exc:  # noqa: BLE001 - sent to the parent, which reports it
@@ -74,7 +76,10 @@ class Background:
                     while chunk := pipe.read(1 << 20):
                         chunks.append(chunk)
             finally:
-                _, status = os.waitpid(self._pid, 0)
+                try:
+                    _, status = os.waitpid(self._pid, 0)
+                except ChildProcessError:  # reaped by someone else: what it sent decides
+                    status = 0
             try:
                 self._result = pickle.loads(b"".join(chunks))
             except Exception:  # noqa: BLE001 - nothing, or half, came back: the child died

@@ -182,3 +182,56 @@ def test_a_site_after_edits_equals_a_cold_site_file_for_file(tmp_path):
         differ = [path for path in site if site[path] != fresh[path]]
         assert differ == [], (what, differ[:5])
         assert re.search("끝에 붙인 문장", (tmp_path / "site" / "alpha" / "n3" / "index.html").read_text("utf-8"))
+
+
+def test_records_keyed_by_children_on_a_cold_build_are_the_records_this_process_makes(tmp_path, monkeypatch):
+    from kbgen import background
+    from kbgen.emit import memo as emit_memo
+    from kbgen.emit.page_values import FILE
+
+    notes = _vault(tmp_path / "notes")
+    monkeypatch.setattr(emit_memo, "KEY_IN_CHILD_MIN", 10 ** 9)
+    here = build_vault(_config(notes, tmp_path / "here"))
+    forked: list[str] = []
+    original = background.start
+    monkeypatch.setattr(background, "start", lambda work, what: forked.append(what) or original(work, what))
+    monkeypatch.setattr(emit_memo, "KEY_IN_CHILD_MIN", 1)
+    there = build_vault(_config(notes, tmp_path / "there"))
+    assert [w for w in forked if w.startswith("emit memo key")] == [f"emit memo key of {u}" for u in
+                                                                      ("home", "quizzes", "review", "listings")]
+    assert _state(there) == _state(here)
+    for unit in sorted(UNITS):  # the same key, and a record that replays
+        assert (tmp_path / "there" / "emit" / f"{unit}.pickle").read_bytes()[:64] == \
+            (tmp_path / "here" / "emit" / f"{unit}.pickle").read_bytes()[:64]
+    kept = [emit_memo._read(tmp_path / name / "emit" / FILE, there.emit_memo.page_values.key) for name in ("there", "here")]
+    assert kept[0] == kept[1] and kept[0]  # the values read in the children are kept as if read here
+    forked.clear()
+    again = build_vault(_config(notes, tmp_path / "there"))
+    assert again.emit_memo.hits == ["home", "quizzes", "review", "listings"]
+    assert not [w for w in forked if w.startswith("emit memo key")]  # records to replay: keys hashed here
+    assert again.emit_memo.page_values.read == 0
+    assert _state(again) == _state(here)
+
+
+def test_a_key_child_that_fails_leaves_the_unit_unrecorded(tmp_path, monkeypatch):
+    from kbgen.emit import memo as emit_memo
+
+    notes = _vault(tmp_path / "notes")
+    monkeypatch.setattr(emit_memo, "KEY_IN_CHILD_MIN", 1)
+    real = emit_memo.EmitMemo._key
+
+    def key(self, name, build, inputs):
+        if name == "review":
+            raise RuntimeError("broken")
+        return real(self, name, build, inputs)
+
+    monkeypatch.setattr(emit_memo.EmitMemo, "_key", key)
+    warned: list[str] = []
+    monkeypatch.setattr(emit_memo.log, "warning", lambda msg, *args: warned.append(msg % args))
+    first = build_vault(_config(notes, tmp_path / "cache"))
+    assert warned == ["kbgen: emit memo key of review: RuntimeError: broken; not recorded"]
+    assert not (tmp_path / "cache" / "emit" / "review.pickle").exists()
+    monkeypatch.undo()
+    again = build_vault(_config(notes, tmp_path / "cache"))
+    assert again.emit_memo.hits == ["home", "quizzes", "listings"]
+    assert _state(again) == _state(first) == _state(build_vault(_config(notes, tmp_path / "cold", cached=False)))

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from .. import background, pickles
+from .. import pickles
 from .page_values import PageValues
 
 if TYPE_CHECKING:
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLDER = "emit"  # in kbgen's cache folder: one file per unit
-# From this many pages a unit with no record has its key hashed by a forked child (see EmitMemo.run).
-KEY_IN_CHILD_MIN = 200
 _KEY_BYTES = 64  # the hex key the file starts with; the pickle follows
 
 
@@ -118,9 +116,6 @@ class EmitMemo:
         self.kept: dict[str, int] = {}  # per-note emitter → notes whose part was kept
         self._start: tuple[int, int] | None = None
         self.page_values = PageValues(self.folder, namespace)  # what emitters read off note pages
-        # Units run without a record to replay (a cold build): their keys come from forked children
-        # (see run); (record path, the child, the effects pickled) until end() writes them.
-        self._keyed_later: list[tuple[Path, Any, bytes | None]] = []
 
     def begin(self, build: "VaultBuild") -> None:
         """At the start of the emit stage: the vault's key, and the URL map as the stage found it."""
@@ -128,33 +123,11 @@ class EmitMemo:
         self._start = (len(build.vault.urls.owners), len(build.vault.urls.folders))
 
     def end(self) -> None:
-        """After the last emitter: the records keyed by children, and what was read off note pages."""
-        later, self._keyed_later = self._keyed_later, []
-        for path, child, effects in later:
-            try:
-                key, values = child.join()
-            except background.BackgroundFailed as exc:  # not recorded: the next build runs the unit
-                log.warning("kbgen: %s; not recorded", exc)
-                effects = None
-            else:
-                self.page_values.take(values)
-            self._write(path, key if effects is not None else "", effects)
+        """After the last emitter: keep what was read off note pages for the next build."""
         self.page_values.save()
 
     def run(self, name: str, build: "VaultBuild", steps: list[Callable[["VaultBuild"], None]],
             inputs: Callable[["VaultBuild"], Iterable[str]]) -> None:
-        path = self.folder / f"{name}.pickle"
-        if len(build.rendered) >= KEY_IN_CHILD_MIN and not path.is_file():
-            # Nothing recorded to replay, whatever the key: a child forked now (the build as the
-            # unit finds it) hashes its inputs while the unit runs here, the other core idle.
-            child = background.start(lambda: (self._key(name, build, inputs), self.page_values.values()),
-                                     f"emit memo key of {name}")
-            if child is not None:
-                before = _Before(build)
-                for step in steps:
-                    step(build)
-                self._keyed_later.append((path, child, _packed(before.effects(build))))
-                return
         key = self._key(name, build, inputs)
         path = self.folder / f"{name}.pickle"
         effects = self._recorded(path, key)
@@ -208,21 +181,6 @@ class EmitMemo:
         except Exception as exc:  # noqa: BLE001 - not recorded: the next build runs the unit
             log.debug("kbgen: emit record %s not written (%s)", path.name, exc)
 
-    def _write(self, path: Path, key: str, effects: bytes | None) -> None:
-        """:meth:`_record` of effects pickled by :func:`_packed` (None: nothing to record)."""
-        try:
-            if effects is None:
-                path.unlink(missing_ok=True)
-                return
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                fh.write(key.encode("ascii"))
-                fh.write(effects)
-            os.replace(tmp, path)
-        except Exception as exc:  # noqa: BLE001 - not recorded: the next build runs the unit
-            log.debug("kbgen: emit record %s not written (%s)", path.name, exc)
-
 
     # -- parts of note pages ------------------------------------------------------------
 
@@ -255,17 +213,6 @@ class EmitMemo:
     def _recorded_parts(self, path: Path, key: str) -> dict[str, str] | None:
         parts = _read(path, key)
         return parts if isinstance(parts, dict) else None
-
-
-def _packed(effects: Effects | None) -> bytes | None:
-    """What :meth:`EmitMemo._record` writes after the key, pickled now: the pages it holds may change later."""
-    if effects is None or any("could not be fetched" in d.message for d in effects.diagnostics):
-        return None
-    try:
-        return pickles.dumps(effects)
-    except Exception as exc:  # noqa: BLE001 - not recorded: the next build runs the unit
-        log.debug("kbgen: emit record not pickled (%s)", exc)
-        return None
 
 
 def _read(path: Path, key: str) -> Any:

@@ -54,17 +54,6 @@ class PageValues:
         self._new[slot] = (digest, value)
         return value
 
-    def values(self) -> dict[tuple[str, str], tuple[str, Any]]:
-        """The values read or kept in this build so far (for :meth:`take` in another process)."""
-        return dict(self._new)
-
-    def take(self, values: dict[tuple[str, str], tuple[str, Any]]) -> None:
-        """Keep values read in another process (a forked child of this build) as if read here."""
-        if self._old is None:
-            self._old = self._load()
-        for slot, kept in values.items():
-            self._new.setdefault(slot, kept)
-
     def save(self) -> None:
         """Keep this build's values for the next build (only when they differ from the last build's)."""
         if self._old is None or self._new == self._old:

@@ -123,7 +123,7 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
 
 def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
            jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str) -> None:
-    config = config.plugins.on_config(config)
+    config = _on_config(config)
     jobs = _share_jobs(config, jobs)
     if manifest_path is None:
         manifest_path = default_manifest(config, site_id)
@@ -149,6 +149,36 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
             _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)
     finally:
         theme.close()
+
+
+def _on_config(config: MkDocsConfig) -> MkDocsConfig:
+    """The plugins' ``on_config``, with kbgen's compiled-template cache in every theme environment they make.
+
+    Material's search plugin makes a fresh environment (``theme.get_env()``) for each of
+    its defaults and compiles its language templates there: six compiles, a fixed
+    fiftieth of a second of every build. Same environment, same templates; only where
+    the compiled code comes from differs (Jinja checks it against the source).
+    """
+    from .mkdocs_plugin import KbgenPlugin
+
+    cache = next((plugin.template_cache(config) for plugin in config.plugins.values()
+                  if isinstance(plugin, KbgenPlugin)), None)
+    if cache is None:
+        return config.plugins.on_config(config)
+    theme = config.theme
+    get_env = theme.get_env
+
+    def cached_env() -> Any:
+        env = get_env()
+        if env.bytecode_cache is None:
+            env.bytecode_cache = cache
+        return env
+
+    theme.get_env = cached_env  # type: ignore[method-assign]  # this instance, for the event only
+    try:
+        return config.plugins.on_config(config)
+    finally:
+        del theme.get_env
 
 
 def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,

@@ -103,12 +103,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._site_dir = ""
         self._writes = WriteGuard(utils, self._write_failed)
         self._fragments = fragments.NavFragments()  # closed sidebar items, rendered once per build
+        self._template_cache: jinja2.FileSystemBytecodeCache | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         mkdocs_search.install()  # Material's search parser, linear in a page's size
-        options = {k: v for k, v in self.config.items()}
-        base_dir = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
-        self.kb = KbgenConfig.from_mapping(options, base=base_dir)
+        self.kb = self._options(config)
         self.kb.notes_dir = Path(config.docs_dir)
         self.kb.use_directory_urls = config.use_directory_urls
         self.kb.language = str(config.theme.get("language") or "en")
@@ -145,17 +144,34 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             env.loader = fragments.MemoLoader(env.loader, lambda filename: _theme_file(filename, "material"))
             env.globals[fragments.GLOBAL] = self._fragments
             self._fragments.start()  # until on_post_build: the navigation's objects stand till then
-        # Compiling Material's templates was a fixed third of a second per build; Jinja checks
-        # each cached template against its source's checksum, so a changed theme recompiles.
-        if self.kb is None or not self.kb.build_cache or env.bytecode_cache is not None:
-            return env
-        folder = Path(self.kb.cache_dir) / JINJA_CACHE
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return env  # no cache: templates are compiled as before
-        env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        if env.bytecode_cache is None:
+            env.bytecode_cache = self.template_cache(config)
         return env
+
+    def template_cache(self, config: MkDocsConfig) -> jinja2.BytecodeCache | None:
+        """Compiled theme templates, kept in kbgen's cache folder; None with the build cache off.
+
+        Compiling Material's templates was a fixed third of a second per build; Jinja checks
+        each cached template against its source's checksum, so a changed theme recompiles.
+        Known before this plugin's ``on_config`` (from its own options): kbgen.mkdocs_build
+        gives it to the environments other plugins make in theirs.
+        """
+        kb = self.kb or self._options(config)
+        if not kb.build_cache:
+            return None
+        folder = Path(kb.cache_dir) / JINJA_CACHE
+        if self._template_cache is None or self._template_cache.directory != str(folder):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                return None  # no cache: templates are compiled as before
+            self._template_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return self._template_cache
+
+    def _options(self, config: MkDocsConfig) -> KbgenConfig:
+        options = {k: v for k, v in self.config.items()}
+        base_dir = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
+        return KbgenConfig.from_mapping(options, base=base_dir)
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self._writes.install()  # until on_post_build: a page that cannot be written is reported, not fatal

@@ -91,6 +91,7 @@ def test_edit_sequence_equals_cold_builds_and_replays_what_it_can(tmp_path):
     first = build_vault(_config(notes, tmp_path / "cache"))
     assert first.emit_memo is not None and first.emit_memo.hits == []
     assert any(p.meta.get("kb_kind") == "tag" and "(2/" in p.title for p in first.pages)  # lists in parts
+    assert first.emit_memo.page_values.reads["aliases"] == sum(1 for p in first.rendered if first.vault.notes[p].aliases)
     for step, (what, change, replayed) in enumerate(EDITS):
         change(notes)
         got = build_vault(_config(notes, tmp_path / "cache"))
@@ -104,6 +105,12 @@ def test_edit_sequence_equals_cold_builds_and_replays_what_it_can(tmp_path):
         # Opening sentences and quiz HTML are read again only off pages that changed (kbgen.emit.page_values).
         if replayed == UNITS:
             assert got.emit_memo.page_values.read <= (0 if what == "nothing" else 6), (what, got.emit_memo.page_values.read)
+        # Alias redirects and lines are worked out again only for pages that changed, or for every
+        # note with aliases when the notes' metadata did (every page rendered again).
+        with_aliases = sum(1 for p in got.rendered if got.vault.notes[p].aliases)
+        assert with_aliases >= 9
+        assert got.emit_memo.page_values.reads.get("aliases", 0) <= (
+            0 if what == "nothing" else 1 if replayed == UNITS else with_aliases), (what, got.emit_memo.page_values.reads)
 
 
 def test_the_comparison_catches_a_unit_that_misses_an_input(tmp_path, monkeypatch):

@@ -22,6 +22,7 @@ from ..markdown.headings import slugify
 from ..vault.note import Note
 from ..vault.urls import note_url, relative_url
 from . import SiteFile
+from .page_values import page_value_of
 
 if TYPE_CHECKING:
     from ..markdown.renderer import RenderedNote
@@ -39,28 +40,49 @@ def emit(build: "VaultBuild") -> None:
         return
     directory_urls = build.config.use_directory_urls
     taken = _taken_urls(build)
+    label = message("aliases.label", build.config.language)
     for src_path in sorted(build.rendered):
         note = build.vault.notes[src_path]
         if not note.published or not note.aliases:
             continue
-        for alias in note.aliases:
-            url = alias_url(alias, directory_urls)
-            key = _url_key(url)
-            if key == _url_key(note.url):
-                continue  # the alias already is the note's address
+        # Kept between builds with the page's digest (kbgen.emit.page_values): most notes of a vault
+        # have aliases, and working all this out again for each was a thirtieth of a second per build
+        # after one edit at 1,000 notes. Everything it depends on is the page or the salt.
+        redirects, place = page_value_of(build, "aliases", src_path,
+                                         lambda page: _redirects_and_place(note, page, directory_urls),
+                                         repr((note.aliases, note.url, note.title)))
+        for alias, key, where, dest, content in redirects:
             if key in taken:
                 build.emit_diagnostics.append(Diagnostic(
                     src_path, *_alias_position(note, alias), "warning", "alias-collision",
-                    f"alias '{alias}' would live at /{unquote(url)}, which {taken[key]} already uses; "
+                    f"alias '{alias}' would live at /{where}, which {taken[key]} already uses; "
                     "no redirect page was written"))
                 continue
             taken[key] = f"the alias '{alias}' of {src_path}"
-            dest = unquote(url) + "index.html" if url.endswith("/") else unquote(url)
-            build.files.append(SiteFile(dest, content=redirect_html(alias, note, url)))
+            build.files.append(SiteFile(dest, content=content))
         rendered = build.rendered[src_path]
-        label = message("aliases.label", build.config.language)
-        if not _insert_alias_line(rendered, alias_line(note.aliases, label)):
+        if place is None or not rendered.insert_at(*place, alias_line(note.aliases, label)):
             rendered.html = with_alias_list(rendered.html, note.aliases, label)
+
+
+# (alias, its URL's key, the URL as shown, the redirect page's path, its HTML)
+Redirect = tuple[str, str, str, str, str]
+
+
+def _redirects_and_place(note: Note, rendered: "RenderedNote",
+                         directory_urls: bool) -> tuple[tuple[Redirect, ...], tuple[int, int] | None]:
+    """The note's redirect pages (but for an alias that already is its address), and where its alias line goes."""
+    own = _url_key(note.url)
+    redirects = []
+    for alias in note.aliases:
+        url = alias_url(alias, directory_urls)
+        key = _url_key(url)
+        if key == own:
+            continue  # the alias already is the note's address
+        where = unquote(url)
+        dest = where + "index.html" if url.endswith("/") else where
+        redirects.append((alias, key, where, dest, redirect_html(alias, note, url)))
+    return tuple(redirects), _alias_place(rendered)
 
 
 def alias_line(aliases: list[str], label: str) -> str:
@@ -96,10 +118,17 @@ def with_alias_list(page_html: str, aliases: list[str], label: str) -> str:
 
 
 def _insert_alias_line(rendered: "RenderedNote", line: str) -> bool:
-    """:func:`with_alias_list` on a page whose body stays packed, told from the body's start alone.
+    """:func:`with_alias_list` on a page whose body stays packed; False when it cannot (see :func:`_alias_place`)."""
+    place = _alias_place(rendered)
+    return place is not None and rendered.insert_at(*place, line)
+
+
+def _alias_place(rendered: "RenderedNote") -> tuple[int, int] | None:
+    """Where :func:`with_alias_list` puts the alias line (character, byte of the body's UTF-8), told from
+    the body's start alone.
 
     Most notes have aliases, and unpacking, editing and packing every body again was a
-    sixth of a build after one edit at 5,000 notes. False when the start cannot tell
+    sixth of a build after one edit at 5,000 notes. None when the start cannot tell
     (a title longer than the start, a body of white space): then the whole page is read.
     """
     head, whole = rendered.body_head(HEAD_BYTES)
@@ -107,13 +136,13 @@ def _insert_alias_line(rendered: "RenderedNote", line: str) -> bool:
     match = _LEADING_H1.match(head)
     if match is not None:
         if match.end() >= len(head) and not whole:
-            return False  # the white space after the title may go on past the start
+            return None  # the white space after the title may go on past the start
         at = match.end()
     elif whole or (len(head) - _SPACE.match(head).end() >= 4 and not _H1_OPENS.match(head)):
         at = 0  # the start already shows the body opens with something else than <h1
     else:
-        return False
-    return rendered.insert(at, line, head)
+        return None
+    return at, len(head[:at].encode("utf-8", "surrogatepass"))
 
 
 def _taken_urls(build: "VaultBuild") -> dict[str, str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
-
 from ..collation import sort_key
 from . import SiteFile
 
@@ -56,6 +54,27 @@ def feed_xml(build: "VaultBuild") -> str | None:
             f"<link rel=\"self\" href={quoteattr(base + FEED_PATH)}/><link href={quoteattr(base or './')}/>"
             + "\n".join(entries) + "</feed>\n")
     return feed
+
+
+# xml.sax.saxutils's escape and quoteattr, written out: importing it imports urllib.request (http.client,
+# ssl, email…), a hundredth of a second of every build for two string functions.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (``xml.sax.saxutils.escape``)."""
+    return text.translate(_ESCAPES)
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value, quotes included (``xml.sax.saxutils.quoteattr``)."""
+    text = text.translate(_ATTRIBUTE_ESCAPES)
+    if '"' not in text:
+        return f'"{text}"'
+    if "'" not in text:
+        return f"'{text}'"
+    return '"' + text.replace('"', "&quot;") + '"'
 
 
 def _day(note: "Note") -> _dt.date:

@@ -38,9 +38,15 @@ class PageValues:
         self._old: dict[tuple[str, str], tuple[str, Any]] | None = None
         self._new: dict[tuple[str, str], tuple[str, Any]] = {}
         self.read = 0  # values read off a page in this build (tests, profiles)
+        self.reads: dict[str, int] = {}  # the same, by value name
 
     def value(self, name: str, src_path: str, rendered: "RenderedNote", read: Callable[[str], T], salt: str = "") -> T:
         """``salt``: what ``read`` depends on besides the page (e.g. the ids it looks for)."""
+        return self.value_of(name, src_path, rendered, lambda page: read(page.html), salt)
+
+    def value_of(self, name: str, src_path: str, rendered: "RenderedNote", make: Callable[["RenderedNote"], T],
+                 salt: str = "") -> T:
+        """:meth:`value` of ``make(rendered)``: for a value that needs less than the whole page (its start)."""
         if self._old is None:
             self._old = self._load()
         digest = f"{rendered.html_digest()}\0{salt}"
@@ -49,8 +55,9 @@ class PageValues:
         if kept is not None and kept[0] == digest:
             self._new[slot] = kept
             return kept[1]
-        value = read(rendered.html)
+        value = make(rendered)
         self.read += 1
+        self.reads[name] = self.reads.get(name, 0) + 1
         self._new[slot] = (digest, value)
         return value
 
@@ -81,8 +88,14 @@ class PageValues:
 
 def page_value(build: "VaultBuild", name: str, src_path: str, read: Callable[[str], T], salt: str = "") -> T:
     """``read`` of the note's page HTML as it is now, through the build's :class:`PageValues` when it has one."""
+    return page_value_of(build, name, src_path, lambda page: read(page.html), salt)
+
+
+def page_value_of(build: "VaultBuild", name: str, src_path: str, make: Callable[["RenderedNote"], T],
+                  salt: str = "") -> T:
+    """:func:`page_value` of ``make(rendered)`` (the note's RenderedNote as it is now)."""
     rendered = build.rendered[src_path]
     values = getattr(build.emit_memo, "page_values", None)
     if values is None:
-        return read(rendered.html)
-    return values.value(name, src_path, rendered, read, salt)
+        return make(rendered)
+    return values.value_of(name, src_path, rendered, make, salt)

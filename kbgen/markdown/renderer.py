@@ -78,9 +78,15 @@ class RenderedNote:
     def insert(self, at: int, text: str, head: str) -> bool:
         """Put ``text`` at character ``at`` of the body as set, ``at`` within ``head`` (its start, from
         :meth:`body_head`), leaving a packed body packed; False (nothing done) when it already has one."""
-        if self._insert is not None or at > len(head):
+        if at > len(head):
             return False
-        self._insert = (at, len(head[:at].encode("utf-8", "surrogatepass")), text)
+        return self.insert_at(at, len(head[:at].encode("utf-8", "surrogatepass")), text)
+
+    def insert_at(self, at: int, at_byte: int, text: str) -> bool:
+        """:meth:`insert` at character ``at``, byte ``at_byte`` of the body's UTF-8 (both known already)."""
+        if self._insert is not None:
+            return False
+        self._insert = (at, at_byte, text)
         return True
 
     @property

@@ -54,7 +54,7 @@ class ThemeFiles:
                sorted(utils.markdown_extensions), versions)
         self.record = theme_files.Record(record_path, key, loader.searchpath)
         self.pairs = self.record.pairs()
-        compile_into = jinja_dir if jinja_dir is not None and _empty(jinja_dir) else None
+        compile_into = jinja_dir if jinja_dir is not None and not _compiled(env, jinja_dir) else None
         if self.pairs is None or compile_into is not None:
             self._child = background.start(lambda: self._prepare(compile_into), "theme files and templates")
 
@@ -111,12 +111,22 @@ def _walk(env: Any, config: MkDocsConfig) -> list[tuple[str, str]]:
     return [(f.src_uri, f.src_dir) for f in found]
 
 
-def _empty(folder: Path) -> bool:
-    try:
-        with os.scandir(folder) as entries:
-            return next(entries, None) is None
-    except OSError:
-        return True
+def _compiled(env: Any, folder: Path) -> bool:
+    """Whether ``folder`` holds compiled code of the theme's page templates (an earlier build's).
+
+    By the file Jinja would read, not by the folder being empty: plugins compile their own
+    templates into it during on_config (Material's search plugin, kbgen.mkdocs_build._on_config).
+    A file there whose source changed since is compiled again where it is used, as before.
+    """
+    cache = jinja2.FileSystemBytecodeCache(str(folder))
+    for name in ("main.html", "base.html"):
+        try:
+            _, filename, _ = env.loader.get_source(env, name)
+        except Exception:  # noqa: BLE001 - a theme without it: nothing to compile ahead
+            return True
+        if not os.path.isfile(os.path.join(folder, cache.pattern % cache.get_cache_key(name, filename))):
+            return False
+    return True
 
 
 def _compile(config: MkDocsConfig, folder: Path) -> None:

@@ -320,6 +320,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             self.progress("write", self.pages_written, len(self.build.rendered) + len(self.pages))
         return output
 
+    @event_priority(-1000)
+    def on_post_template(self, output: str, template_name: str, config: MkDocsConfig) -> str:
+        """The theme's own HTML pages (404.html) squeezed as note pages are: they draw the same sidebar."""
+        return squeeze_whitespace(output) if template_name.endswith(".html") else output
+
     def _not_written(self, file: File, problem: str) -> None:
         self._report_not_written(file.src_uri, file.dest_uri, problem)
 

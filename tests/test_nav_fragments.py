@@ -122,3 +122,40 @@ def test_outside_a_build_every_item_is_rendered():
     for _ in range(2):
         memo.__call__(_context("p/"), uncached, item, "__nav_1", 1, None)
     assert len(calls) == 3 and memo.hits == 1
+
+
+def test_a_memoized_item_is_kept_squeezed_as_the_page_will_be():
+    from markupsafe import Markup
+
+    item = Markup('\n    \n    <li class="md-nav__item">\n      <a href="../x/">\n  \n    X  \n  </a>\n    </li>\n  \n')
+    kept = fragments.squeezed(item)
+    assert kept == '\n<li class="md-nav__item">\n<a href="../x/">\nX\n</a>\n</li>\n' and isinstance(kept, Markup)
+    assert fragments.squeezed("a\n\n  b") == "a\nb"
+
+
+@pytest.mark.parametrize("item", ["<li><code>a\n\n  b</code></li>\n\n", "\n  <pre>x\n\n y",
+                                  "</script>\n\n  <li>", "<li>\n  <SCRIPT>\n\n</li>"])
+def test_an_item_holding_an_element_the_page_squeeze_keeps_is_kept_as_rendered(item):
+    assert fragments.squeezed(item) is item
+
+
+def test_squeezing_an_item_first_leaves_the_squeezed_page_the_same():
+    """The page squeeze of (before + squeezed item + after) equals that of the page as rendered, on random text
+    where the page squeeze reaches the item outside an element it keeps as written (in a page, the sidebar
+    comes after the head's scripts and styles, all closed)."""
+    import random
+
+    from kbgen.emit.page_whitespace import squeeze_whitespace
+
+    pieces = [" ", "  ", "\t", "\n", "\n\n", "\r\n", "\f", "a", "<li>", "</li>", "<pre>", "</pre>", "<code>",
+              "</code>", "<script>", "</script>", "<textarea>", "x y"]
+    closed = [p for p in pieces if not p.startswith("<")] + ["<li>", "<pre>a\n\n  b</pre>", "<script>\n\n</script>",
+                                                             "<code> \n x</code>"]
+    rng = random.Random(12)
+    for _ in range(3000):
+        before, item, after = ("".join(rng.choices(pieces, k=rng.randint(0, 8))) for _ in range(3))
+        # Before the item: closed elements only (what the page squeeze keeps as written ends before the item).
+        before = "".join(rng.choices(closed, k=rng.randint(0, 8)))
+        page = before + item + after
+        assert squeeze_whitespace(before + fragments.squeezed(item) + after) == squeeze_whitespace(page), \
+            (before, item, after)

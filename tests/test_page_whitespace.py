@@ -53,3 +53,14 @@ def test_runs_are_squeezed_as_the_regular_expression_would():
     for _ in range(5000):
         text = "".join(rng.choice(" \t\r\f\n\x0b\xa0ab<>") for _ in range(rng.randint(0, 30)))
         assert squeeze_runs(text) == regex.sub("\n", text), repr(text)
+
+
+def test_a_protected_element_ends_at_its_closing_tag_after_letters_that_lower_case_longer():
+    # "İ" lower-cases to two characters: found in a lower-cased copy, the end of <pre> drifted past "</pre>".
+    page = "<p>" + "İ" * 40 + "</p>\n  <PRE>a\n\n  b</Pre>\n  <p>after</p>\n  <p>more</p>"
+    assert squeeze_whitespace(page) == "<p>" + "İ" * 40 + "</p>\n<PRE>a\n\n  b</Pre>\n<p>after</p>\n<p>more</p>"
+
+
+def test_only_ascii_letters_spell_a_protected_tag_name():
+    # "ſ" (long s) and "K" (Kelvin) case-fold to s and k, but an HTML tag name compares ASCII case only.
+    assert squeeze_whitespace("<ſcript>\n  a</ſcript>\n  b") == "<ſcript>\na</ſcript>\nb"

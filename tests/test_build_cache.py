@@ -142,3 +142,26 @@ def test_a_new_configuration_starts_afresh(tmp_path):
     run(notes, tmp_path / "cache", cached=True)
     config = KbgenConfig(notes_dir=notes, cache_dir=tmp_path / "cache", math=False)
     assert "$x^2$" in build_vault(config).rendered["a.md"].html
+
+
+def test_a_note_rendered_again_takes_its_unchanged_code_blocks_from_its_last_render(tmp_path, monkeypatch):
+    """Pygments runs only for a block the note did not have before; the page equals a cold build's."""
+    from kbgen.markdown import highlight
+
+    code = "```python\ndef f(x):\n    return x * 2\n```\n"
+    notes = write_vault(tmp_path / "notes", {"a.md": f"# A\n\n{code}\n```\nplain\n```\n",
+                                             "b.md": f"# B\n\n[[a]]\n\n{code}"})
+    run(notes, tmp_path / "cache", cached=True)
+    highlighted: list[str] = []
+    real = highlight._highlighted
+    monkeypatch.setattr(highlight, "_highlighted", lambda c, lang: highlighted.append(c) or real(c, lang))
+    (notes / "a.md").write_text(f"# A\n\n고친 문장.\n\n{code}\n```\nplain\n```\n", encoding="utf-8")
+    again = run(notes, tmp_path / "cache", cached=True)
+    assert highlighted == []
+    assert '<span class="k">def</span>' in again.rendered["a.md"].html and "고친 문장" in again.rendered["a.md"].html
+    assert snapshot(again) == cold(notes, tmp_path / "1")
+    (notes / "a.md").write_text(f"# A\n\n{code.replace('x * 2', 'x * 3')}", encoding="utf-8")
+    highlighted.clear()  # the cold build highlighted everything
+    changed = run(notes, tmp_path / "cache", cached=True)
+    assert highlighted == ["def f(x):\n    return x * 3\n"]  # the changed block only, once
+    assert snapshot(changed) == cold(notes, tmp_path / "2")

@@ -73,7 +73,7 @@ def test_author_text_is_escaped_everywhere_it_lands(tmp_path):
 def test_a_bug_in_one_note_costs_that_note_its_formatting_not_the_build(tmp_path, monkeypatch):
     from kbgen.markdown import highlight
 
-    def broken(code: str, lang: str) -> str:
+    def broken(code: str, lang: str, env: dict | None = None) -> str:
         if "boom" in code:
             raise RuntimeError("simulated renderer bug")
         return f"<pre><code>{code}</code></pre>"

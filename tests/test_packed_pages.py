@@ -135,3 +135,21 @@ def test_a_body_with_a_title_keeps_its_packed_bytes_and_its_digest_tells_pages_a
     same = RenderedNote("a.md", body, "A", [])
     same.pack()
     assert same.html_digest() == digest  # packed alike: an unchanged page keeps its key
+
+
+def test_a_kept_digest_follows_every_change_of_the_page():
+    """html_digest is kept between calls; each way of changing the page must give the digest a fresh page has."""
+    def fresh(page: RenderedNote) -> str:
+        return page.copy().html_digest()  # a new object: nothing kept
+
+    page = RenderedNote("a.md", "<h1>제목</h1>\n<p>본문.</p>\n" * 40, "A", [])
+    seen = {page.html_digest()}
+    for change in (lambda p: p.pack(), lambda p: p.append("<aside>" + "뒤에 " * 200 + "</aside>"),
+                   lambda p: p.pack(), lambda p: p.insert_at(0, 0, "<p>앞</p>"),
+                   lambda p: setattr(p, "html", "<p>새 본문</p>"), lambda p: p.append("x")):
+        change(page)
+        assert page.html_digest() == fresh(page)
+        assert page.html_digest() not in seen  # every change here changes the page as held
+        seen.add(page.html_digest())
+    back = pickle.loads(pickle.dumps(page))
+    assert "_digested" not in vars(back) and back.html_digest() == page.html_digest()

@@ -275,3 +275,16 @@ def test_a_run_of_pages_whose_worker_failed_is_done_here_with_the_same_pieces(tm
     assert rewrite_search_index(tmp_path / "forked", aliases, None, jobs=2) is True
     assert len(failed) == 2 and failed[0][0] == 0
     assert _pieces(search) == _pieces(serial)
+
+
+def test_a_document_key_tells_apart_every_field_and_where_one_ends():
+    from kbgen.search.shard_update import doc_key
+
+    base = {"location": "a/", "title": "제목", "text": "본문 \udcff", "tags": ["t"], "boost": 2}
+    variants = [{**base, "title": "제목 "}, {**base, "title": "제", "text": "목본문 \udcff"},
+                {**base, "location": "a/#x"}, {**base, "text": "본문"}, {**base, "tags": ["t", "u"]},
+                {**base, "aliases": ["별칭"]}, {**base, "title": 1}, {**base, "title": "1"},
+                {**base, "location": "a/제", "title": "목"}, {k: v for k, v in base.items() if k != "tags"}]
+    keys = [doc_key(d) for d in [base, *variants]]
+    assert len(set(keys)) == len(keys)
+    assert doc_key({**base, "boost": 5}) == keys[0]  # a boost goes to pages.json, which is always written

@@ -209,3 +209,38 @@ def test_linking_the_recorded_changes_makes_the_kept_tree_the_site(tmp_path: Pat
     for name in files:
         assert (kept / name).stat().st_ino == (site / name).stat().st_ino, name
     assert _sync_changed(site, kept, ["../outside"]) is False  # never a path outside the site
+
+
+def test_stale_files_go_and_only_the_folders_they_emptied(tmp_path: Path) -> None:
+    """SiteWriter.remove_stale: what the build did not produce goes, newer files and folder symlinks stay."""
+    import os
+    import time
+
+    from kbgen.site_writer import SiteWriter
+
+    site = tmp_path / "site"
+    for rel in ("keep/a.html", "keep/old.html", "gone/deep/er/x.html", "gone/y.html", "mixed/sub/z.html",
+                "mixed/w.html", "top.html", "stale.kbgen-tmp", "empty/"):
+        path = site / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not rel.endswith("/"):
+            path.write_text(rel)
+    (site / "empty").mkdir(exist_ok=True)
+    outside = tmp_path / "outside"
+    (outside / "inner").mkdir(parents=True)
+    (outside / "inner" / "o.html").write_text("o")
+    (site / "mixed" / "link").symlink_to(outside, target_is_directory=True)
+    old = time.time() - 100
+    for path in site.rglob("*"):
+        if not path.is_symlink():
+            os.utime(path, (old, old))
+    writer = SiteWriter(site)
+    writer.write(b"keep/a.html", str(site / "keep" / "a.html"))  # produced, same bytes
+    writer.write(b"new", str(site / "fresh" / "n.html"))  # produced, new
+    (site / "mixed" / "sub" / "z.html").write_text("written by other code during the build")
+    assert writer.remove_stale() == 6  # old.html, x.html, y.html, w.html, top.html, stale.kbgen-tmp
+    left = sorted(str(p.relative_to(site)) for p in site.rglob("*"))
+    assert left == ["fresh", "fresh/n.html", "keep", "keep/a.html", "mixed", "mixed/link", "mixed/sub",
+                    "mixed/sub/z.html"]
+    assert (outside / "inner" / "o.html").is_file()  # a folder symlink is not followed
+    assert str(site / "top.html") in writer.changed and str(site / "keep" / "a.html") not in writer.changed

@@ -109,10 +109,24 @@ class RenderedNote:
         return body + b"".join(utf8_of(part) for part in tail) if tail else body
 
     def html_digest(self) -> str:
-        """Equal digests, equal :attr:`html`; an unchanged page's digest is its last build's (kbgen.packed.digest_parts)."""
+        """Equal digests, equal :attr:`html`; an unchanged page's digest is its last build's (kbgen.packed.digest_parts).
+
+        Kept with the parts it was made of, compared by identity (the parts are never changed, only
+        replaced): the emitters and the page keys ask for every page's digest four or five times a build.
+        """
+        known = self.__dict__.get("_digested")
+        if known is not None and known[0] is self._body and known[1] is self._tail and known[2] is self._insert:
+            return known[3]
         parts = digest_parts([self._body, *_parts(self._tail)])
         inserted = repr((self._insert[0], self._insert[2])) if self._insert is not None else ""
-        return hashlib.sha256(f"{parts}\0{inserted}".encode("utf-8", "surrogatepass")).hexdigest()
+        digest = hashlib.sha256(f"{parts}\0{inserted}".encode("utf-8", "surrogatepass")).hexdigest()
+        self.__dict__["_digested"] = (self._body, self._tail, self._insert, digest)
+        return digest
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_digested", None)  # made again where it is read
+        return state
 
     def copy(self, **changes: Any) -> "RenderedNote":
         """``dataclasses.replace``, sharing the body as it is held (replace would decompress it)."""
@@ -205,6 +219,8 @@ class NoteRenderer:
     def __init__(self, config: KbgenConfig):
         self.config = config
         self.md = build_markdown(config)
+        # src_path → the code blocks the note's last render highlighted (kbgen.incremental.Plan)
+        self.highlighted: dict[str, dict] = {}
 
     def before_fork(self) -> None:
         """Leave no typesetting thread running and no formula-cache connection open across a fork."""
@@ -232,6 +248,7 @@ class NoteRenderer:
             "renderer": self,
             "report": Reporter(note.src_path, note.body_offset),
             "data": {},
+            highlight.REUSE_KEY: self.highlighted.get(note.src_path),
         }
 
     def parse(self, note: Note, vault: Vault) -> ParsedNote:

@@ -230,7 +230,7 @@ def replace_file(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def keep_file(path: Path) -> None:
+def keep_file(path: Path | str) -> None:
     """Mark a piece left as it was as this build's output: the site writer removes files older than
     the build that it did not write itself (kbgen.site_writer.SiteWriter.remove_stale)."""
     os.utime(path)

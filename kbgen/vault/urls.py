@@ -42,12 +42,14 @@ def url_segment(name: str) -> str:
     return text or EMPTY_SEGMENT
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function, asked two or three times per note and build
 def clean_path(src_path: str) -> str:
     """``src_path`` without its extension, every segment cleaned: ``a b/c d.md`` → ``a-b/c-d``."""
     stem, _ = posixpath.splitext(src_path)
     return "/".join(url_segment(part) for part in stem.split("/") if part)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked four times per note and build
 def is_index_name(src_path: str) -> bool:
     stem = posixpath.splitext(posixpath.basename(src_path))[0]
     return stem.lower() in INDEX_NAMES

@@ -393,17 +393,17 @@ class LoadedNotes:
                 pass
 
     def packed(self, path: Path, note: Note) -> tuple[bytes, Any]:
-        """:meth:`put`, and ``note`` as compressed bytes (the same bytes when put kept it) with its stamp."""
+        """:meth:`put`, and ``note`` pickled (the same bytes when put kept it) with its stamp."""
         self.put(path, note)
         fresh = self._fresh.get(note.src_path)
         if fresh is not None:
             return fresh[1], fresh[0]
-        return zlib.compress(pickles.dumps(note), 1), None
+        return pickles.dumps(note), None
 
     def unpacked(self, path: Path, packed: tuple[bytes, Any]) -> Note:
         """The note :meth:`packed` gave (in another process), kept here as put kept it there."""
         blob, stamp = packed
-        note = pickles.loads(zlib.decompress(blob))
+        note = pickles.loads(blob)
         note.abs_path = path
         if stamp is not None:
             self._fresh[note.src_path] = (stamp, blob)

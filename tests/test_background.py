@@ -5,7 +5,6 @@ import logging
 import os
 import sqlite3
 import sys
-import zlib
 
 import pytest
 
@@ -76,7 +75,7 @@ def _rows(cache_dir) -> list[tuple]:
         db.close()
     out = []
     for namespace, src_path, blob in rows:
-        entry = pickles.loads(zlib.decompress(blob))
+        entry = pickles.loads(blob)
         fields = {k: v for k, v in vars(entry).items() if k != "rendered"}
         page = entry.rendered
         out.append((namespace, src_path, repr(sorted(fields.items())), page.html, page.title, page.toc,

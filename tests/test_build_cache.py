@@ -165,3 +165,24 @@ def test_a_note_rendered_again_takes_its_unchanged_code_blocks_from_its_last_ren
     changed = run(notes, tmp_path / "cache", cached=True)
     assert highlighted == ["def f(x):\n    return x * 3\n"]  # the changed block only, once
     assert snapshot(changed) == cold(notes, tmp_path / "2")
+
+
+def test_a_notes_digest_is_kept_with_its_text_and_follows_it():
+    from pathlib import Path as P
+
+    from kbgen import pickles
+    from kbgen.cache import source_sha
+    from kbgen.vault.note import Note
+
+    def fresh(note: Note) -> str:
+        return source_sha(Note(note.src_path, note.abs_path, note.source, note.body, note.body_offset))
+
+    note = Note("a.md", P("/v/a.md"), "# 가\n\n본문.\n", "# 가\n\n본문.\n", 0)
+    first = source_sha(note)
+    back = pickles.loads(pickles.dumps(note))  # kept through pickling, and still right
+    assert back.__dict__.get("_source_sha") is not None and source_sha(back) == first == fresh(back)
+    note.source = "# 가\n\n고친 본문.\n"
+    assert source_sha(note) == fresh(note) != first
+    note.src_path = "b.md"
+    assert source_sha(note) == fresh(note)
+    assert len({first, source_sha(note), fresh(back)}) == 2

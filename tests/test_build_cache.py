@@ -177,11 +177,14 @@ def test_a_notes_digest_is_kept_with_its_text_and_follows_it():
     def fresh(note: Note) -> str:
         return source_sha(Note(note.src_path, note.abs_path, note.source, note.body, note.body_offset))
 
-    note = Note("a.md", P("/v/a.md"), "# 가\n\n본문.\n", "# 가\n\n본문.\n", 0)
+    text = "# 가\n\n" + "본문 문장. " * 100  # long enough to be pickled apart (kbgen.pickles)
+    note = Note("a.md", P("/v/a.md"), text, text, 0)
+    plain = len(pickles.dumps(note))
     first = source_sha(note)
-    back = pickles.loads(pickles.dumps(note))  # kept through pickling, and still right
-    assert back.__dict__.get("_source_sha") is not None and source_sha(back) == first == fresh(back)
-    note.source = "# 가\n\n고친 본문.\n"
+    back = pickles.loads(pickles.dumps(note))  # kept through pickling, with the text it was made of
+    assert back.__dict__["_source_sha"][0] is back.source and source_sha(back) == first == fresh(back)
+    assert len(pickles.dumps(note)) < plain + 100  # the text is not pickled twice
+    note.source = text + "고친 본문.\n"
     assert source_sha(note) == fresh(note) != first
     note.src_path = "b.md"
     assert source_sha(note) == fresh(note)

@@ -57,6 +57,11 @@ class Note:
         body, source = state.get("body"), state.get("source")
         if isinstance(body, str) and isinstance(source, str) and body and source.endswith(body):
             state["body"] = len(body)
+        # kbgen.cache.source_sha's digest, kept with the text it was made of: pickled without the text
+        # (a second copy of it in the pickle, and not the same string once unpickled).
+        known = state.pop("_source_sha", None)
+        if isinstance(known, tuple) and len(known) == 3 and known[0] is source:
+            state["_source_sha"] = known[1:]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -64,4 +69,7 @@ class Note:
         if isinstance(body, int):
             source = state["source"]
             state["body"] = source[len(source) - body:]
+        known = state.get("_source_sha")
+        if isinstance(known, tuple) and len(known) == 2:
+            state["_source_sha"] = (state["source"], *known)
         self.__dict__.update(state)

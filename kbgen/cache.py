@@ -92,7 +92,14 @@ class NoteEntry:
 
 
 def source_sha(note: Note) -> str:
-    return hashlib.sha256(f"{note.src_path}\x00{note.source}".encode("utf-8", "surrogatepass")).hexdigest()
+    """A digest of the note's path and text; kept on the note with the text it was made of (compared by
+    identity), and pickled with it: a build after one edit would hash the whole vault's text again."""
+    known = note.__dict__.get("_source_sha")
+    if known is not None and known[0] is note.source and known[1] == note.src_path:
+        return known[2]
+    sha = hashlib.sha256(f"{note.src_path}\x00{note.source}".encode("utf-8", "surrogatepass")).hexdigest()
+    note.__dict__["_source_sha"] = (note.source, note.src_path, sha)
+    return sha
 
 
 def derived_signature(vault: Vault) -> str:
@@ -387,6 +394,7 @@ class LoadedNotes:
     def put(self, path: Path, note: Note) -> None:
         stamp = _stamp(path)
         if stamp and not _racy(path):
+            source_sha(note)  # kept with the note: the next build that takes it from here needs it
             try:
                 self._fresh[note.src_path] = (stamp, pickles.dumps(note))
             except Exception:  # noqa: BLE001 - not cached, loaded again next time

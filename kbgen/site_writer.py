@@ -253,10 +253,10 @@ class SiteWriter:
         if self._capture is not None:
             self._capture[output_path] = content
             return
-        path = self._real(output_path)
+        path, found = self._real_stat(output_path)
         self.produced.add(path)
         try:
-            if os.path.getsize(path) == len(content):
+            if found is not None and found.st_size == len(content):
                 with open(path, "rb") as fh:
                     if fh.read() == content:
                         self.unchanged += 1
@@ -317,13 +317,10 @@ class SiteWriter:
 
     def keep_if_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
         """Keep ``path`` as this build's output if it is still the file written before."""
-        try:
-            stat = os.stat(path)
-        except OSError:
+        real, found = self._real_stat(path)
+        if found is None or found.st_size != size or found.st_mtime_ns != mtime_ns:
             return False
-        if stat.st_size != size or stat.st_mtime_ns != mtime_ns:
-            return False
-        self.produced.add(self._real(path))
+        self.produced.add(real)
         self.unchanged += 1
         return True
 
@@ -342,6 +339,27 @@ class SiteWriter:
         folder, name = os.path.split(os.path.abspath(path))
         full = os.path.join(self._real_folder(folder), name)
         return os.path.realpath(full) if os.path.islink(full) else full
+
+    def _real_stat(self, path: str) -> tuple[str, os.stat_result | None]:
+        """(:meth:`_real` of ``path``, the file's ``os.stat`` or None when there is none) from one
+        ``lstat`` for a file that is no symlink: every page and file of a build is looked at so, and
+        the symlink check was a second call per file."""
+        if ".." in path:
+            real = os.path.realpath(path)
+        else:
+            folder, name = os.path.split(os.path.abspath(path))
+            real = os.path.join(self._real_folder(folder), name)
+            try:
+                found = os.lstat(real)
+            except OSError:
+                return real, None
+            if not stat.S_ISLNK(found.st_mode):
+                return real, found
+            real = os.path.realpath(real)
+        try:
+            return real, os.stat(real)
+        except OSError:
+            return real, None
 
     def _real_folder(self, folder: str) -> str:
         real = self._folders.get(folder)

@@ -165,3 +165,27 @@ def test_a_note_rendered_again_takes_its_unchanged_code_blocks_from_its_last_ren
     changed = run(notes, tmp_path / "cache", cached=True)
     assert highlighted == ["def f(x):\n    return x * 3\n"]  # the changed block only, once
     assert snapshot(changed) == cold(notes, tmp_path / "2")
+
+
+def test_a_notes_digest_is_kept_with_its_text_and_follows_it():
+    from pathlib import Path as P
+
+    from kbgen import pickles
+    from kbgen.cache import source_sha
+    from kbgen.vault.note import Note
+
+    def fresh(note: Note) -> str:
+        return source_sha(Note(note.src_path, note.abs_path, note.source, note.body, note.body_offset))
+
+    text = "# 가\n\n" + "본문 문장. " * 100  # long enough to be pickled apart (kbgen.pickles)
+    note = Note("a.md", P("/v/a.md"), text, text, 0)
+    plain = len(pickles.dumps(note))
+    first = source_sha(note)
+    back = pickles.loads(pickles.dumps(note))  # kept through pickling, with the text it was made of
+    assert back.__dict__["_source_sha"][0] is back.source and source_sha(back) == first == fresh(back)
+    assert len(pickles.dumps(note)) < plain + 100  # the text is not pickled twice
+    note.source = text + "고친 본문.\n"
+    assert source_sha(note) == fresh(note) != first
+    note.src_path = "b.md"
+    assert source_sha(note) == fresh(note)
+    assert len({first, source_sha(note), fresh(back)}) == 2

@@ -90,3 +90,22 @@ def test_sample_vault_loads_every_seed_with_its_title():
         "15. 깊은 인공신경망의 문제1(feat. vanishing gradient)",
         "기울기 소실 문제",
     }
+
+
+def test_a_pickled_note_comes_back_whole_and_holds_its_body_once():
+    """Notes are kept pickled between builds (kbgen.cache.LoadedNotes): the body, the end of the source,
+    is pickled as its length; any other body as it is."""
+    import pickle
+
+    from kbgen import pickles
+    from kbgen.vault.note import Note
+
+    text = "본문 문장 \udcff. " * 300
+    whole = Note("a.md", Path("/v/a.md"), "---\ntitle: 제목\n---\n" + text, text, 3, {"title": "제목"}, title="제목")
+    others = [Note("b.md", Path("/v/b.md"), "# B\n", "", 0), Note("c.md", Path("/v/c.md"), "abc", "not its end", 0),
+              Note("d.md", Path("/v/d.md"), text, text, 0)]
+    for note in [whole, *others]:
+        back = pickles.loads(pickles.dumps(note))
+        assert back == note and vars(back) == vars(note)
+        assert pickle.loads(pickle.dumps(note)) == note
+    assert len(pickles.dumps(whole)) < len(text.encode("utf-8", "surrogatepass")) * 1.2  # not twice

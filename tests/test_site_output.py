@@ -144,8 +144,14 @@ def test_the_writers_real_paths_are_realpaths(tmp_path: Path) -> None:
     os.symlink("b", d / "a" / "lb")
     os.symlink("f", d / "a" / "b" / "lf")
     writer = SiteWriter(d)
-    for path in [d / "l/b/f", d / "l/lb/lf", d / "a/b/new/x", f"{d}/l/b/../b/f", f"{d}//a/./b/f", d / "a/lb/f"]:
+    for path in [d / "l/b/f", d / "l/lb/lf", d / "a/b/new/x", f"{d}/l/b/../b/f", f"{d}//a/./b/f", d / "a/lb/f",
+                 d / "a/lb/missing", d / "a/b/lf"]:
         assert writer._real(str(path)) == os.path.realpath(path), path
+        real, found = writer._real_stat(str(path))  # the same real path and the file's stat, in one lstat
+        assert real == os.path.realpath(path), path
+        want = os.stat(path) if os.path.exists(path) else None
+        assert (found.st_ino, found.st_size, found.st_mode) == (want.st_ino, want.st_size, want.st_mode) \
+            if want is not None else found is None, path
     assert writer._real(str(d / "l/lb/lf")) == str((d / "a/b/f").resolve())
 
 

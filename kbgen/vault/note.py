@@ -48,3 +48,28 @@ class Note:
     @property
     def folder(self) -> str:
         return posixpath.dirname(self.src_path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The body is the end of the source (the loader keeps source = front matter + body): pickled
+        # as its length, it is not encoded and decoded a second time (a build after one edit unpickles
+        # every note of the vault from the build cache, kbgen.cache.LoadedNotes).
+        state = dict(self.__dict__)
+        body, source = state.get("body"), state.get("source")
+        if isinstance(body, str) and isinstance(source, str) and body and source.endswith(body):
+            state["body"] = len(body)
+        # kbgen.cache.source_sha's digest, kept with the text it was made of: pickled without the text
+        # (a second copy of it in the pickle, and not the same string once unpickled).
+        known = state.pop("_source_sha", None)
+        if isinstance(known, tuple) and len(known) == 3 and known[0] is source:
+            state["_source_sha"] = known[1:]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        body = state.get("body")
+        if isinstance(body, int):
+            source = state["source"]
+            state["body"] = source[len(source) - body:]
+        known = state.get("_source_sha")
+        if isinstance(known, tuple) and len(known) == 2:
+            state["_source_sha"] = (state["source"], *known)
+        self.__dict__.update(state)

@@ -35,6 +35,12 @@ each one's time, peak RSS and kbgen's cold time as a fraction of it. Run it
 under ``flock /tmp/kbgen-bench.lock`` on a shared machine; the load average is
 printed.
 
+Nothing is deleted while figures are taken: a site and cache a cold build
+replaces are renamed aside, and every scratch folder is deleted at the end;
+the next run first waits out the two minutes after that deletion
+(bench/scratch.py: on this machine's journal-less ext4, file creation right
+after a mass deletion is slower, and the harness measured its own deletions).
+
 kbgen runs from compiled bytecode (``PYTHONPYCACHEPREFIX`` under ``--work``,
 compiled before the first build), as an installed kbgen does; ``--no-bytecode``
 keeps a shell's ``PYTHONDONTWRITEBYTECODE``, which makes every build compile
@@ -62,9 +68,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import peer_builds  # noqa: E402  (a sibling script's module)
 import page_sizes  # noqa: E402
+from scratch import Scratch, settle  # noqa: E402
 from peer_builds import mkdocs_build, quartz_build  # noqa: E402
 MAKE_VAULT = ROOT.parent / "shared" / "bench" / "make_vault.py"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
+SCRATCH = Scratch()  # deleted when every figure is taken (bench/scratch.py)
 
 
 def use_bytecode(work: Path) -> None:
@@ -93,7 +101,8 @@ def warm_up_bytecode(work: Path) -> None:
     beside the module, where the install put it. Compiling only kbgen left the
     first build measured (the cold one) compiling all the rest from source:
     1.2-1.4 s of a cold 1,000-note build that an installed kbgen never pays.
-    Its own cache and site: the cold build measured after it starts from nothing.
+    Its own cache and site: the cold build measured after it starts from nothing. Deleted
+    with the rest of the scratch at the end (bench/scratch.py).
     """
     scratch = work / "warm-up"
     vault = scratch / "notes"
@@ -104,7 +113,7 @@ def warm_up_bytecode(work: Path) -> None:
     cfg = config(scratch, vault, "warm-up", plugins)
     subprocess.run([sys.executable, "-m", "kbgen", "build", "-q", "--config", str(cfg)], env=ENV, check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    shutil.rmtree(scratch, ignore_errors=True)
+    SCRATCH.set_aside(scratch)
 
 
 def vault_of(n: int, work: Path) -> Path:
@@ -165,15 +174,21 @@ def cold_builds(cfg: Path, work: Path, jobs: int | None, runs: int, n: int) -> t
     results = []
     for k in range(max(1, runs)):
         if k:
-            shutil.rmtree(work / "site-kbgen", ignore_errors=True)
-            shutil.rmtree(work / "cache", ignore_errors=True)
-            seed_cache(work)
+            start_cold(work)
         results.append(kbgen_build(cfg, jobs))
     if len(results) > 1:
         print(f"{n} notes: cold builds " + ", ".join(f"{t:.2f}" for t, _, _ in results)
               + f" s (median {statistics.median(t for t, _, _ in results):.2f})", flush=True)
     return (statistics.median(t for t, _, _ in results), max(r for _, r, _ in results),
             max((s for _, _, s in results), key=abs))
+
+
+def start_cold(work: Path) -> None:
+    """An empty site and cache (the front-end packages seeded) for the next cold build; the previous ones
+    set aside, not deleted (bench/scratch.py)."""
+    SCRATCH.set_aside(work / "site-kbgen")
+    SCRATCH.set_aside(work / "cache")
+    seed_cache(work)
 
 
 def kbgen_build(cfg: Path, jobs: int | None) -> tuple[float, int, int]:
@@ -383,17 +398,16 @@ def serve_only(sizes: list[int], kinds: list[str], repeat: int, jobs: int | None
     print("| N | kind | run | edit→visible s | edit→dependents s | edit→complete s | load before→after |")
     print("|---|---|---|---|---|---|---|")
     for n in sizes:
-        with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-            work = Path(tmp)
-            vault, cfg = bench_vault(n, work)
-            kbgen_build(cfg, jobs)
-            for kind in kinds:
-                for run in range(1, repeat + 1):
-                    load = os.getloadavg()[0]
-                    figures = serve_latency(cfg, vault, work / "site-kbgen", kind)
-                    cells = ["-" if f is None else f"{f:.2f}" for f in figures]
-                    print(f"| {n} | {kind} | {run} | " + " | ".join(cells)
-                          + f" | {load:.1f}→{os.getloadavg()[0]:.1f} |", flush=True)
+        work = SCRATCH.mkdtemp()
+        vault, cfg = bench_vault(n, work)
+        kbgen_build(cfg, jobs)
+        for kind in kinds:
+            for run in range(1, repeat + 1):
+                load = os.getloadavg()[0]
+                figures = serve_latency(cfg, vault, work / "site-kbgen", kind)
+                cells = ["-" if f is None else f"{f:.2f}" for f in figures]
+                print(f"| {n} | {kind} | {run} | " + " | ".join(cells)
+                      + f" | {load:.1f}→{os.getloadavg()[0]:.1f} |", flush=True)
 
 
 def main() -> None:
@@ -423,6 +437,14 @@ def main() -> None:
     kinds = args.serve_kind.split(",")
     if any(kind not in SERVE_KINDS for kind in kinds) or (len(kinds) > 1 and not args.serve_only):
         parser.error(f"--serve-kind: one of {', '.join(SERVE_KINDS)} (several only with --serve-only)")
+    settle()
+    try:
+        measure(args, kinds)
+    finally:
+        SCRATCH.delete_all()
+
+
+def measure(args: argparse.Namespace, kinds: list[str]) -> None:
     if not args.no_bytecode:
         use_bytecode(args.work)
     if args.serve_only:
@@ -440,45 +462,42 @@ def main() -> None:
         header.append("compare")
     rows = []
     for n in args.sizes:
-        with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
-            work = Path(tmp)
-            vault, cfg = bench_vault(n, work)
-            cold, rss, status = cold_builds(cfg, work, args.jobs, args.cold_runs, n)
-            again, _, _ = kbgen_build(cfg, args.jobs)
-            touch_note(vault)
-            touched, _, _ = kbgen_build(cfg, args.jobs)
-            edits = []
-            for k in range(max(1, args.edits)):
-                edit_note(vault, f"bench-edit{k or ''}")
-                edits.append(kbgen_build(cfg, args.jobs)[0])
-            edited = statistics.median(edits)
-            if len(edits) > 1:
-                print(f"{n} notes: one-edit builds " + ", ".join(f"{t:.2f}" for t in edits) + f" s (median {edited:.2f})",
-                      flush=True)
-            site = work / "site-kbgen"
-            site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
-            visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,
-                                                                                         kinds[0])
-            row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
-                   f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
-                   f"{edited:.1f} ({100 * edited / cold:.0f}%)",
-                   "-" if visible is None else f"{visible:.2f}", "-" if dependents is None else f"{dependents:.2f}",
-                   "-" if rebuilt is None else f"{rebuilt:.1f}",
-                   rss, f"{site_mb:.0f}", note_kb, generated_kb, f"{index_mb:.1f} ({index_gz:.1f})"]
-            if args.serial:
-                shutil.rmtree(work / "site-kbgen")
-                shutil.rmtree(work / "cache")
-                seed_cache(work)
-                serial, _, _ = kbgen_build(cfg, 1)
-                row.append(f"{serial:.1f} ({serial / cold:.2f}×)")
-            if args.compare:
-                if n <= args.compare_max:
-                    peers = [mkdocs_build(args.work, work, vault), quartz_build(args.quartz, work, vault)]
-                    row.append("; ".join(peer.cell(cold) for peer in peers))
-                else:
-                    row.append("-")
-            rows.append(row)
-            print(" | ".join(str(c) for c in row), f"[load {os.getloadavg()[0]:.1f}]", flush=True)
+        work = SCRATCH.mkdtemp()
+        vault, cfg = bench_vault(n, work)
+        cold, rss, status = cold_builds(cfg, work, args.jobs, args.cold_runs, n)
+        again, _, _ = kbgen_build(cfg, args.jobs)
+        touch_note(vault)
+        touched, _, _ = kbgen_build(cfg, args.jobs)
+        edits = []
+        for k in range(max(1, args.edits)):
+            edit_note(vault, f"bench-edit{k or ''}")
+            edits.append(kbgen_build(cfg, args.jobs)[0])
+        edited = statistics.median(edits)
+        if len(edits) > 1:
+            print(f"{n} notes: one-edit builds " + ", ".join(f"{t:.2f}" for t in edits) + f" s (median {edited:.2f})",
+                  flush=True)
+        site = work / "site-kbgen"
+        site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
+        visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,
+                                                                                     kinds[0])
+        row = [n, f"{cold:.1f}" + ("" if status == 0 else f" (exit {status})"), f"{1000 * cold / n:.1f}",
+               f"{again:.1f} ({100 * again / cold:.0f}%)", f"{touched:.1f} ({100 * touched / cold:.0f}%)",
+               f"{edited:.1f} ({100 * edited / cold:.0f}%)",
+               "-" if visible is None else f"{visible:.2f}", "-" if dependents is None else f"{dependents:.2f}",
+               "-" if rebuilt is None else f"{rebuilt:.1f}",
+               rss, f"{site_mb:.0f}", note_kb, generated_kb, f"{index_mb:.1f} ({index_gz:.1f})"]
+        if args.serial:
+            start_cold(work)
+            serial, _, _ = kbgen_build(cfg, 1)
+            row.append(f"{serial:.1f} ({serial / cold:.2f}×)")
+        if args.compare:
+            if n <= args.compare_max:
+                peers = [mkdocs_build(args.work, work, vault), quartz_build(args.quartz, work, vault)]
+                row.append("; ".join(peer.cell(cold) for peer in peers))
+            else:
+                row.append("-")
+        rows.append(row)
+        print(" | ".join(str(c) for c in row), f"[load {os.getloadavg()[0]:.1f}]", flush=True)
     print()
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

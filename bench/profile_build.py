@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where the seconds of one ``kbgen build`` go, stage by stage.
 
-Usage: bench/profile_build.py VAULT [--site DIR] [--cache DIR] [--cprofile FILE]
+Usage: bench/profile_build.py VAULT [--site DIR] [--cache DIR] [--cprofile FILE] [--jobs J]
 
 Runs ``kbgen build`` in this process with timers wrapped around MkDocs's
 build steps (the same functions ``mkdocs build`` calls, unchanged) and prints
@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--sample-pages", type=int, default=0,
                         help="also template this many note pages in this process first, timed (and cProfiled with --cprofile)")
     parser.add_argument("--sample-only", action="store_true", help="stop after the sample")
+    parser.add_argument("--jobs", "-j", type=int, help="passed to kbgen build (1: everything in this process)")
     parser.add_argument("--per-note", action="store_true", help="print ms per note (notes in VAULT) instead of %%")
     args = parser.parse_args()
     args.per_note = sum(1 for _ in args.vault.rglob("*.md")) if args.per_note else 0
@@ -203,7 +204,7 @@ def main() -> None:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    status = cli.main(["build", "--config", str(config), "-q"])
+    status = cli.main(["build", "--config", str(config), "-q"] + (["--jobs", str(args.jobs)] if args.jobs else []))
     if profiler:
         profiler.disable()
         profiler.dump_stats(str(args.cprofile))

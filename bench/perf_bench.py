@@ -116,6 +116,24 @@ def warm_up_bytecode(work: Path) -> None:
     SCRATCH.set_aside(scratch)
 
 
+def machine_speed() -> str:
+    """The time of a fixed pure-Python workload (median of 5, ms): how fast this machine runs Python now.
+
+    On this shared virtual machine the same cold 1,000-note build took 6.1-6.3 s and,
+    ten minutes later, 8.8 s; twice this workload took 245 ms and then 370 ms. Printed
+    beside the figures, it tells whether two runs differ or the machine did.
+    """
+    def once() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_500_000):
+            total += i * i % 7
+        table = {str(i): i for i in range(150_000)}
+        return time.perf_counter() - started + 0 * (total + len(table))
+
+    return f"{1000 * statistics.median(once() for _ in range(5)):.0f} ms"
+
+
 def vault_of(n: int, work: Path) -> Path:
     shared = Path(f"/tmp/vault-{n}")
     if not shared.is_dir():
@@ -178,7 +196,8 @@ def cold_builds(cfg: Path, work: Path, jobs: int | None, runs: int, n: int) -> t
         results.append(kbgen_build(cfg, jobs))
     if len(results) > 1:
         print(f"{n} notes: cold builds " + ", ".join(f"{t:.2f}" for t, _, _ in results)
-              + f" s (median {statistics.median(t for t, _, _ in results):.2f})", flush=True)
+              + f" s (median {statistics.median(t for t, _, _ in results):.2f}; machine speed {machine_speed()})",
+              flush=True)
     return (statistics.median(t for t, _, _ in results), max(r for _, r, _ in results),
             max((s for _, _, s in results), key=abs))
 
@@ -451,6 +470,7 @@ def measure(args: argparse.Namespace, kinds: list[str]) -> None:
         serve_only(args.sizes, kinds, args.repeat, args.jobs)
         return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start, "
+          f"machine speed {machine_speed()} (bench/perf_bench.py machine_speed: lower is faster), "
           f"bytecode {'from source each time' if args.no_bytecode else 'compiled (as installed)'}")
     header = ["N", "cold s", "s/note ms", "no-change s", "touched s", "one-edit s", "serve edit→visible s",
               "serve edit→dependents s", "serve edit→complete s", "peak RSS MB", "site MB",
@@ -497,7 +517,8 @@ def measure(args: argparse.Namespace, kinds: list[str]) -> None:
             else:
                 row.append("-")
         rows.append(row)
-        print(" | ".join(str(c) for c in row), f"[load {os.getloadavg()[0]:.1f}]", flush=True)
+        print(" | ".join(str(c) for c in row), f"[load {os.getloadavg()[0]:.1f}, machine speed {machine_speed()}]",
+              flush=True)
     print()
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

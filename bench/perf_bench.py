@@ -414,8 +414,8 @@ def serve_only(sizes: list[int], kinds: list[str], repeat: int, jobs: int | None
     """Serve edit latency alone: per vault size one cold build (the cache serve starts from), then each
     kind ``repeat`` times, each in a fresh ``kbgen serve``."""
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start")
-    print("| N | kind | run | edit→visible s | edit→dependents s | edit→complete s | load before→after |")
-    print("|---|---|---|---|---|---|---|")
+    print("| N | kind | run | edit→visible s | edit→dependents s | edit→complete s | load before→after | machine speed |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in sizes:
         work = SCRATCH.mkdtemp()
         vault, cfg = bench_vault(n, work)
@@ -426,7 +426,7 @@ def serve_only(sizes: list[int], kinds: list[str], repeat: int, jobs: int | None
                 figures = serve_latency(cfg, vault, work / "site-kbgen", kind)
                 cells = ["-" if f is None else f"{f:.2f}" for f in figures]
                 print(f"| {n} | {kind} | {run} | " + " | ".join(cells)
-                      + f" | {load:.1f}→{os.getloadavg()[0]:.1f} |", flush=True)
+                      + f" | {load:.1f}→{os.getloadavg()[0]:.1f} | {machine_speed()} |", flush=True)
 
 
 def main() -> None:

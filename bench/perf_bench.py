@@ -189,15 +189,15 @@ def timed(cmd: list[str]) -> tuple[float, int, int]:
 def cold_builds(cfg: Path, work: Path, jobs: int | None, runs: int, n: int) -> tuple[float, int, int]:
     """(median seconds, peak RSS, worst exit status) of ``runs`` cold builds, each from an empty cache and site;
     the last one's site and cache are what the builds after it start from."""
-    results = []
+    results, speeds = [], []
     for k in range(max(1, runs)):
         if k:
             start_cold(work)
+        speeds.append(machine_speed())
         results.append(kbgen_build(cfg, jobs))
-    if len(results) > 1:
-        print(f"{n} notes: cold builds " + ", ".join(f"{t:.2f}" for t, _, _ in results)
-              + f" s (median {statistics.median(t for t, _, _ in results):.2f}; machine speed {machine_speed()})",
-              flush=True)
+    print(f"{n} notes: cold builds " + ", ".join(f"{t:.2f} s (machine speed {v} before)" for (t, _, _), v
+                                                 in zip(results, speeds))
+          + f"; median {statistics.median(t for t, _, _ in results):.2f} s", flush=True)
     return (statistics.median(t for t, _, _ in results), max(r for _, r, _ in results),
             max((s for _, _, s in results), key=abs))
 
@@ -488,14 +488,14 @@ def measure(args: argparse.Namespace, kinds: list[str]) -> None:
         again, _, _ = kbgen_build(cfg, args.jobs)
         touch_note(vault)
         touched, _, _ = kbgen_build(cfg, args.jobs)
-        edits = []
+        edits, speeds = [], []
         for k in range(max(1, args.edits)):
             edit_note(vault, f"bench-edit{k or ''}")
+            speeds.append(machine_speed())
             edits.append(kbgen_build(cfg, args.jobs)[0])
         edited = statistics.median(edits)
-        if len(edits) > 1:
-            print(f"{n} notes: one-edit builds " + ", ".join(f"{t:.2f}" for t in edits) + f" s (median {edited:.2f})",
-                  flush=True)
+        print(f"{n} notes: one-edit builds " + ", ".join(f"{t:.2f} s ({v})" for t, v in zip(edits, speeds))
+              + f"; median {edited:.2f} s", flush=True)
         site = work / "site-kbgen"
         site_mb, note_kb, generated_kb, index_mb, index_gz = sizes(site, vault)
         visible, dependents, rebuilt = (None,) * 3 if args.no_serve else serve_latency(cfg, vault, site,

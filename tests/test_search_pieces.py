@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from kbgen.cli import main
 from kbgen.search import index as search_index
 from kbgen.search import rewrite_search_index
-from kbgen.search.shards import SHARD_POSTINGS, read_terms
+from kbgen.search.shards import SHARD_POSTINGS, Postings, read_terms
 
 from link_vaults import write_vault
 from test_site_build import tree
@@ -288,3 +289,40 @@ def test_a_document_key_tells_apart_every_field_and_where_one_ends():
     keys = [doc_key(d) for d in [base, *variants]]
     assert len(set(keys)) == len(keys)
     assert doc_key({**base, "boost": 5}) == keys[0]  # a boost goes to pages.json, which is always written
+
+
+def _reference_postings(docs: list[list[Counter]]) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """Postings spelled out: per term its (document, field, count) in order, documents as differences."""
+    triples: dict[str, list[tuple[int, int, int]]] = {}
+    for number, fields in enumerate(docs):
+        for f, counted in enumerate(fields):
+            for term, tf in counted.items():
+                triples.setdefault(term, []).append((number, f, tf))
+    terms, counts = {}, {}
+    for term, found in triples.items():
+        flat, previous = [], 0
+        for number, f, tf in found:
+            flat += [number - previous, f, tf]
+            previous = number
+        terms[term], counts[term] = flat, len(found)
+    return terms, counts
+
+
+def test_postings_added_one_document_at_a_time_and_joined_are_the_spelled_out_ones():
+    rng = random.Random(12)
+    vocabulary = ["기울기", "소실", "relu", "함수", "a", "b", "신경망", "x"]
+    docs = [[Counter({rng.choice(vocabulary): rng.randint(1, 4) for _ in range(rng.randint(0, 5))})
+             for _ in range(3)] for _ in range(60)]
+    terms, counts = _reference_postings(docs)
+    whole = Postings()
+    for number, fields in enumerate(docs):
+        whole.add(number, fields)
+    assert whole.terms == terms and dict(whole.counts) == counts
+    assert list(whole.terms) == list(terms)  # terms in order of first appearance, as the shards list them
+    joined, later = Postings(), Postings()
+    for number, fields in enumerate(docs[:25]):
+        joined.add(number, fields)
+    for number, fields in enumerate(docs[25:], 25):
+        later.add(number, fields)
+    joined.join(later)
+    assert joined.terms == terms and dict(joined.counts) == counts

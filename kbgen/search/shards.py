@@ -99,13 +99,18 @@ class Postings:
 
     def add(self, number: int, counted: list[Counter[str]]) -> None:
         """Document ``number``'s terms, per field (:func:`doc_counts`)."""
+        # The whole site's (document, field, term) triples go through here: no list made per
+        # triple, and the postings per term counted by Counter in C.
         terms, last, counts = self.terms, self.last, self.counts
         for f, field_counts in enumerate(counted):
             for term, tf in field_counts.items():
-                entry = terms.setdefault(term, [])
-                entry += [number - last.get(term, 0), f, tf]
+                entry = terms.get(term)
+                if entry is None:  # a term's first document is written as a difference from document 0
+                    terms[term] = [number, f, tf]
+                else:
+                    entry += (number - last[term], f, tf)
                 last[term] = number
-                counts[term] += 1
+            counts.update(field_counts.keys())
 
     def join(self, later: "Postings") -> None:
         """Append the postings of the documents that follow these (``later`` is used up)."""

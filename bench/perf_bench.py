@@ -126,10 +126,10 @@ def machine_speed() -> str:
     def once() -> float:
         started = time.perf_counter()
         total = 0
-        for i in range(1_500_000):
+        for i in range(1_500_000):  # integer arithmetic, then strings and a dict: a build's kind of work
             total += i * i % 7
-        table = {str(i): i for i in range(150_000)}
-        return time.perf_counter() - started + 0 * (total + len(table))
+        {str(i): i for i in range(150_000)}
+        return time.perf_counter() - started
 
     return f"{1000 * statistics.median(once() for _ in range(5)):.0f} ms"
 

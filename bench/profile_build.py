@@ -71,10 +71,11 @@ def instrument() -> None:
     timed(Page, "validate_anchor_links", "mkdocs: validate anchors")
     import gc
 
-    from kbgen import build, cache, incremental, memory, mkdocs_build, mkdocs_plugin, site_writer
+    from kbgen import build, cache, incremental, memory, mkdocs_build, mkdocs_plugin, site_links
     timed(mkdocs_build._PageTemplating, "run", "kbgen: page templating (workers) + writes")
     timed(mkdocs_build, "page_keys", "  kbgen: page keys")
-    timed(site_writer, "link_previous_site", "kbgen: link the previous site")
+    timed(site_links, "start_linking_previous_site", "kbgen: link the previous site (started)")
+    timed(site_links.SiteLinking, "wait", "kbgen: link the previous site (waited for)")
     timed(mkdocs_plugin, "rewrite_search_index", "  kbgen: search index rewrite (Korean, pieces)")
     timed(gc, "collect", "    gc.collect (explicit)")
     timed(memory, "give_back", "    malloc_trim")

@@ -103,7 +103,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
     from .mkdocs_build import build_site
-    from .site_writer import link_previous_site, record_changes
+    from .site_links import record_changes, start_linking_previous_site
 
     started = time.perf_counter()
     _quiet_mkdocs_logging()
@@ -137,11 +137,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         with atomic_site(site, spare) as staging:  # the previous site stays until this one is complete
             # Unchanged files are hard links to the previous site's (every write replaces
             # its file), so the build writes only what changed and the swap stays atomic.
-            link_previous_site(site, staging, spare)
-            config.site_dir = str(staging)
-            config.plugins.on_startup(command="build", dirty=False)
-            stats = build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site))
-            config.plugins.on_shutdown()
+            # Linking a whole tree runs beside the build until it first touches the folder.
+            linking = start_linking_previous_site(site, staging, spare)
+            try:
+                config.site_dir = str(staging)
+                config.plugins.on_startup(command="build", dirty=False)
+                stats = build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site),
+                                   before_site=linking.wait)
+                config.plugins.on_shutdown()
+            finally:
+                linking.wait()  # no cp left writing into a folder about to be swapped in or removed
     except (MkDocsException, OSError) as exc:
         bar.clear()
         print(f"kbgen: error: build failed: {exc}", file=sys.stderr)

@@ -65,7 +65,7 @@ class SiteStats:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
-    changed: list[str] = field(default_factory=list)  # files replaced, removed or new (kbgen.site_writer.record_changes)
+    changed: list[str] = field(default_factory=list)  # files replaced, removed or new (kbgen.site_links.record_changes)
     extra: dict[str, Any] = field(default_factory=dict)
     state: "SiteState | None" = None  # what templating a page again needs (kbgen serve)
 
@@ -87,12 +87,17 @@ class SiteState:
 
 
 def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int | None = None,
-               progress: Callable[[str, int, int], None] | None = None, site_id: str | None = None) -> SiteStats:
+               progress: Callable[[str, int, int], None] | None = None, site_id: str | None = None,
+               before_site: Callable[[], object] | None = None) -> SiteStats:
     """Build the site of ``config`` as ``mkdocs build`` would; see the module docstring.
 
     ``manifest`` records what each page was built from; by default it lives in
     the kbgen plugin's cache folder, one per ``site_id`` (the site folder; the CLI
     builds into a staging folder and names the final one).
+    ``before_site``: called before anything reads or writes the site folder (the CLI's
+    linking of the previous site finishes there, kbgen.site_links.SiteLinking): after
+    kbgen's pipeline when every plugin is one known to leave the folder alone until
+    then, before the first plugin event otherwise.
     """
     logger = logging.getLogger("mkdocs")
     warning_counter = utils.CountHandler()
@@ -103,7 +108,8 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
     stats = SiteStats()
     try:
         with writer.patched(utils):
-            _build(config, writer, stats, manifest, jobs, progress, site_id or str(config.site_dir))
+            _build(config, writer, stats, manifest, jobs, progress, site_id or str(config.site_dir),
+                   before_site or (lambda: None))
         if counts := warning_counter.get_counts():
             msg = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
             raise Abort(f"Aborted with {msg} in strict mode!")
@@ -122,7 +128,10 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
 
 
 def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
-           jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str) -> None:
+           jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str,
+           before_site: Callable[[], object]) -> None:
+    if not only_known_plugins(config):  # another plugin may read or write the site folder from its first event on
+        before_site()
     config = _on_config(config)
     jobs = _share_jobs(config, jobs)
     if manifest_path is None:
@@ -144,6 +153,7 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
         # collection walks it, from the moment it is made (kbgen.memory.thaw) to the end.
         with memory.frozen_heap():
             files = config.plugins.on_files(files, config=config)
+            before_site()
             if later:
                 theme.add_to(files)
             _build_from_files(config, writer, stats, manifest_path, progress, jobs, env, files, inclusion)

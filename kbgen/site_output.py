@@ -45,7 +45,7 @@ def atomic_site(site: Path, spare: Path | None = None) -> Iterator[Path]:
 
     On any exception (or Ctrl-C) the folder is removed and ``site`` is untouched.
     ``spare``: where the replaced site is kept (in kbgen's cache, on the same file
-    system) for the next build to start from (kbgen.site_writer.link_previous_site)
+    system) for the next build to start from (kbgen.site_links.link_previous_site)
     instead of being deleted; nothing is left beside ``site``.
     """
     site = site.resolve()
@@ -77,7 +77,7 @@ def spare_slot(cache_dir: Path, site: Path) -> Path | None:
     """The cache's one place for ``site``'s replaced folder; emptied when it holds another site's.
 
     One place, not one per site: a cache used for many sites (tests, a moved project)
-    must not collect their trees. The sync that adopts it (kbgen.site_writer) makes it
+    must not collect their trees. The sync that adopts it (kbgen.site_links) makes it
     equal to the site whatever it holds, so a wrong owner costs time, never bytes.
     """
     slot = Path(cache_dir) / SPARE

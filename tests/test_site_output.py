@@ -65,7 +65,7 @@ def test_dangerous_site_folders_are_refused(tmp_path: Path, capsys) -> None:
 
 def test_the_replaced_site_is_kept_in_the_cache_and_the_next_build_starts_from_it(tmp_path: Path, monkeypatch,
                                                                                  capsys) -> None:
-    import kbgen.site_writer as site_writer
+    import kbgen.site_links as site_links
     from test_site_build import tree
 
     notes, site, cache = _vault(tmp_path), tmp_path / "site", tmp_path / "cache"
@@ -88,9 +88,9 @@ def test_the_replaced_site_is_kept_in_the_cache_and_the_next_build_starts_from_i
     assert main(["build", "-q", "--config", str(config)]) == 0
     for step, change in enumerate(changes):
         if step == 2:  # from here on the kept site must be what every build starts from, linked up to the
-            # site by what the last build recorded it changed (site_writer.record_changes), not by comparing trees
-            monkeypatch.setattr(site_writer, "_link_with_cp", lambda *a: pytest.fail("linked afresh"))
-            monkeypatch.setattr(site_writer, "_sync_links", lambda *a: pytest.fail("trees compared"))
+            # site by what the last build recorded it changed (site_links.record_changes), not by comparing trees
+            monkeypatch.setattr(site_links, "_start_cp", lambda *a: pytest.fail("linked afresh"))
+            monkeypatch.setattr(site_links, "_sync_links", lambda *a: pytest.fail("trees compared"))
         change()
         assert main(["build", "-q", "--config", str(config)]) == 0
         cold = tmp_path / f"cold{step}"
@@ -105,7 +105,7 @@ def test_syncing_a_kept_tree_links_exactly_the_sites_files(tmp_path: Path) -> No
     import os
     import random
 
-    from kbgen.site_writer import _sync_links
+    from kbgen.site_links import _sync_links
 
     rng = random.Random(4)
     site, kept = tmp_path / "site", tmp_path / "kept"
@@ -158,7 +158,7 @@ def test_the_writers_real_paths_are_realpaths(tmp_path: Path) -> None:
 def test_a_site_touched_since_the_last_build_is_compared_whole(tmp_path: Path, capsys) -> None:
     """The record of what the last build changed names the site folder as it left it: a file added to
     the site by hand since (or any other change of the folder) makes the next build compare both trees."""
-    import kbgen.site_writer as site_writer
+    import kbgen.site_links as site_links
     from test_site_build import tree
 
     notes, site, cache = _vault(tmp_path), tmp_path / "site", tmp_path / "cache"
@@ -169,16 +169,16 @@ def test_a_site_touched_since_the_last_build_is_compared_whole(tmp_path: Path, c
     for step in range(3):  # cold; then the kept site appears; then a record of the changes to it
         (notes / "a.md").write_text(f"# A\n\nversion {step}\n")
         assert main(args) == 0
-    assert (cache / ("previous-site" + site_writer.CHANGES_SUFFIX)).is_file()
+    assert (cache / ("previous-site" + site_links.CHANGES_SUFFIX)).is_file()
     (site / "by-hand.txt").write_text("not the build's")
     compared = []
-    original = site_writer._sync_links
-    site_writer._sync_links = lambda *a: compared.append(1) or original(*a)
+    original = site_links._sync_links
+    site_links._sync_links = lambda *a: compared.append(1) or original(*a)
     try:
         (notes / "a.md").write_text("# A\n\nversion 3\n")
         assert main(args) == 0
     finally:
-        site_writer._sync_links = original
+        site_links._sync_links = original
     assert compared == [1]
     assert not (site / "by-hand.txt").exists()
     cold = tmp_path / "cold.yml"
@@ -192,7 +192,7 @@ def test_a_site_touched_since_the_last_build_is_compared_whole(tmp_path: Path, c
 def test_linking_the_recorded_changes_makes_the_kept_tree_the_site(tmp_path: Path) -> None:
     import os
 
-    from kbgen.site_writer import _sync_changed
+    from kbgen.site_links import _sync_changed
 
     site, kept = tmp_path / "site", tmp_path / "kept"
     for root in (site, kept):
@@ -250,3 +250,92 @@ def test_stale_files_go_and_only_the_folders_they_emptied(tmp_path: Path) -> Non
                     "mixed/sub/z.html"]
     assert (outside / "inner" / "o.html").is_file()  # a folder symlink is not followed
     assert str(site / "top.html") in writer.changed and str(site / "keep" / "a.html") not in writer.changed
+
+
+def _slow_cp(delay: float, log: list[str]):
+    """kbgen.site_links._start_cp whose ``cp -al`` starts only after ``delay`` seconds: the build runs ahead."""
+    import subprocess
+
+    def start(site: Path, staging: Path) -> subprocess.Popen:
+        log.append("started")
+        return subprocess.Popen(["sh", "-c", f'sleep {delay}; exec cp -al -- "$0/." "$1/"', str(site), str(staging)])
+
+    return start
+
+
+def _linked_builds(tmp_path: Path, hooks: str | None = None) -> tuple[Path, Path, Path]:
+    """A vault, a config building it (kbgen, Material's search; ``hooks``: a hook file's source) and its site."""
+    notes, site = _vault(tmp_path), tmp_path / "site"
+    hook_line = ""
+    if hooks is not None:
+        (tmp_path / "hooks.py").write_text(hooks, encoding="utf-8")
+        hook_line = f"hooks:\n  - {tmp_path / 'hooks.py'}\n"
+
+    def configured(site: Path, cache: Path) -> Path:
+        config = tmp_path / f"{site.name}.yml"
+        config.write_text(f"site_name: s\ndocs_dir: {notes}\nsite_dir: {site}\ntheme:\n  name: material\n"
+                          f"plugins:\n  - search\n  - kbgen:\n      cache_dir: {cache}\n{hook_line}", encoding="utf-8")
+        return config
+
+    return notes, configured(site, tmp_path / "cache"), configured(tmp_path / "cold", tmp_path / "cold-cache")
+
+
+def test_the_previous_site_linked_beside_the_build_is_complete_before_the_build_writes(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    import kbgen.site_links as site_links
+    from test_site_build import tree
+
+    notes, config, cold = _linked_builds(tmp_path)
+    assert main(["build", "-q", "--config", str(config)]) == 0  # from nothing: no previous site, no spare
+    (notes / "a.md").write_text("# A edited\n\nnew words\n")
+    log: list[str] = []
+    # The first build after one from nothing links the whole site; a cp still running when the build
+    # wrote its pages would fail on them (and empty the folder), or leave the old pages in place.
+    monkeypatch.setattr(site_links, "_start_cp", _slow_cp(0.8, log))
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    assert log == ["started"]
+    assert main(["build", "-q", "--config", str(cold)]) == 0
+    site = tmp_path / "site"
+    assert tree(site) == tree(tmp_path / "cold")
+    assert "new words" in (site / "a" / "index.html").read_text(encoding="utf-8")
+    assert _leftovers(tmp_path) == []
+
+
+def test_with_a_plugin_kbgen_does_not_know_the_previous_site_is_linked_before_its_first_event(tmp_path: Path,
+                                                                                              monkeypatch) -> None:
+    import kbgen.site_links as site_links
+
+    seen = tmp_path / "seen.txt"
+    hooks = ("import os\n\n\ndef on_pre_build(config):\n"
+             f"    with open({str(seen)!r}, 'a') as out:\n"
+             "        out.write(str(os.path.isfile(os.path.join(config.site_dir, 'a', 'index.html'))) + '\\n')\n")
+    notes, config, _ = _linked_builds(tmp_path, hooks)
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    (notes / "a.md").write_text("# A edited\n")
+    log: list[str] = []
+    monkeypatch.setattr(site_links, "_start_cp", _slow_cp(0.8, log))
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    assert log == ["started"]
+    # first build: an empty staging folder; the second: the previous site's page already linked in
+    assert seen.read_text().split() == ["False", "True"]
+
+
+def test_a_failed_cp_leaves_the_files_linked_one_by_one_and_the_same_site(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+
+    import kbgen.site_links as site_links
+    from test_site_build import tree
+
+    notes, config, cold = _linked_builds(tmp_path)
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    (notes / "b.md").write_text("# B edited\n\n[[a]]\n")
+    linked: list[int] = []
+    link_each = site_links._link_each
+    monkeypatch.setattr(site_links, "_start_cp", lambda site, staging: subprocess.Popen(
+        ["sh", "-c", 'mkdir -p "$0/half" && exit 1', str(staging)]))
+    monkeypatch.setattr(site_links, "_link_each", lambda site, staging: linked.append(1) or link_each(site, staging))
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    assert linked == [1]
+    assert main(["build", "-q", "--config", str(cold)]) == 0
+    assert tree(tmp_path / "site") == tree(tmp_path / "cold")
+    assert not (tmp_path / "site" / "half").exists()

@@ -102,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_build(args: argparse.Namespace) -> int:
     from mkdocs.exceptions import MkDocsException
 
-    from .mkdocs_build import build_site
+    from .mkdocs_build import build_site, only_known_plugins
     from .site_links import record_changes, start_linking_previous_site
 
     started = time.perf_counter()
@@ -140,6 +140,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             # Linking a whole tree runs beside the build until it first touches the folder.
             linking = start_linking_previous_site(site, staging, spare)
             try:
+                if not only_known_plugins(config):  # another plugin may look at the folder from its first event
+                    linking.wait()
                 config.site_dir = str(staging)
                 config.plugins.on_startup(command="build", dirty=False)
                 stats = build_site(config, jobs=args.jobs, progress=bar.update, site_id=str(site),

@@ -94,10 +94,10 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
     ``manifest`` records what each page was built from; by default it lives in
     the kbgen plugin's cache folder, one per ``site_id`` (the site folder; the CLI
     builds into a staging folder and names the final one).
-    ``before_site``: called before anything reads or writes the site folder (the CLI's
-    linking of the previous site finishes there, kbgen.site_links.SiteLinking): after
-    kbgen's pipeline when every plugin is one known to leave the folder alone until
-    then, before the first plugin event otherwise.
+    ``before_site``: called once kbgen's pipeline is done, before the build reads or
+    writes the site folder (the CLI's linking of the previous site finishes there,
+    kbgen.site_links.SiteLinking; with a plugin it does not know, the CLI waits for the
+    linking before the first plugin event itself).
     """
     logger = logging.getLogger("mkdocs")
     warning_counter = utils.CountHandler()
@@ -130,8 +130,6 @@ def build_site(config: MkDocsConfig, *, manifest: Path | None = None, jobs: int 
 def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
            jobs: int | None, progress: Callable[[str, int, int], None] | None, site_id: str,
            before_site: Callable[[], object]) -> None:
-    if not only_known_plugins(config):  # another plugin may read or write the site folder from its first event on
-        before_site()
     config = _on_config(config)
     jobs = _share_jobs(config, jobs)
     if manifest_path is None:

@@ -41,13 +41,14 @@ from .diagnostics import Diagnostic
 from .emit import SitePage
 from .emit.page_whitespace import squeeze_whitespace
 from .emit.templating import templates_dir
-from . import mkdocs_search
+from . import material_translations, mkdocs_search
 from .search import rewrite_search_index, use_search_worker
 from .site_writer import WriteGuard
 from .nav.tree import NAV_KEY
 from .nav.folders import ROOT_LISTING_KEY, has_section_listing, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items, prunes_closed
 from .nav import fragments
+from .theme_rewrites import RewritingLoader
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
@@ -103,6 +104,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._site_dir = ""
         self._writes = WriteGuard(utils, self._write_failed)
         self._fragments = fragments.NavFragments()  # closed sidebar items, rendered once per build
+        self._translations = material_translations.TranslationMemo()  # Material's words, looked up once per build
         self._template_cache: jinja2.FileSystemBytecodeCache | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -139,14 +141,22 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
             mkdocs_search.use_sections_index(index)  # every plugin's on_config made its index by now
         self._closed_pruned = config.theme.name == "material" and prunes_closed(
             config.theme.get("features") or []) and _themes_own(env, "partials/nav-item.html", "material")
-        if config.theme.name == "material" and fragments.memoizable(config.theme.get("features") or []) \
-                and _themes_own(env, fragments.TEMPLATE, "material") and not isinstance(env.loader, fragments.MemoLoader):
-            env.loader = fragments.MemoLoader(env.loader, lambda filename: _theme_file(filename, "material"))
-            env.globals[fragments.GLOBAL] = self._fragments
-            self._fragments.start()  # until on_post_build: the navigation's objects stand till then
+        if config.theme.name == "material" and not isinstance(env.loader, RewritingLoader):
+            self._rewrite_theme(env, config)
         if env.bytecode_cache is None:
             env.bytecode_cache = self.template_cache(config)
         return env
+
+    def _rewrite_theme(self, env: Any, config: MkDocsConfig) -> None:
+        """Material's own partials read rewritten for this build's memos (kbgen.theme_rewrites), until on_post_build."""
+        rewrites = {material_translations.TEMPLATE: material_translations.memo_source}
+        env.globals[material_translations.GLOBAL] = self._translations
+        self._translations.start()
+        if fragments.memoizable(config.theme.get("features") or []) and _themes_own(env, fragments.TEMPLATE, "material"):
+            rewrites[fragments.TEMPLATE] = fragments.wrapped_source
+            env.globals[fragments.GLOBAL] = self._fragments
+            self._fragments.start()  # the navigation's objects stand till then
+        env.loader = RewritingLoader(env.loader, lambda filename: _theme_file(filename, "material"), rewrites)
 
     def template_cache(self, config: MkDocsConfig) -> jinja2.BytecodeCache | None:
         """Compiled theme templates, kept in kbgen's cache folder; None with the build cache off.
@@ -179,6 +189,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     def on_build_error(self, error: Exception) -> None:
         self._writes.remove()
         self._fragments.stop()
+        self._translations.stop()
         self._give_back_search_docs()
 
     @event_priority(-100)  # after other plugins have added or removed files
@@ -354,6 +365,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         ``--dirty`` serve, where Material merges the previous index in.
         """
         self._fragments.stop()  # every page is templated; kbgen serve may change titles from here on
+        self._translations.stop()
         index = search_index(config)
         material = next((p for p in config.plugins.values() if getattr(p, "search_index", None) is index), None)
         if index is None or material is None or not material.config.enabled or getattr(material, "is_dirty", True) \

@@ -72,6 +72,8 @@ def test_the_installed_materials_nav_item_is_known():
     # A Material upgrade that changes nav-item.html turns the memo off: this says so.
     wrapped = fragments.wrapped_source(MATERIAL_NAV_ITEM.read_text(encoding="utf-8"))
     assert wrapped is not None and wrapped.count("{% macro render(") == 1
+    # each child of an open section straight through the memo, not through a second macro call
+    assert '{{ kbgen_nav_item(kbgen_nav_item_uncached, item, path ~ "_" ~ loop.index, level + 1, nav_item) }}' in wrapped
     assert fragments.wrapped_source("{% macro render(nav_item, path, level, parent) %}x{% endmacro %}") is None
 
 

@@ -12,7 +12,7 @@ of templating a note page.
 once per (item, its link as this page writes it) and the text reused; an open
 item (on the page's path) goes to Material's macro every time. The wrapper is
 put into the macro's own template source when the loader reads it
-(:class:`MemoLoader`), so Material's recursion goes through it too; only the
+(kbgen.theme_rewrites), so Material's recursion goes through it too; only the
 ``nav-item.html`` versions whose closed items were read for this (their digest
 in :data:`KNOWN_NAV_ITEM`), from Material's own folder, and only under theme
 features where a closed item is always drawn that way (``navigation.prune``
@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import jinja2
 from markupsafe import Markup
@@ -53,6 +53,8 @@ KNOWN_NAV_ITEM = frozenset({
 _MACRO = "{% macro render(nav_item, path, level, parent) %}"
 _UNCACHED = "kbgen_nav_item_uncached"
 GLOBAL = "kbgen_nav_item"
+# Where the macro draws each child of an open section (in the KNOWN_NAV_ITEM versions).
+_CHILD_CALL = '{{ render(item, path ~ "_" ~ loop.index, level + 1, nav_item) }}'
 _WRAPPER = (f"{{% macro render(nav_item, path, level, parent) %}}"
             f"{{{{ {GLOBAL}({_UNCACHED}, nav_item, path, level, parent) }}}}{{% endmacro %}}")
 # Under these a closed item may be drawn whole (sections, tabs, expanded): not memoized.
@@ -68,26 +70,16 @@ def memoizable(features: Iterable[str]) -> bool:
 
 
 def wrapped_source(source: str) -> str | None:
-    """Material's nav-item.html with its ``render`` macro going through :data:`GLOBAL`; None for an unknown file."""
-    if hashlib.sha256(source.encode("utf-8")).hexdigest() not in KNOWN_NAV_ITEM or source.count(_MACRO) != 1:
+    """Material's nav-item.html with its ``render`` macro going through :data:`GLOBAL`; None for an unknown file.
+
+    The macro's own call for each child item calls :data:`GLOBAL` directly: through the
+    wrapper macro, every item of every page's sidebar paid a second macro call.
+    """
+    if hashlib.sha256(source.encode("utf-8")).hexdigest() not in KNOWN_NAV_ITEM or source.count(_MACRO) != 1 \
+            or source.count(_CHILD_CALL) != 1:
         return None
+    source = source.replace(_CHILD_CALL, _CHILD_CALL.replace("render(", f"{GLOBAL}({_UNCACHED}, ", 1), 1)
     return source.replace(_MACRO, _MACRO.replace("render(", f"{_UNCACHED}(", 1), 1) + _WRAPPER
-
-
-class MemoLoader(jinja2.BaseLoader):
-    """The theme's loader, giving :data:`TEMPLATE` wrapped when it is Material's own file (``is_own``)."""
-
-    def __init__(self, loader: jinja2.BaseLoader, is_own: Callable[[str | None], bool]) -> None:
-        self.loader, self.is_own = loader, is_own
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
-        source, filename, uptodate = self.loader.get_source(environment, template)
-        if template == TEMPLATE and self.is_own(filename):
-            source = wrapped_source(source) or source
-        return source, filename, uptodate
-
-    def list_templates(self) -> list[str]:
-        return self.loader.list_templates()
 
 
 class NavFragments:

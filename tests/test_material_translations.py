@@ -11,24 +11,20 @@ from kbgen import material_translations
 from kbgen.theme_rewrites import RewritingLoader
 
 from link_vaults import write_vault
-from test_parallel_build import built_site
-from test_site_build import assert_same_site, config_file, vault
+from memo_support import memoized_and_plain
+from test_site_build import config_file, vault
 
 MATERIAL = Path(utils.get_theme_dir("material"))
 
 
 def test_pages_with_memoized_translations_equal_pages_translated_word_by_word(tmp_path, monkeypatch):
-    notes = vault(tmp_path)
-    _, plugin, _ = built_site(tmp_path, notes, "site", 1)
+    plugin, plain = memoized_and_plain(tmp_path, vault(tmp_path), monkeypatch, material_translations, "memo_source",
+                                       lambda source: None)
     assert plugin._translations.hits > 100  # the memo answered most of the words …
     assert plugin._translations.memo is None  # … for this build only
-    with monkeypatch.context() as m:
-        m.setattr(material_translations, "memo_source", lambda source: None)
-        _, plain, _ = built_site(tmp_path, notes, "site-plain", 1)
     assert plain._translations.hits == 0
     page = (tmp_path / "site" / "dir1" / "note1" / "index.html").read_text(encoding="utf-8")
     assert 'placeholder="검색"' in page  # Korean words in the page (the search box), as Material's table has them
-    assert_same_site(tmp_path / "site", tmp_path / "site-plain")
 
 
 def test_a_custom_dir_language_file_is_read_as_written(tmp_path):

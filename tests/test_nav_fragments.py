@@ -13,8 +13,8 @@ from kbgen.nav.window import MoreLink, OpenSection
 
 from link_vaults import write_vault
 from parallel_vault import write_parallel_vault
-from test_parallel_build import built_site
-from test_site_build import assert_same_site, config_file
+from memo_support import memoized_and_plain
+from test_site_build import config_file
 
 MATERIAL_NAV_ITEM = Path(utils.get_theme_dir("material")) / fragments.TEMPLATE
 
@@ -31,17 +31,13 @@ def _vault(root: Path) -> Path:
 
 
 def test_pages_with_memoized_items_equal_pages_rendered_item_by_item(tmp_path, monkeypatch):
-    notes = _vault(tmp_path / "notes")
-    _, plugin, _ = built_site(tmp_path, notes, "site", 1)
+    plugin, plain = memoized_and_plain(tmp_path, _vault(tmp_path / "notes"), monkeypatch, fragments, "memoizable",
+                                       lambda features: False)
     assert plugin._fragments.hits > 1000  # the memo did the work …
     assert plugin._fragments.memo is None  # … for this build only
-    with monkeypatch.context() as m:
-        m.setattr(fragments, "memoizable", lambda features: False)
-        _, plain, _ = built_site(tmp_path, notes, "site-plain", 1)
     assert plain._fragments.hits == 0
     page = (tmp_path / "site" / "wide" / "n20" / "index.html").read_text(encoding="utf-8")
     assert "md-nav__item--pruned" in page and "n05" not in page  # closed sections, a window of the list
-    assert_same_site(tmp_path / "site", tmp_path / "site-plain")
 
 
 def test_a_custom_dir_nav_item_is_rendered_as_written(tmp_path):

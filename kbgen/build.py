@@ -72,17 +72,18 @@ def emitters() -> list[Emitter]:
 
 
 # Emitters run together as one unit of kbgen.emit.memo: (name, the emitters in order, what they read
-# besides every note's metadata). A unit whose inputs are the last build's replays what it did then.
-MemoUnit = tuple[str, list[Emitter], Callable[[VaultBuild], Iterable[str]]]
+# besides every note's metadata, whether what they make shows notes' dates). A unit whose inputs are
+# the last build's replays what it did then.
+MemoUnit = tuple[str, list[Emitter], Callable[[VaultBuild], Iterable[str]], bool]
 
 
 def memo_units() -> list[MemoUnit]:
-    return [("home", [home_emitter.emit], lambda build: ()),
-            ("quizzes", [quizzes_emitter.emit], quizzes_emitter.memo_inputs),
-            ("review", [review_emitter.emit], review_emitter.memo_inputs),
+    return [("home", [home_emitter.emit], lambda build: (), True),
+            ("quizzes", [quizzes_emitter.emit], quizzes_emitter.memo_inputs, False),
+            ("review", [review_emitter.emit], review_emitter.memo_inputs, False),
             # Folder pages, tag pages and the tree claim URLs and fill each other's pages: one unit.
             ("listings", [folder_pages.emit, tag_pages.emit, nav_tree.emit, folder_pages.fill],
-             tag_pages.memo_inputs)]
+             tag_pages.memo_inputs, True)]
 
 
 def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
@@ -270,7 +271,7 @@ def _run_emitters(build: VaultBuild) -> None:
     while n < len(steps):
         unit = units.get(_unwrapped(steps[n]))
         if unit is not None and [_unwrapped(s) for s in steps[n:n + len(unit[1])]] == unit[1]:
-            memo.run(unit[0], build, steps[n:n + len(unit[1])], unit[2])
+            memo.run(unit[0], build, steps[n:n + len(unit[1])], unit[2], unit[3])
             n += len(unit[1])
             continue
         steps[n](build)

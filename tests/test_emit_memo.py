@@ -1,6 +1,8 @@
 """Emitters replayed from the last build (kbgen.emit.memo) give what a cold build gives, file for file."""
 from __future__ import annotations
 
+import os
+
 import re
 import shutil
 from pathlib import Path
@@ -63,6 +65,9 @@ def _replace(path: Path, old: str, new: str) -> None:
 # (what changes, the change, the units that must be replayed after it)
 EDITS = [
     ("a sentence at the end", lambda n: _append(n / "alpha" / "n3.md", "\n\n끝에 붙인 문장.\n"), UNITS),
+    # The first save of a day: the note's date (its file's time) and nothing else changes; the units
+    # that show no date replay.
+    ("a file's date", lambda n: os.utime(n / "alpha" / "n3.md", (1704196800, 1704196800)), {"quizzes", "review"}),
     ("the opening sentence", lambda n: _replace(n / "beta/deep" / "n1.md", "기울기 소실 문장 1", "바뀐 첫 문장 1"),
      {"home", "quizzes", "review"}),
     ("a quiz's answer", lambda n: _replace(n / "alpha" / "n6.md", "정답: B", "정답: C"), {"home", "listings"}),

@@ -112,6 +112,7 @@ class EmitMemo:
         self.vault_sig = vault_sig
         self.changed = changed  # the notes rendered anew in this build (see kept_parts); None: unknown
         self.vault_key = ""
+        self.undated_key = ""  # vault_key without the notes' dates, for units that never show one
         self.hits: list[str] = []  # units replayed in this build (tests, profiles)
         self.kept: dict[str, int] = {}  # per-note emitter → notes whose part was kept
         self._start: tuple[int, int] | None = None
@@ -120,6 +121,7 @@ class EmitMemo:
     def begin(self, build: "VaultBuild") -> None:
         """At the start of the emit stage: the vault's key, and the URL map as the stage found it."""
         self.vault_key = vault_key(build, self.vault_sig)
+        self.undated_key = vault_key(build, self.vault_sig, dated=False)
         self._start = (len(build.vault.urls.owners), len(build.vault.urls.folders))
 
     def end(self) -> None:
@@ -127,8 +129,9 @@ class EmitMemo:
         self.page_values.save()
 
     def run(self, name: str, build: "VaultBuild", steps: list[Callable[["VaultBuild"], None]],
-            inputs: Callable[["VaultBuild"], Iterable[str]]) -> None:
-        key = self._key(name, build, inputs)
+            inputs: Callable[["VaultBuild"], Iterable[str]], dated: bool = True) -> None:
+        """Replay the unit ``name`` or run its ``steps``; ``dated``: whether what it makes shows a note's dates."""
+        key = self._key(name, build, inputs, dated)
         path = self.folder / f"{name}.pickle"
         effects = self._recorded(path, key)
         if effects is not None:
@@ -140,8 +143,11 @@ class EmitMemo:
             step(build)
         self._record(path, key, before.effects(build))
 
-    def _key(self, name: str, build: "VaultBuild", inputs: Callable[["VaultBuild"], Iterable[str]]) -> str:
-        digest = hashlib.sha256(f"{self.namespace}\0{self.vault_key}\0{name}".encode())
+    def _key(self, name: str, build: "VaultBuild", inputs: Callable[["VaultBuild"], Iterable[str]],
+             dated: bool = True) -> str:
+        # A note's first save of a day changes its date and nothing else: a unit that shows no date replays.
+        vault = self.vault_key if dated else self.undated_key
+        digest = hashlib.sha256(f"{self.namespace}\0{vault}\0{name}\0{dated}".encode())
         start = self._start or (0, 0)
         urls = build.vault.urls
         # What the build holds so far: emitted pages (their URLs and titles land in the navigation
@@ -240,18 +246,19 @@ def _replay(build: "VaultBuild", effects: Effects) -> None:
         urls.folders.setdefault(key, owner)
 
 
-def vault_key(build: "VaultBuild", vault_sig: str) -> str:
+def vault_key(build: "VaultBuild", vault_sig: str, dated: bool = True) -> str:
     """Every note's metadata as the emitters read it: the vault signature (paths, URLs, titles, front
     matter, drafts, attachments) plus what loading and indexing derived (tags, dates, descriptions),
-    the notes the build has pages for, and the URLs claimed before the emit stage."""
+    the notes the build has pages for, and the URLs claimed before the emit stage. ``dated``: with the
+    dates loading gave each note (its file's or git's; a date in the front matter is in the signature)."""
     from ..cache import derived_signature
 
     digest = hashlib.sha256(f"{vault_sig}\0{derived_signature(build.vault)}".encode())
     notes = build.vault.notes
     for src_path in build.rendered:
         note = notes[src_path]
-        digest.update(repr((src_path, note.created, note.modified, note.date, note.description, note.stem))
-                      .encode("utf-8", "surrogatepass"))
+        dates = (note.created, note.modified, note.date) if dated else ()
+        digest.update(repr((src_path, *dates, note.description, note.stem)).encode("utf-8", "surrogatepass"))
     urls = build.vault.urls
     digest.update(repr((list(urls.owners.items()), list(urls.folders.items()))).encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted(build.vault.indexes)).encode())

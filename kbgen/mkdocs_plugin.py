@@ -48,7 +48,7 @@ from .nav.tree import NAV_KEY
 from .nav.folders import ROOT_LISTING_KEY, has_section_listing, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items, prunes_closed
 from .nav import fragments
-from .theme_rewrites import RewritingLoader
+from .theme_rewrites import RewritingLoader, SourceKeyedBytecodeCache
 from .messages import table
 from .tags.model import tag_links
 from .emit.feed import FEED_PATH
@@ -105,7 +105,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._writes = WriteGuard(utils, self._write_failed)
         self._fragments = fragments.NavFragments()  # closed sidebar items, rendered once per build
         self._translations = material_translations.TranslationMemo()  # Material's words, looked up once per build
-        self._template_cache: jinja2.FileSystemBytecodeCache | None = None
+        self._template_cache: SourceKeyedBytecodeCache | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         mkdocs_search.install()  # Material's search parser, linear in a page's size
@@ -175,7 +175,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError:
                 return None  # no cache: templates are compiled as before
-            self._template_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            self._template_cache = SourceKeyedBytecodeCache(str(folder))
         return self._template_cache
 
     def _options(self, config: MkDocsConfig) -> KbgenConfig:

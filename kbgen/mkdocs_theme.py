@@ -19,12 +19,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from mkdocs import utils
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from . import background, theme_files
+from .theme_rewrites import SourceKeyedBytecodeCache
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -118,13 +118,13 @@ def _compiled(env: Any, folder: Path) -> bool:
     templates into it during on_config (Material's search plugin, kbgen.mkdocs_build._on_config).
     A file there whose source changed since is compiled again where it is used, as before.
     """
-    cache = jinja2.FileSystemBytecodeCache(str(folder))
+    cache = SourceKeyedBytecodeCache(str(folder))
     for name in ("main.html", "base.html"):
         try:
-            _, filename, _ = env.loader.get_source(env, name)
+            source, filename, _ = env.loader.get_source(env, name)
         except Exception:  # noqa: BLE001 - a theme without it: nothing to compile ahead
             return True
-        if not os.path.isfile(os.path.join(folder, cache.pattern % cache.get_cache_key(name, filename))):
+        if not os.path.isfile(cache.path_of(name, filename, source)):
             return False
     return True
 
@@ -138,7 +138,7 @@ def _compile(config: MkDocsConfig, folder: Path) -> None:
     """
     env = config.theme.get_env()
     folder.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    env.bytecode_cache = SourceKeyedBytecodeCache(str(folder))
     language = str(config.theme.get("language") or "en")
     names = list(_PAGE_TEMPLATES)
     for root in env.loader.searchpath:

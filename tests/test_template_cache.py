@@ -55,3 +55,30 @@ def test_without_the_build_cache_templates_are_compiled_every_build(tmp_path, mo
     again = _compiled_in_build(config, monkeypatch)
     assert "partials/language.html" in again and "main.html" in again
     assert not (tmp_path / "cache" / "jinja").exists()
+
+
+def test_one_template_read_as_two_sources_keeps_both_compiled(tmp_path, monkeypatch):
+    """The pages' environment reads language.html rewritten (kbgen.theme_rewrites), Material's search
+    plugin as written: each compiles once into the shared folder, then both are read from it."""
+    from kbgen.theme_rewrites import RewritingLoader, SourceKeyedBytecodeCache
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.html").write_text("as written", encoding="utf-8")
+    plain = jinja2.FileSystemLoader(str(tmp_path / "t"))
+
+    def environments() -> tuple[jinja2.Environment, jinja2.Environment]:
+        cache = SourceKeyedBytecodeCache(str(tmp_path / "cache"))
+        rewritten = RewritingLoader(plain, lambda filename: True, {"x.html": lambda source: "rewritten"})
+        return (jinja2.Environment(loader=plain, bytecode_cache=cache),
+                jinja2.Environment(loader=rewritten, bytecode_cache=cache))
+
+    (tmp_path / "cache").mkdir()
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, *a, **k: compiled.append(source)
+                        or original(self, source, *a, **k))
+    for build in range(3):
+        own, pages = environments()
+        assert own.get_template("x.html").render() == "as written"
+        assert pages.get_template("x.html").render() == "rewritten"
+    assert compiled == ["as written", "rewritten"]  # the first build only

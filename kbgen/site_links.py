@@ -26,24 +26,8 @@ from typing import Iterable
 WRITTEN_IN_PLACE = ("sitemap.xml.gz", "search/search_index.json")
 
 
-def link_previous_site(site: Path, staging: Path, spare: Path | None = None) -> int:
-    """Fill ``staging`` with hard links to ``site``'s files; how many were linked (1: some, with ``cp``).
-
-    A build into ``staging`` then rewrites only what changed — :class:`SiteWriter`
-    replaces a file rather than writing into it, so the linked original stays as it
-    was until the new site is swapped in. Where links are impossible nothing is linked
-    and the build writes everything.
-
-    ``spare``: the site before ``site`` (kbgen.site_output keeps it in the cache). It
-    already links most of ``site``'s files, so it becomes ``staging`` and only what the
-    last build changed is linked again (:func:`_sync_links`): linking every file anew
-    was seconds at 5,000 notes.
-    """
-    return start_linking_previous_site(site, staging, spare).wait()
-
-
 class SiteLinking:
-    """:func:`link_previous_site` under way: ``cp -al`` running beside the build until :meth:`wait`.
+    """:func:`start_linking_previous_site` under way: ``cp -al`` running beside the build until :meth:`wait`.
 
     Linking a whole site anew (the first build after one from nothing, when there is no
     spare tree yet) is a fifth of a second per 1,000 notes of the kernel making folders
@@ -58,8 +42,8 @@ class SiteLinking:
         self._process = process
 
     def wait(self) -> int:
-        """Wait for the linking to finish (once; later calls return at once); how many were linked, as
-        :func:`link_previous_site`. A failed ``cp`` leaves ``staging`` empty and the files linked one by one."""
+        """Wait for the linking to finish (once; later calls return at once); how many were linked (1: some,
+        with ``cp``). A failed ``cp`` leaves ``staging`` empty and the files linked one by one."""
         process, self._process = self._process, None
         if process is None:
             return self._linked
@@ -74,7 +58,19 @@ class SiteLinking:
 
 
 def start_linking_previous_site(site: Path, staging: Path, spare: Path | None = None) -> SiteLinking:
-    """:func:`link_previous_site`, the linking of a whole site left running in a ``cp`` process."""
+    """Start filling ``staging`` with hard links to ``site``'s files; :meth:`SiteLinking.wait` ends it.
+
+    A build into ``staging`` then rewrites only what changed — :class:`~kbgen.site_writer.SiteWriter`
+    replaces a file rather than writing into it, so the linked original stays as it
+    was until the new site is swapped in. Where links are impossible nothing is linked
+    and the build writes everything.
+
+    ``spare``: the site before ``site`` (kbgen.site_output keeps it in the cache). It
+    already links most of ``site``'s files, so it becomes ``staging`` and only what the
+    last build changed is linked again (:func:`_sync_links`), here and now: linking every
+    file anew was seconds at 5,000 notes. Without one the whole site is linked by a ``cp``
+    process left running.
+    """
     if not site.is_dir():
         return SiteLinking(site, staging)
     if spare is not None and _adopt_spare(site, staging, spare, _recorded_changes(site, spare)):
@@ -199,7 +195,7 @@ CHANGES_SUFFIX = ".changes"
 
 def record_changes(site: Path, spare: Path, changed: Iterable[str]) -> None:
     """After a build put ``site`` in place and kept the site it replaced as ``spare``: the files
-    (relative paths) that differ between the two, for the next build's :func:`link_previous_site`.
+    (relative paths) that differ between the two, for the next build's :func:`start_linking_previous_site`.
 
     Comparing the two trees whole was a tenth of a second per 1,000 notes on every build. The
     record names both folders by device, inode and times: a folder replaced or touched since

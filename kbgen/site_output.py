@@ -45,7 +45,7 @@ def atomic_site(site: Path, spare: Path | None = None) -> Iterator[Path]:
 
     On any exception (or Ctrl-C) the folder is removed and ``site`` is untouched.
     ``spare``: where the replaced site is kept (in kbgen's cache, on the same file
-    system) for the next build to start from (kbgen.site_links.link_previous_site)
+    system) for the next build to start from (kbgen.site_links.start_linking_previous_site)
     instead of being deleted; nothing is left beside ``site``.
     """
     site = site.resolve()

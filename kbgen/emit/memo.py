@@ -120,8 +120,7 @@ class EmitMemo:
 
     def begin(self, build: "VaultBuild") -> None:
         """At the start of the emit stage: the vault's key, and the URL map as the stage found it."""
-        self.vault_key = vault_key(build, self.vault_sig)
-        self.undated_key = vault_key(build, self.vault_sig, dated=False)
+        self.vault_key, self.undated_key = vault_keys(build, self.vault_sig)
         self._start = (len(build.vault.urls.owners), len(build.vault.urls.folders))
 
     def end(self) -> None:
@@ -246,20 +245,25 @@ def _replay(build: "VaultBuild", effects: Effects) -> None:
         urls.folders.setdefault(key, owner)
 
 
-def vault_key(build: "VaultBuild", vault_sig: str, dated: bool = True) -> str:
+def vault_keys(build: "VaultBuild", vault_sig: str) -> tuple[str, str]:
     """Every note's metadata as the emitters read it: the vault signature (paths, URLs, titles, front
     matter, drafts, attachments) plus what loading and indexing derived (tags, dates, descriptions),
-    the notes the build has pages for, and the URLs claimed before the emit stage. ``dated``: with the
-    dates loading gave each note (its file's or git's; a date in the front matter is in the signature)."""
+    the notes the build has pages for, and the URLs claimed before the emit stage. Two keys, one pass:
+    with the dates loading gave each note (its file's or git's), and without them (a date in the front
+    matter is in the signature either way)."""
     from ..cache import derived_signature
 
-    digest = hashlib.sha256(f"{vault_sig}\0{derived_signature(build.vault)}".encode())
+    start = f"{vault_sig}\0{derived_signature(build.vault)}".encode()
+    dated, undated = hashlib.sha256(start), hashlib.sha256(start)
     notes = build.vault.notes
     for src_path in build.rendered:
         note = notes[src_path]
-        dates = (note.created, note.modified, note.date) if dated else ()
-        digest.update(repr((src_path, *dates, note.description, note.stem)).encode("utf-8", "surrogatepass"))
+        dated.update(repr((src_path, note.created, note.modified, note.date, note.description, note.stem))
+                     .encode("utf-8", "surrogatepass"))
+        undated.update(repr((src_path, note.description, note.stem)).encode("utf-8", "surrogatepass"))
     urls = build.vault.urls
-    digest.update(repr((list(urls.owners.items()), list(urls.folders.items()))).encode("utf-8", "surrogatepass"))
-    digest.update(repr(sorted(build.vault.indexes)).encode())
-    return digest.hexdigest()
+    rest = (repr((list(urls.owners.items()), list(urls.folders.items()))).encode("utf-8", "surrogatepass")
+            + repr(sorted(build.vault.indexes)).encode())
+    dated.update(rest)
+    undated.update(rest)
+    return dated.hexdigest(), undated.hexdigest()

@@ -9,7 +9,7 @@ import contextlib
 import gc
 import html
 import time
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from . import incremental, memory, note_stages, parallel
 from .cache import NoteCache, NoteEntry
@@ -39,6 +39,9 @@ from .vault.load import load_vault
 from .vault.note import Note
 from .vault.vault import Vault
 from .vault_build import VaultBuild
+
+if TYPE_CHECKING:
+    from .snapshot import BuildSnapshot
 
 T = TypeVar("T")
 
@@ -86,12 +89,26 @@ def memo_units() -> list[MemoUnit]:
              tag_pages.memo_inputs, True)]
 
 
-def build_vault(config: KbgenConfig, progress: Progress | None = None) -> VaultBuild:
+def build_vault(config: KbgenConfig, progress: Progress | None = None,
+                snapshot: BuildSnapshot | None = None) -> VaultBuild:
     """Run the whole pipeline over ``config.notes_dir`` and return what to publish.
 
     With ``config.build_cache`` on, notes whose cached parse and render are still
     valid (kbgen.cache) are not parsed or rendered again; the result is the same.
+    With a ``snapshot`` (``kbgen build``), the last build updated to a few edited
+    notes is the result when it can be (kbgen.snapshot), and the result is kept
+    for the next build either way.
     """
+    if snapshot is not None and config.build_cache:
+        build = snapshot.start_from(config)
+        if build is None:
+            build = _build_vault(config, progress)
+        snapshot.keep_soon(build)
+        return build
+    return _build_vault(config, progress)
+
+
+def _build_vault(config: KbgenConfig, progress: Progress | None) -> VaultBuild:
     cache = NoteCache(config) if config.build_cache else None
     try:
         try:

@@ -104,6 +104,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from .mkdocs_build import build_site, only_known_plugins
     from .site_links import record_changes, start_linking_previous_site
+    from .snapshot import BuildSnapshot
 
     started = time.perf_counter()
     _quiet_mkdocs_logging()
@@ -123,12 +124,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"kbgen: error: {refused}; choose another --site", file=sys.stderr)
         return EXIT_FAILED
     plugin = _kbgen_plugin(config)
-    stamp_file, inputs = _inputs_stamp(config, plugin, args)
+    stamp_file, stamps = _inputs_stamp(config, plugin, args)
+    inputs = stamps.digest
     spare = spare_slot(stamp_file.parent, site)  # the replaced site, for the next build to start from
     skipped = up_to_date.recorded(stamp_file, inputs, site)
     if skipped is not None:  # nothing changed since the last build: its site is this build's
         return _report(skipped, config.site_dir, started, skipped=True)
     up_to_date.forget(stamp_file)  # from here on the site may change
+    # The notes were stamped before the build reads them: the build it keeps starts the next one.
+    plugin.snapshot = BuildSnapshot(stamp_file.parent, stamps)
     bar = ProgressBar(enabled=not args.quiet and sys.stderr.isatty())
     diagnostics: list[Diagnostic] = []
     plugin.progress = bar.update
@@ -149,6 +153,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 config.plugins.on_shutdown()
             finally:
                 linking.wait()  # no cp left writing into a folder about to be swapped in or removed
+                plugin.snapshot.wait()  # no child left writing the kept build
     except (MkDocsException, OSError) as exc:
         bar.clear()
         print(f"kbgen: error: build failed: {exc}", file=sys.stderr)
@@ -169,7 +174,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     return _report(outcome, config.site_dir, started)
 
 
-def _inputs_stamp(config: Any, plugin: Any, args: argparse.Namespace) -> tuple[Path, str]:
+def _inputs_stamp(config: Any, plugin: Any, args: argparse.Namespace) -> tuple[Path, "up_to_date.Stamps"]:
     """Where the last build's stamp lives (kbgen's cache) and this build's (kbgen.up_to_date)."""
     from .config import KbgenConfig
 
@@ -181,8 +186,8 @@ def _inputs_stamp(config: Any, plugin: Any, args: argparse.Namespace) -> tuple[P
                   os.path.realpath(config.site_dir), custom, sorted(config.theme.dirs)))
     if custom:
         files.extend(p for p in sorted(Path(custom).rglob("*")) if p.is_file())
-    stamp = up_to_date.inputs_stamp(Path(config.docs_dir), files, extra)
-    return up_to_date.record_path(cache_dir, Path(config.site_dir)), stamp
+    stamps = up_to_date.input_stamps(Path(config.docs_dir), files, extra)
+    return up_to_date.record_path(cache_dir, Path(config.site_dir)), stamps
 
 
 def _report(outcome: "up_to_date.Outcome", site_dir: str, started: float, *, skipped: bool = False) -> int:

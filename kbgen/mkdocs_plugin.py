@@ -44,6 +44,7 @@ from .emit.templating import templates_dir
 from . import material_translations, mkdocs_search
 from .search import rewrite_search_index, use_search_worker
 from .site_writer import WriteGuard
+from .snapshot import BuildSnapshot
 from .nav.tree import NAV_KEY
 from .nav.folders import ROOT_LISTING_KEY, has_section_listing, listing_targets, with_section_listing
 from .nav.window import PageNav, cut_items, prunes_closed
@@ -96,6 +97,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         # Set by the kbgen CLI; plain ``mkdocs build`` logs diagnostics instead.
         self.progress: Progress | None = None
         self.on_diagnostics: Callable[[list[Diagnostic]], None] | None = None
+        self.snapshot: BuildSnapshot | None = None  # the last build kept on disk, to start from (kbgen.snapshot)
         self.pages_written = 0
         self.has_feed = False  # the build wrote feed.xml
         self._renderer: NoteRenderer | None = None  # kept between quick refreshes (kbgen serve)
@@ -197,7 +199,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         assert self.kb is not None
         self._files, self._site_dir = files, config.site_dir
         self.pages_written = 0
-        self.build = build = build_vault(self.kb, progress=self.progress)
+        self.build = build = build_vault(self.kb, progress=self.progress, snapshot=self.snapshot)
         release_tokens(build)
         self.has_feed = any(f.dest == FEED_PATH for f in build.files)  # once: every page links to it
         self._sources = {}

@@ -58,25 +58,46 @@ class _Digest:
 RACY_SECONDS = 2.0
 
 
+@dataclass
+class Stamps:
+    """:func:`inputs_stamp`'s digest, and the notes folder's files one by one (kbgen.snapshot)."""
+
+    digest: str  # "" when a file changed too recently for its stamp to be trusted
+    others: str  # a digest of every input but the notes folder's files: code, day, configuration, git
+    files: dict[str, str | None]  # path in the notes folder → its stamp; None: changed too recently to trust
+
+
 def inputs_stamp(docs_dir: Path, files: Iterable[Path], extra: str) -> str:
     """A digest of everything a build reads, from stat() alone (see the module docstring).
 
     An empty string when a file changed too recently for its stamp to be trusted.
     """
+    return input_stamps(docs_dir, files, extra).digest
+
+
+def input_stamps(docs_dir: Path, files: Iterable[Path], extra: str) -> Stamps:
+    """:func:`inputs_stamp`, with what it was made of (:class:`Stamps`)."""
     started = time.time_ns()
-    digest = _Digest(f"{VERSION}\0{code_fingerprint()}\0{_dt.datetime.now(_dt.timezone.utc).date()}\0"
-                            f"{extra}".encode("utf-8", "surrogatepass"))
-    _tree_stamp(Path(docs_dir), digest)
+    head = (f"{VERSION}\0{code_fingerprint()}\0{_dt.datetime.now(_dt.timezone.utc).date()}\0"
+            f"{extra}".encode("utf-8", "surrogatepass"))
+    digest, others = _Digest(head), _Digest(head)
+    found: dict[str, tuple[str | None, int]] = {}
+    _tree_stamp(Path(docs_dir), digest, found)
     for path in files:
-        digest.update(b"\x02" + _file_stamp(Path(path), digest).encode("utf-8", "surrogatepass"))
+        part = b"\x02" + _file_stamp(Path(path), digest).encode("utf-8", "surrogatepass")
+        digest.update(part)
+        others.update(part)
     git = _git_dir(Path(docs_dir))
     if git is not None:  # a commit changes dates even when no note changes
         for name in ("HEAD", "index", "packed-refs"):
-            digest.update(b"\x03" + _file_stamp(git / name, digest).encode("utf-8", "surrogatepass"))
+            part = b"\x03" + _file_stamp(git / name, digest).encode("utf-8", "surrogatepass")
+            digest.update(part)
+            others.update(part)
         _tree_stamp(git / "refs", digest)
-    if started - digest.newest_ns < RACY_SECONDS * 1e9:
-        return ""
-    return digest.hexdigest()
+        _tree_stamp(git / "refs", others)
+    racy = started - RACY_SECONDS * 1e9
+    return Stamps("" if digest.newest_ns > racy else digest.hexdigest(), others.hexdigest(),
+                  {path: None if mtime_ns > racy else stamp for path, (stamp, mtime_ns) in found.items()})
 
 
 def site_stamp(site: Path) -> str:
@@ -125,8 +146,12 @@ def forget(path: Path) -> None:
         pass
 
 
-def _tree_stamp(root: Path, digest: _Digest) -> None:
-    """Every entry under ``root``, sorted, with its stamp; symlinks followed as the loader follows them."""
+def _tree_stamp(root: Path, digest: _Digest, found: dict[str, tuple[str | None, int]] | None = None) -> None:
+    """Every entry under ``root``, sorted, with its stamp; symlinks followed as the loader follows them.
+
+    ``found``: each file's stamp and modification time is put there too, by its path under ``root``
+    (a linked folder as its path and "/", never trusted).
+    """
     stack = [""]
     while stack:
         rel = stack.pop()
@@ -145,13 +170,20 @@ def _tree_stamp(root: Path, digest: _Digest) -> None:
             if is_dir:
                 if entry.is_symlink():  # a linked folder: its files are not stamped, so never up to date
                     digest.update(os.urandom(16))
+                    if found is not None:
+                        found[path + "/"] = (None, 0)
                     continue
                 digest.update(f"\x01{path}/".encode("utf-8", "surrogatepass"))
                 stack.append(path)
                 continue
             # The entry's own path string and link bit: no Path object and no second lstat per file
             # (thousands of files: the site is stamped after every build).
+            newest = digest.newest_ns
+            digest.newest_ns = 0
             stamp = _file_stamp(entry.path, digest, entry.is_symlink())
+            if found is not None:
+                found[path] = (stamp, digest.newest_ns)
+            digest.newest_ns = max(newest, digest.newest_ns)
             digest.update(f"\x01{path}:{stamp}".encode("utf-8", "surrogatepass"))
 
 

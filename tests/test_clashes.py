@@ -53,8 +53,8 @@ def test_note_named_like_a_generated_or_site_file_moves_aside(tmp_path, capsys) 
 def test_attachment_vanishing_mid_build_is_reported_and_the_rest_written(tmp_path, capsys, monkeypatch) -> None:
     real = adapter.build_vault
 
-    def build_then_delete(config, progress=None):  # the file disappears after the vault was read
-        result = real(config, progress=progress)
+    def build_then_delete(config, progress=None, snapshot=None):  # the file disappears after the vault was read
+        result = real(config, progress=progress, snapshot=snapshot)
         (config.notes_dir / "img.png").unlink()
         return result
 

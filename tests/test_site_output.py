@@ -35,7 +35,7 @@ def test_an_interrupted_or_failed_build_leaves_the_previous_site(tmp_path: Path,
     before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     (notes / "a.md").write_text("# A changed\n")
 
-    def broken(config, progress=None):
+    def broken(config, progress=None, snapshot=None):
         raise failure("stopped halfway")
 
     monkeypatch.setattr(adapter, "build_vault", broken)

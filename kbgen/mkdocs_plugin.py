@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 
 from .build import Progress, build_vault, release_tokens
 from .mkdocs_build import only_known_plugins, search_index
-from .mkdocs_theme import JINJA_CACHE
+from .mkdocs_theme import JINJA_CACHE, is_theme_file, themes_own
 from .mkdocs_pages import (PageSource, escape_strings, free_src_uri, mkdocs_navigation, page_meta, page_reader,
                            page_renderer, place)
 from .markdown.renderer import NoteRenderer
@@ -142,7 +142,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         if index is not None:
             mkdocs_search.use_sections_index(index)  # every plugin's on_config made its index by now
         self._closed_pruned = config.theme.name == "material" and prunes_closed(
-            config.theme.get("features") or []) and _themes_own(env, "partials/nav-item.html", "material")
+            config.theme.get("features") or []) and themes_own(env, "partials/nav-item.html", "material")
         if config.theme.name == "material" and not isinstance(env.loader, RewritingLoader):
             self._rewrite_theme(env, config)
         if env.bytecode_cache is None:
@@ -154,11 +154,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         rewrites = {material_translations.TEMPLATE: material_translations.memo_source}
         env.globals[material_translations.GLOBAL] = self._translations
         self._translations.start()
-        if fragments.memoizable(config.theme.get("features") or []) and _themes_own(env, fragments.TEMPLATE, "material"):
+        if fragments.memoizable(config.theme.get("features") or []) and themes_own(env, fragments.TEMPLATE, "material"):
             rewrites[fragments.TEMPLATE] = fragments.wrapped_source
             env.globals[fragments.GLOBAL] = self._fragments
             self._fragments.start()  # the navigation's objects stand till then
-        env.loader = RewritingLoader(env.loader, lambda filename: _theme_file(filename, "material"), rewrites)
+        env.loader = RewritingLoader(env.loader, lambda filename: is_theme_file(filename, "material"), rewrites)
 
     def template_cache(self, config: MkDocsConfig) -> jinja2.BytecodeCache | None:
         """Compiled theme templates, kept in kbgen's cache folder; None with the build cache off.
@@ -480,22 +480,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         """Where the sidebar's cut lists are complete: the top list's page, each section's (kbgen.nav.window)."""
         top = self.build.vault.indexes.get(ROOT_LISTING_KEY) if self.build is not None else None
         return top, self._listings
-
-
-def _themes_own(env: Any, template: str, theme: str) -> bool:
-    """Whether ``template`` is the theme's own file, not an override of it (a custom_dir's)."""
-    try:
-        _, filename, _ = env.loader.get_source(env, template)
-    except Exception:  # noqa: BLE001 - no such template, or a loader that cannot say: assume an override
-        return False
-    return _theme_file(filename, theme)
-
-
-def _theme_file(filename: str | None, theme: str) -> bool:
-    try:
-        return bool(filename) and Path(filename).resolve().is_relative_to(Path(utils.get_theme_dir(theme)).resolve())
-    except Exception:  # noqa: BLE001 - no such theme: not its file
-        return False
 
 
 def _guarded_copy(not_written: Callable[[File, str], None]) -> Callable[..., None]:

@@ -155,3 +155,20 @@ def _compile(config: MkDocsConfig, folder: Path) -> None:
             env.get_template(name)
         except Exception:  # noqa: BLE001 - see the docstring: compiled where it is used
             continue
+
+
+def themes_own(env: Any, template: str, theme: str) -> bool:
+    """Whether ``template`` is the theme's own file, not an override of it (a custom_dir's)."""
+    try:
+        _, filename, _ = env.loader.get_source(env, template)
+    except Exception:  # noqa: BLE001 - no such template, or a loader that cannot say: assume an override
+        return False
+    return is_theme_file(filename, theme)
+
+
+def is_theme_file(filename: str | None, theme: str) -> bool:
+    """Whether ``filename`` is one of the installed theme's own files."""
+    try:
+        return bool(filename) and Path(filename).resolve().is_relative_to(Path(utils.get_theme_dir(theme)).resolve())
+    except Exception:  # noqa: BLE001 - no such theme: not its file
+        return False

@@ -153,10 +153,15 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     try:
         if workers > 1:
             # All cores, and no token tree in this process (kbgen.note_stages).
-            facts = note_stages.parse_in_workers(build, renderer, published, parsed, workers, progress)
-            clock.lap(build, "parse")
-            _index(build, parsed, clock)
-            recorded = note_stages.render_in_workers(build, renderer, published, parsed, facts, workers, progress)
+            rounds = note_stages.WorkerRounds(build, renderer, published, parsed, workers, progress,
+                                              lambda: _indexed(build, parsed))
+            try:
+                rounds.parse()
+                clock.lap(build, "parse")
+                _index(build, parsed, clock)
+                recorded = rounds.render()
+            finally:
+                rounds.close()
         else:
             recorded = _parse_render(build, renderer, published, parsed, clock, progress, cache is not None)
         fresh: dict[str, NoteEntry] = {}
@@ -242,13 +247,18 @@ def _parse_render(build: VaultBuild, renderer: NoteRenderer, published: list[Not
 
 
 def _index(build: VaultBuild, parsed: incremental.ParsedNotes, clock: "_Clock") -> None:
-    for index in indexers():
-        index(build.vault, parsed)
+    _indexed(build, parsed)
     if not parsed.still_valid():
         raise _Restart()
     if not incremental.anchors_hold(build.vault, parsed.pending):
         raise _Restart(anchors_only=True)
     clock.lap(build, "index")
+
+
+def _indexed(build: VaultBuild, parsed: incremental.ParsedNotes) -> None:
+    """Every index made from every parsed note (in each worker too: kbgen.note_stages.WorkerRounds)."""
+    for index in indexers():
+        index(build.vault, parsed)
 
 
 def _emit(build: VaultBuild, the_plan: incremental.Plan, clock: "_Clock") -> None:

@@ -1,4 +1,4 @@
-"""Parse and render on all cores: kbgen.build's per-note stages in forked workers (kbgen.parallel).
+"""Parse and render on all cores: kbgen.build's per-note stages in forked workers (kbgen.parallel_rounds).
 
 Two rounds, so that the main process never holds the vault's token trees (most
 of a serial build's memory):
@@ -6,16 +6,18 @@ of a serial build's memory):
 1. after loading, workers parse their notes and send back what the indexers
    need: headings, block ids, inline tags (:class:`~kbgen.incremental.ParseFacts`).
    The main process builds the link and tag indexes from those.
-2. after indexing, workers forked anew (they inherit the indexes) parse their
-   notes again, resolve their links, report their embed cycles, render them and
+2. the same workers, sent every note's facts, build the same indexes, then
+   resolve their notes' links, report their embed cycles, render them and
    their backlink excerpts, and send back the pages, the diagnostics and
    :class:`~kbgen.incremental.LinkFacts`. The main process merges them in vault
    order, which is the order a serial build made them in.
 
-Parsing twice costs CPU; keeping each worker's token trees between the rounds
-would cost the memory this saves. Formulas are typeset in round 1 (each worker
-with its own KaTeX, into the shared formula cache), so round 2 finds them there.
-The result equals a serial build byte for byte (tests/test_parallel_build.py).
+A worker keeps the token trees it parsed in round 1 for round 2, up to
+:data:`KEEP_CHARS` of note text (a big vault's trees would not fit in memory
+twice over); a note past that is parsed again in round 2. Formulas are typeset
+in round 1 (each worker with its own KaTeX, into the shared formula cache), so
+round 2 finds them there. The result equals a serial build byte for byte
+(tests/test_parallel_build.py).
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ import gc
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, TypeVar
 
-from . import parallel
+from . import parallel, parallel_rounds
 from .diagnostics import Diagnostic
 from .incremental import LinkFacts, ParsedNotes, ParseFacts, late_parser, link_facts
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
@@ -35,6 +37,10 @@ from .vault.note import Note
 
 T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
+
+# Note text (characters) a worker keeps the token trees of between the rounds: about 30 bytes of
+# tree per character, so some 180 MB a worker at most; the notes past it are parsed again.
+KEEP_CHARS = 6_000_000
 
 
 def guarded(step: Callable[[], T], note: Note) -> tuple[T | None, Diagnostic | None]:
@@ -57,60 +63,100 @@ def guarded(step: Callable[[], T], note: Note) -> tuple[T | None, Diagnostic | N
             gc.enable()
 
 
-def parse_in_workers(build: Any, renderer: NoteRenderer, notes: list[Note], parsed: ParsedNotes, workers: int,
-                     progress: Progress | None) -> dict[str, ParseFacts]:
-    """Round 1: every note's ParseFacts, as the indexers' view of it in ``parsed`` (no tokens)."""
-    facts: dict[str, ParseFacts] = {}
-    parse_round = _ParseRound(build, renderer, notes)
-    for n, (item, diagnostic) in _in_workers(build, renderer, parse_round.run, len(notes), workers, "parse", progress):
-        note = notes[n]
-        if item is None:
-            build.emit_diagnostics.append(diagnostic)
-            parsed.unparsable.add(note.src_path)
-            continue
-        facts[note.src_path] = item
-        parsed[note.src_path] = item.as_parse(note, build.config)
-    parsed.linked_in_workers = True
-    return facts
+class WorkerRounds:
+    """Both rounds in the same forked workers: :meth:`parse`, the caller indexes, :meth:`render`; :meth:`close`."""
+
+    def __init__(self, build: Any, renderer: NoteRenderer, notes: list[Note], parsed: ParsedNotes, workers: int,
+                 progress: Progress | None, indexed: Callable[[], None]):
+        """``indexed()`` makes the indexes from ``parsed`` as the caller does between the rounds (each
+        worker makes its own from every note's facts)."""
+        self.build, self.renderer, self.notes, self.parsed, self.progress = build, renderer, notes, parsed, progress
+        self._indexed = indexed
+        self._parse_round = _ParseRound(build, renderer, notes)
+        self._render_round = _RenderRound(build, renderer, notes, parsed.unparsable)
+        self._facts: dict[str, ParseFacts] = {}
+        _prepare_fork(build, renderer)
+        self._rounds = parallel_rounds.Rounds(parallel.chunked(len(notes), workers), workers, self._parse_round.run,
+                                              self._take_facts, self._render_chunk, self._after_fork)
+
+    def parse(self) -> dict[str, ParseFacts]:
+        """Round 1: every note's ParseFacts, as the indexers' view of it in ``parsed`` (no tokens)."""
+        results = self._rounds.first_round()
+        for n, (item, diagnostic) in self._merged(results, self._parse_round.run, "parse", len(self.notes)):
+            note = self.notes[n]
+            if item is None:
+                self.build.emit_diagnostics.append(diagnostic)
+                self.parsed.unparsable.add(note.src_path)
+                continue
+            self._facts[note.src_path] = item
+            self.parsed[note.src_path] = item.as_parse(note, self.build.config)
+        self.parsed.linked_in_workers = True
+        return self._facts
+
+    def render(self) -> dict[str, tuple[ParseFacts, LinkFacts]]:
+        """Round 2: pages into ``build.rendered``, backlinks and embeds into the link index, in vault order.
+
+        Returns what the build cache records of each note parsed again (kbgen.incremental.record).
+        """
+        facts, build = self._facts, self.build
+        index: LinkIndex | None = build.vault.indexes.get(INDEX_KEY)
+        recorded: dict[str, tuple[ParseFacts, LinkFacts]] = {}
+        todo = sum(1 for note in self.notes if note.src_path in facts)
+        results = self._rounds.second_round((facts, sorted(self.parsed.unparsable)))
+        for n, outcome in self._merged(results, self._render_chunk, "render", todo):
+            src_path = self.notes[n].src_path
+            if outcome.diagnostic is not None:
+                build.emit_diagnostics.append(outcome.diagnostic)
+            if outcome.rendered is not None:
+                build.rendered[src_path] = outcome.rendered
+            if outcome.links is None:
+                continue
+            if index is not None:
+                _merge_links(index, src_path, outcome.links)
+            recorded[src_path] = (facts[src_path], outcome.links)
+        return recorded
+
+    def close(self) -> None:
+        self._rounds.close()
+
+    def _after_fork(self) -> None:
+        _KEEPING[0] = True  # a worker keeps its trees for round 2; the main process, doing a chunk, does not
+        self.renderer.after_fork()
+
+    def _take_facts(self, message: tuple[dict[str, ParseFacts], list[str]]) -> None:
+        """In a worker, before round 2: ``parsed`` and the indexes as the main process made them."""
+        facts, unparsable = message
+        self._facts = facts
+        self.parsed.unparsable.update(unparsable)
+        for note in self.notes:
+            item = facts.get(note.src_path)
+            if item is not None:
+                self.parsed[note.src_path] = item.as_parse(note, self.build.config)
+        self.parsed.linked_in_workers = True
+        self._indexed()
+
+    def _render_chunk(self, chunk: list[int]) -> list[_Outcome]:
+        return self._render_round.run([n for n in chunk if self.notes[n].src_path in self._facts])
+
+    def _merged(self, results: Iterator[tuple[list[int], Any]], task: Callable[[list[int]], list[T]], stage: str,
+                count: int) -> Iterator[tuple[int, T]]:
+        """(position, result) of every note of every chunk, in order; a chunk a worker failed is done here."""
+        done = 0
+        for chunk, result in results:
+            if result is None:
+                result = task(chunk)
+            if stage == "render":
+                chunk = [n for n in chunk if self.notes[n].src_path in self._facts]
+            yield from zip(chunk, result)
+            done += len(chunk)
+            if self.progress is not None:
+                self.progress(stage, done, count)
 
 
-def render_in_workers(build: Any, renderer: NoteRenderer, notes: list[Note], parsed: ParsedNotes,
-                      facts: dict[str, ParseFacts], workers: int,
-                      progress: Progress | None) -> dict[str, tuple[ParseFacts, LinkFacts]]:
-    """Round 2: pages into ``build.rendered``, backlinks and embeds into the link index, in vault order.
-
-    Returns what the build cache records of each note parsed again (kbgen.incremental.record).
-    """
-    todo = [note for note in notes if note.src_path in facts]
-    render_round = _RenderRound(build, renderer, todo, parsed.unparsable)
-    index: LinkIndex | None = build.vault.indexes.get(INDEX_KEY)
-    recorded: dict[str, tuple[ParseFacts, LinkFacts]] = {}
-    for n, outcome in _in_workers(build, renderer, render_round.run, len(todo), workers, "render", progress):
-        src_path = todo[n].src_path
-        if outcome.diagnostic is not None:
-            build.emit_diagnostics.append(outcome.diagnostic)
-        if outcome.rendered is not None:
-            build.rendered[src_path] = outcome.rendered
-        if outcome.links is None:
-            continue
-        if index is not None:
-            _merge_links(index, src_path, outcome.links)
-        recorded[src_path] = (facts[src_path], outcome.links)
-    return recorded
-
-
-def _in_workers(build: Any, renderer: NoteRenderer, task: Callable[[list[int]], list[T]], count: int, workers: int,
-                stage: str, progress: Progress | None) -> Iterator[tuple[int, T]]:
-    """(position, result) of every one of ``count`` notes, in order; a chunk a worker failed is done here."""
-    _prepare_fork(build, renderer)
-    done = 0
-    for chunk, result in parallel.run_forked(task, parallel.chunked(count, workers), workers, renderer.after_fork):
-        if result is None:
-            result = task(chunk)
-        yield from zip(chunk, result)
-        done += len(chunk)
-        if progress is not None:
-            progress(stage, done, count)
+# In a worker: the token trees of round 1 kept for round 2, and their notes' text length.
+_KEPT: dict[str, ParsedNote] = {}
+_KEPT_SIZE = [0]
+_KEEPING = [False]
 
 
 def _prepare_fork(build: Any, renderer: NoteRenderer) -> None:
@@ -141,7 +187,13 @@ class _ParseRound:
             note = self.notes[n]
             item, diagnostic = guarded(lambda: self.renderer.parse(note, vault), note)
             out.append((ParseFacts.of(item) if item is not None else None, diagnostic))
+            if item is not None and _KEEPING[0] and _KEPT_SIZE[0] + len(note.body) <= KEEP_CHARS:
+                _KEPT[note.src_path] = item  # for round 2 in this worker
+                _KEPT_SIZE[0] += len(note.body)
         self.renderer.flush()  # this chunk's new formulas typeset into the shared cache
+        if _KEEPING[0]:
+            # The trees kept live until round 2: frozen, no collection walks them again and again.
+            gc.freeze()
         return out
 
 
@@ -175,7 +227,10 @@ class _RenderRound:
         try:
             for n in chunk:
                 note = self.notes[n]
-                item, diagnostic = guarded(lambda: renderer.parse(note, vault), note)
+                item = _KEPT.pop(note.src_path, None)  # parsed in round 1 by this worker
+                diagnostic = None
+                if item is None:
+                    item, diagnostic = guarded(lambda: renderer.parse(note, vault), note)
                 if item is None:
                     outcomes.append(_Outcome(None, diagnostic, None))
                     continue

@@ -98,3 +98,56 @@ def test_a_dead_worker_costs_no_note_and_no_hang(vault, serial, tmp_path, monkey
     assert build.workers == 2
     assert_same_site(tmp_path / "site", serial[0])
     assert diagnostics == serial[1]
+
+
+def _parses_logged(monkeypatch, log: Path) -> None:
+    """Every parse, in whatever process it runs, appends the note's path to ``log``."""
+    parse = NoteRenderer.parse
+
+    def logged(self, note, vault):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(note.src_path + "\n")
+        return parse(self, note, vault)
+
+    monkeypatch.setattr(NoteRenderer, "parse", logged)
+
+
+def test_a_worker_renders_the_notes_it_parsed_without_parsing_them_again(vault, serial, tmp_path, monkeypatch):
+    """Round 2 takes the trees round 1 kept; past KEEP_CHARS of text a worker parses again, to the same site."""
+    from kbgen import note_stages
+
+    monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    counts = {}
+    for name, keep in (("kept", note_stages.KEEP_CHARS), ("none-kept", 0)):
+        monkeypatch.setattr(note_stages, "KEEP_CHARS", keep)
+        log = tmp_path / f"{name}.log"
+        _parses_logged(monkeypatch, log)
+        diagnostics, build = built(tmp_path, vault, name, 2)
+        assert build.workers == 2
+        assert_same_site(tmp_path / name, serial[0])
+        assert diagnostics == serial[1]
+        counts[name] = log.read_text(encoding="utf-8").splitlines()
+        monkeypatch.undo()
+        monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    # A note no other note embeds: parsed once when kept, twice when not. Every note kept saves a parse;
+    # the others are parses of embedded notes and backlink excerpts, made where they are shown.
+    assert counts["kept"].count("beta/deep/n10.md") == 1
+    assert counts["none-kept"].count("beta/deep/n10.md") == 2
+    assert len(counts["none-kept"]) - len(counts["kept"]) == len(build.rendered)
+
+
+def test_a_worker_dead_before_the_second_round_costs_no_note(vault, serial, tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_NOTES_PER_WORKER", 10)
+    parent = os.getpid()
+    parse = NoteRenderer.parse
+
+    def dying(self, note, vault):
+        if note.src_path == "alpha/n30.md" and os.getpid() != parent:
+            os._exit(3)  # in round 1: its worker never gets to round 2
+        return parse(self, note, vault)
+
+    monkeypatch.setattr(NoteRenderer, "parse", dying)
+    diagnostics, build = built(tmp_path, vault, "site", 2)
+    assert build.workers == 2
+    assert_same_site(tmp_path / "site", serial[0])
+    assert diagnostics == serial[1]

@@ -38,7 +38,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_e
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.pages import Page
 
-from . import memory, pickles, theme_files
+from . import background, memory, pickles, theme_files
 from .mkdocs_theme import JINJA_CACHE, ThemeFiles
 from .cache import code_fingerprint
 from .site_copies import StaticCopies
@@ -209,16 +209,21 @@ def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats
     later.update(file.abs_dest_path for file in files.documentation_pages(inclusion=inclusion))
     copies = StaticCopies(writer, [file for file in files
                                    if not file.is_documentation_page() and inclusion(file.inclusion)], later)
+    saving: background.Background | None = None
     try:
-        _build_pages(config, writer, stats, manifest_path, progress, jobs, env, files, nav, inclusion)
+        try:
+            saving = _build_pages(config, writer, stats, manifest_path, progress, jobs, env, files, nav, inclusion)
+        finally:
+            copies.finish()
+        config.plugins.on_post_build(config=config)
     finally:
-        copies.finish()
-    config.plugins.on_post_build(config=config)
+        _saved(saving)
 
 
 def _build_pages(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,
                  progress: Callable[[str, int, int], None] | None, jobs: int | None, env: Any, files: Any, nav: Any,
-                 inclusion: Callable[[InclusionLevel], bool]) -> None:
+                 inclusion: Callable[[InclusionLevel], bool]) -> background.Background | None:
+    """Template and write the pages; the child writing the page manifest meanwhile (:func:`_saved` waits)."""
     for template in config.theme.static_templates:
         mkdocs_build._build_theme_template(template, env, files, config, nav)
     for template in config.extra_templates:
@@ -227,12 +232,26 @@ def _build_pages(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, man
     doc_files = files.documentation_pages(inclusion=inclusion)
     templating = _PageTemplating(config, doc_files, nav, env, writer, stats, progress)
     templating.run(_load_manifest(manifest_path), jobs)
-    _save_manifest(manifest_path, templating.manifest)
 
     for file in doc_files:
         assert file.page is not None
         file.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
     stats.state = SiteState(config, files, nav, env, doc_files, templating.entries)
+    # Pickled by a child while the search index is written: every page's search entries, a fiftieth
+    # of a second at 1,000 notes of a build after one edit.
+    manifest = templating.manifest
+    saving = background.start(lambda: _save_manifest(manifest_path, manifest), "page manifest")
+    if saving is None:
+        _save_manifest(manifest_path, manifest)
+    return saving
+
+
+def _saved(saving: background.Background | None) -> None:
+    if saving is not None:
+        try:
+            saving.join()
+        except background.BackgroundFailed as exc:  # the next build templates its pages again
+            log.warning("kbgen: page manifest not written (%s)", exc)
 
 
 # -- pages ---------------------------------------------------------------------------------

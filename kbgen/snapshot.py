@@ -173,6 +173,8 @@ def _write(path: Path, key: str, files: dict[str, str | None], build: VaultBuild
     if index is not None:
         index.parsed = None  # token trees and the renderer: made again by start_from
     build.emit_memo = None  # the build cache's: a kept build reads page values afresh
+    for rendered in build.rendered.values():
+        rendered.html_digest()  # kept with the page (RenderedNote.html_digest): the next build's page keys
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:

@@ -152,4 +152,6 @@ def test_a_kept_digest_follows_every_change_of_the_page():
         assert page.html_digest() not in seen  # every change here changes the page as held
         seen.add(page.html_digest())
     back = pickle.loads(pickle.dumps(page))
-    assert "_digested" not in vars(back) and back.html_digest() == page.html_digest()
+    assert "_digested" in vars(back) and back.html_digest() == page.html_digest() == fresh(back)
+    back.append("<p>after</p>")  # pickled with its parts, the kept digest still follows a change
+    assert back.html_digest() == fresh(back) != page.html_digest()

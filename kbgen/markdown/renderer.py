@@ -113,6 +113,8 @@ class RenderedNote:
 
         Kept with the parts it was made of, compared by identity (the parts are never changed, only
         replaced): the emitters and the page keys ask for every page's digest four or five times a build.
+        Pickled with them, it stays right (one pickle keeps shared objects shared): the build kept on disk
+        (kbgen.snapshot) brings every page's digest along.
         """
         known = self.__dict__.get("_digested")
         if known is not None and known[0] is self._body and known[1] is self._tail and known[2] is self._insert:
@@ -122,11 +124,6 @@ class RenderedNote:
         digest = hashlib.sha256(f"{parts}\0{inserted}".encode("utf-8", "surrogatepass")).hexdigest()
         self.__dict__["_digested"] = (self._body, self._tail, self._insert, digest)
         return digest
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_digested", None)  # made again where it is read
-        return state
 
     def copy(self, **changes: Any) -> "RenderedNote":
         """``dataclasses.replace``, sharing the body as it is held (replace would decompress it)."""

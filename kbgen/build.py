@@ -145,9 +145,7 @@ def _build(config: KbgenConfig, progress: Progress | None, cache: NoteCache | No
     renderer.highlighted = the_plan.highlighted
     # filter: drafts never reach parse, render or emit
     published = [note for note in vault.published() if note.src_path not in the_plan.restored]
-    parsed = incremental.ParsedNotes(vault, the_plan.restored,
-                                     incremental.late_parser(vault, lambda note: renderer.parse(note, vault)),
-                                     renderer)
+    parsed = incremental.ParsedNotes.parsed_by(vault, renderer, the_plan.restored)
     parsed.pending = the_plan.pending
     workers = build.workers = parallel.worker_count(config.jobs, len(published))
     try:

@@ -104,6 +104,12 @@ class ParsedNotes(dict):
         self.linked_in_workers = False
         self.pending: Mapping[str, Mapping[str, str]] = {}  # Plan.pending: checked after indexing
 
+    @classmethod
+    def parsed_by(cls, vault: Vault, renderer: Any, restored: Mapping[str, NoteEntry] | None = None) -> "ParsedNotes":
+        """Parses by ``renderer``; a restored (or, once released, any published) note is parsed when asked for,
+        as the link pass would have left it (:func:`late_parser`)."""
+        return cls(vault, restored if restored is not None else {}, late_parser(vault, lambda note: renderer.parse(note, vault)), renderer)
+
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self.restored or (self._released and self._published(key))
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from . import parallel, parallel_rounds
 from .diagnostics import Diagnostic
-from .incremental import LinkFacts, ParsedNotes, ParseFacts, late_parser, link_facts
+from .incremental import LinkFacts, ParsedNotes, ParseFacts, link_facts
 from .markdown.blockrefs import ENV_KEY as BLOCKS_KEY
 from .markdown.link_targets import INDEX_KEY
 from .markdown.linkpass import iter_refs, link_notes
@@ -136,7 +136,11 @@ class WorkerRounds:
         self._indexed()
 
     def _render_chunk(self, chunk: list[int]) -> list[_Outcome]:
-        return self._render_round.run([n for n in chunk if self.notes[n].src_path in self._facts])
+        return self._render_round.run(self._parsable(chunk))
+
+    def _parsable(self, chunk: list[int]) -> list[int]:
+        """The notes of ``chunk`` round 1 parsed: round 2 renders those."""
+        return [n for n in chunk if self.notes[n].src_path in self._facts]
 
     def _merged(self, results: Iterator[tuple[list[int], Any]], task: Callable[[list[int]], list[T]], stage: str,
                 count: int) -> Iterator[tuple[int, T]]:
@@ -146,7 +150,7 @@ class WorkerRounds:
             if result is None:
                 result = task(chunk)
             if stage == "render":
-                chunk = [n for n in chunk if self.notes[n].src_path in self._facts]
+                chunk = self._parsable(chunk)
             yield from zip(chunk, result)
             done += len(chunk)
             if self.progress is not None:
@@ -216,7 +220,7 @@ class _RenderRound:
         build, renderer = self.build, self.renderer
         vault = build.vault
         index: LinkIndex | None = vault.indexes.get(INDEX_KEY)
-        local = ParsedNotes(vault, {}, late_parser(vault, lambda note: renderer.parse(note, vault)), renderer)
+        local = ParsedNotes.parsed_by(vault, renderer)
         local.release()  # every note not in the chunk: parsed on demand
         local.unparsable = self.unparsable
         previous = index.parsed if index is not None else None

@@ -50,8 +50,9 @@ class Rounds:
             self._workers.append((process, mine))
             self._alive.add(w)
 
-    def owner(self, chunk: int) -> int:
-        return chunk % self.count
+    def _owned(self, w: int) -> list[int]:
+        """Worker ``w``'s chunks, every ``count``-th from its own, in the order it sends them."""
+        return list(range(w, len(self.chunks), self.count))
 
     def first_round(self) -> Iterator[tuple[list[int], Any]]:
         """``(chunk, first(chunk) or None)`` for every chunk, in order."""
@@ -81,37 +82,35 @@ class Rounds:
         self._workers, self._alive = [], set()
 
     def _collect(self) -> Iterator[tuple[list[int], Any]]:
+        # A worker sends its chunks in order: what it sent is a prefix of what it owns, so a dead
+        # worker's missing chunks are the rest of its list.
+        owned = [self._owned(w) for w in range(self.count)]
+        sent = [0] * self.count
         results: dict[int, Any] = {}  # received, not yet yielded
-        received: set[int] = set()
-        for c in range(len(self.chunks)):
-            if self.owner(c) not in self._alive:  # its worker is gone: done here
-                results[c] = _FAILED
-                received.add(c)
-        waiting = {w for w in self._alive if any(self.owner(c) == w for c in range(len(self.chunks)))}
+        for w in range(self.count):
+            if w not in self._alive:  # gone before this round: its chunks are done here
+                results.update((c, _FAILED) for c in owned[w])
+        listening = {self._workers[w][1]: w for w in self._alive if owned[w]}
         for c in range(len(self.chunks)):
             while c not in results:
-                for conn in wait([self._workers[w][1] for w in waiting]):
-                    w = next(k for k in waiting if self._workers[k][1] is conn)
+                for conn in wait(list(listening)):
+                    w = listening[conn]
                     try:
                         done, ok, value = conn.recv()
                     except (EOFError, OSError):  # the worker died: what it did not send is done here
                         log.warning("kbgen: a worker process died; the notes it had not finished "
                                     "are built in the main process")
                         self._alive.discard(w)
-                        done, ok = None, False
-                    if done is not None:
+                        results.update((k, _FAILED) for k in owned[w][sent[w]:])
+                        sent[w] = len(owned[w])
+                    else:
                         results[done] = value if ok else _FAILED
-                        received.add(done)
+                        sent[w] += 1
                         if not ok:
                             log.warning("kbgen: a worker failed (%s); its notes are built in the main process",
                                         value)
-                    else:
-                        for k in range(len(self.chunks)):
-                            if self.owner(k) == w and k not in received:
-                                results[k] = _FAILED
-                                received.add(k)
-                    if all(k in received for k in range(len(self.chunks)) if self.owner(k) == w):
-                        waiting.discard(w)
+                    if sent[w] == len(owned[w]):
+                        del listening[conn]
             value = results.pop(c)
             yield self.chunks[c], (None if value is _FAILED else value)
 
@@ -119,7 +118,7 @@ class Rounds:
         """In worker ``w``: the first round over its chunks, then the message, setup and the second round."""
         if self._after_fork is not None:
             self._after_fork()
-        mine = [c for c in range(len(self.chunks)) if self.owner(c) == w]
+        mine = self._owned(w)
         self._run(conn, mine, self._first)
         try:
             message = conn.recv()

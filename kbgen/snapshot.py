@@ -29,7 +29,7 @@ from typing import Any
 from . import background, pickles
 from .cache import namespace
 from .config import KbgenConfig
-from .incremental import ParsedNotes, late_parser
+from .incremental import ParsedNotes
 from .markdown.link_targets import INDEX_KEY
 from .markdown.renderer import NoteRenderer
 from .quick_note import refresh_note
@@ -51,7 +51,6 @@ class BuildSnapshot:
     def __init__(self, cache_dir: Path | str, stamps: Stamps):
         self.path = Path(cache_dir) / FILE
         self.stamps = stamps
-        self.used = False  # this build started from the kept one (tests, profiles)
         self._writing: background.Background | None = None
 
     def key(self, config: KbgenConfig) -> str:
@@ -74,8 +73,7 @@ class BuildSnapshot:
         renderer = NoteRenderer(config)
         index = build.vault.indexes.get(INDEX_KEY)
         if index is not None:  # embeds and backlink excerpts of the notes rendered again parse on demand
-            parsed = ParsedNotes(build.vault, {}, late_parser(build.vault, lambda note: renderer.parse(note, build.vault)),
-                                 renderer)
+            parsed = ParsedNotes.parsed_by(build.vault, renderer)
             parsed.release()
             parsed.unparsable = unparsable
             index.parsed = parsed
@@ -85,7 +83,6 @@ class BuildSnapshot:
         except Exception as exc:  # noqa: BLE001 - the pipeline builds it and reports what is wrong
             log.debug("kbgen: kept build not updated (%s)", exc)
             return None
-        self.used = True
         return build
 
     def keep_soon(self, build: VaultBuild) -> None:
@@ -111,7 +108,7 @@ class BuildSnapshot:
 
 
 def _changed(before: dict[str, str | None], now: dict[str, str | None]) -> list[str] | None:
-    """The notes whose stamps differ, in vault order; None when a file came, went, or is not a note.
+    """The notes whose stamps differ, sorted; None when a file came, went, or is not a note.
 
     Files in hidden folders are not the vault's (kbgen.vault.load skips them without a word).
     """

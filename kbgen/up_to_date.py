@@ -93,8 +93,12 @@ def input_stamps(docs_dir: Path, files: Iterable[Path], extra: str) -> Stamps:
             part = b"\x03" + _file_stamp(git / name, digest).encode("utf-8", "surrogatepass")
             digest.update(part)
             others.update(part)
-        _tree_stamp(git / "refs", digest)
-        _tree_stamp(git / "refs", others)
+        refs = _Digest()
+        _tree_stamp(git / "refs", refs)
+        part = b"\x04" + refs.hexdigest().encode()
+        digest.update(part)
+        others.update(part)
+        digest.newest_ns = max(digest.newest_ns, refs.newest_ns)
     racy = started - RACY_SECONDS * 1e9
     return Stamps("" if digest.newest_ns > racy else digest.hexdigest(), others.hexdigest(),
                   {path: None if mtime_ns > racy else stamp for path, (stamp, mtime_ns) in found.items()})
@@ -178,28 +182,32 @@ def _tree_stamp(root: Path, digest: _Digest, found: dict[str, tuple[str | None, 
                 continue
             # The entry's own path string and link bit: no Path object and no second lstat per file
             # (thousands of files: the site is stamped after every build).
-            newest = digest.newest_ns
-            digest.newest_ns = 0
-            stamp = _file_stamp(entry.path, digest, entry.is_symlink())
+            stamp, mtime_ns = _stat_stamp(entry.path, digest.with_ctime, entry.is_symlink())
+            digest.newest_ns = max(digest.newest_ns, mtime_ns)
             if found is not None:
-                found[path] = (stamp, digest.newest_ns)
-            digest.newest_ns = max(newest, digest.newest_ns)
+                found[path] = (stamp, mtime_ns)
             digest.update(f"\x01{path}:{stamp}".encode("utf-8", "surrogatepass"))
 
 
-def _file_stamp(path: Path | str, digest: _Digest, is_link: bool | None = None) -> str:
+def _file_stamp(path: Path | str, digest: _Digest) -> str:
+    stamp, mtime_ns = _stat_stamp(path, digest.with_ctime)
+    digest.newest_ns = max(digest.newest_ns, mtime_ns)
+    return stamp
+
+
+def _stat_stamp(path: Path | str, with_ctime: bool, is_link: bool | None = None) -> tuple[str, int]:
+    """A file's stamp and its modification time (0 when it cannot be read)."""
     try:
         st = os.stat(path)
     except OSError as exc:
-        return f"missing {exc.errno}"
-    digest.newest_ns = max(digest.newest_ns, st.st_mtime_ns)
+        return f"missing {exc.errno}", 0
     if is_link is None:
         is_link = os.path.islink(path)
     link = os.readlink(path) if is_link else ""
     # The status-change time catches a file put back to its old modification time; not for the
     # site, whose files are hard links that the previous site's deletion (detached) changes.
-    changed = st.st_ctime_ns if digest.with_ctime else ""
-    return f"{st.st_mode:o} {st.st_size} {st.st_mtime_ns} {changed} {st.st_ino} {link}"
+    changed = st.st_ctime_ns if with_ctime else ""
+    return f"{st.st_mode:o} {st.st_size} {st.st_mtime_ns} {changed} {st.st_ino} {link}", st.st_mtime_ns
 
 
 def _git_dir(start: Path) -> Path | None:

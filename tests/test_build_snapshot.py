@@ -154,3 +154,34 @@ def test_changed_ignores_hidden_folders_and_refuses_other_files():
     assert snapshot._changed(before, {**before, "img.png": "6"}) is None
     assert snapshot._changed(before, {**before, "b.md": "7"}) is None
     assert snapshot._changed(before, {"a.md": "1", ".obsidian/workspace.json": "3"}) is None
+
+
+def test_code_blocks_an_edit_left_alone_are_not_highlighted_again(tmp_path: Path, started_from: list[bool],
+                                                                    monkeypatch):
+    """A build from the kept build takes a note's unchanged code blocks from its last render (Pygments'
+    first use of a language in a process compiles the lexer); a changed block is highlighted afresh."""
+    from kbgen.markdown import highlight
+
+    code = "# Code\n\n```python\ndef kept():\n    return 1\n```\n\n```python\ndef edited():\n    return 2\n```\n"
+    notes = write_vault(tmp_path / "notes", {**VAULT, "code.md": code})
+    _age(notes)
+    config = config_file(tmp_path, notes, tmp_path / "site", tmp_path / "cache")
+    _build(config)
+    asked: list[str] = []
+    original = highlight._highlighted
+
+    def counted(source: str, lang: str) -> str:
+        asked.append(source)
+        return original(source, lang)
+
+    monkeypatch.setattr(highlight, "_highlighted", counted)
+    _edit(notes, "code.md", code.replace("return 2", "return 3") + "\nA sentence more.\n")
+    _build(config)
+
+    assert started_from == [False, True]
+    assert asked == ["def edited():\n    return 3\n"]
+    page = (tmp_path / "site" / "code" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="k">def</span><span class="w"> </span><span class="nf">kept</span>' in page
+    assert '<span class="mi">3</span>' in page and "A sentence more." in page
+    monkeypatch.setattr(highlight, "_highlighted", original)
+    assert tree(tmp_path / "site") == _cold(tmp_path, notes, "cold")

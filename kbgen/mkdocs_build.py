@@ -41,12 +41,13 @@ from mkdocs.structure.pages import Page
 from . import background, memory, pickles, theme_files
 from .mkdocs_theme import JINJA_CACHE, ThemeFiles
 from .cache import code_fingerprint
+from .search.index import search_document
 from .site_copies import StaticCopies
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
-MANIFEST_VERSION = 2  # 2: a page's content hashed as UTF-8, not repr()
+MANIFEST_VERSION = 3  # 2: a page's content hashed as UTF-8, not repr(); 3: search entries as SearchDocuments
 # Per-page events of these plugins are understood: they only read the page and,
 # for search, append to its index.
 KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "kbgen.")
@@ -348,7 +349,8 @@ class _PageTemplating:
         before = len(self.search.entries) if self.search is not None else 0
         with self.writer.capturing() as captured:
             self._template(page)
-        search = self.search.entries[before:] if self.search is not None else []
+        # Kept with the page in the manifest, JSON-loaded and hashed once (kbgen.search.index.SearchDocument)
+        search = [search_document(e) for e in self.search.entries[before:]] if self.search is not None else []
         if self.search is not None:
             del self.search.entries[before:]
         if total:

@@ -193,6 +193,43 @@ def test_an_edited_note_builds_a_search_index_equal_to_a_cold_build(tmp_path: Pa
     assert tree(site) == tree(cold_site)
 
 
+def test_documents_of_pages_not_templated_again_are_neither_copied_nor_hashed_again(tmp_path: Path, capsys,
+                                                                                    monkeypatch):
+    """A page's search documents are JSON-loaded and hashed where it is templated, then kept with it
+    (kbgen.search.index.SearchDocument): after an edit only the pages templated again cost that."""
+    from kbgen import mkdocs_build
+    from kbgen.search import shard_update
+
+    notes = write_vault(tmp_path / "notes", {**VAULT, **{f"more/n{i}.md": f"# N{i}\n\n문장 {i}\n\n## Sub\n\ntext\n"
+                                                         for i in range(8)}})
+    site = tmp_path / "site"
+    config = _config(tmp_path, notes, site, tmp_path / "cache")
+    _age(config, notes)
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    (notes / "c" / "d.md").write_text(VAULT["c/d.md"].replace("델타 문장", "바뀐 델타 문장"), encoding="utf-8")
+    _age(config, notes)
+    made, hashed, loaded = [], [], []
+    for module, name, calls in ((mkdocs_build, "search_document", made), (shard_update, "content_key", hashed),
+                                (search_index, "as_json_loaded", loaded)):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _c=calls: _c.append(a) or _f(*a))
+    assert main(["build", "-q", "--config", str(config)]) == 0
+    monkeypatch.undo()
+    documents = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["config"]["kbgen"]
+    locations = {doc[0]["location"] for doc in made}
+    assert "c/d/" in locations and "more/n3/" not in locations
+    assert 0 < len(made) < documents["documents"] - 8  # the eight unchanged notes' documents at least
+    # hashed: the new documents, and the old ones of changed documents, checked against the record
+    assert {doc[0]["location"] for doc in hashed} == locations and len(loaded) == len(made)
+    assert "바뀐" in read_terms(site / "search")["c/d/"]["text"]
+    cold_site = tmp_path / "cold"
+    cold_config = _config(tmp_path, notes, cold_site, tmp_path / "cold-cache")
+    _age(cold_config)
+    assert main(["build", "-q", "--config", str(cold_config)]) == 0
+    capsys.readouterr()
+    assert tree(site) == tree(cold_site)
+
+
 def test_a_shard_that_appears_or_goes_renumbers_the_others_without_a_full_write(tmp_path: Path, monkeypatch):
     rng = random.Random(9)
     pages = _pages(rng, 12)
@@ -279,7 +316,7 @@ def test_a_run_of_pages_whose_worker_failed_is_done_here_with_the_same_pieces(tm
 
 
 def test_a_document_key_tells_apart_every_field_and_where_one_ends():
-    from kbgen.search.shard_update import doc_key
+    from kbgen.search.shard_update import content_key, doc_key
 
     base = {"location": "a/", "title": "제목", "text": "본문 \udcff", "tags": ["t"], "boost": 2}
     variants = [{**base, "title": "제목 "}, {**base, "title": "제", "text": "목본문 \udcff"},
@@ -289,6 +326,8 @@ def test_a_document_key_tells_apart_every_field_and_where_one_ends():
     keys = [doc_key(d) for d in [base, *variants]]
     assert len(set(keys)) == len(keys)
     assert doc_key({**base, "boost": 5}) == keys[0]  # a boost goes to pages.json, which is always written
+    # a document's content key made where its page is templated gives the same key
+    assert [doc_key(d, content_key(d)) for d in [base, *variants]] == keys
 
 
 def _reference_postings(docs: list[list[Counter]]) -> tuple[dict[str, list[int]], dict[str, int]]:

@@ -61,6 +61,25 @@ def as_json_loaded(doc: Any) -> Any:
     return json.loads(json.dumps(doc, default=str))
 
 
+class SearchDocument(dict):
+    """One of Material's search entries as :func:`as_json_loaded` gives it, with its
+    :func:`~kbgen.search.shard_update.content_key`: made once, where its page is templated, and
+    kept with the page (kbgen.mkdocs_build's page manifest), so that writing the index after an
+    edit neither copies nor hashes the site's unchanged documents again."""
+
+    __slots__ = ("content_key",)
+
+
+def search_document(entry: Any) -> Any:
+    """``entry`` as a :class:`SearchDocument`; an entry that is no JSON object is given back as it is."""
+    loaded = as_json_loaded(entry)
+    if type(loaded) is not dict:
+        return entry
+    doc = SearchDocument(loaded)
+    doc.content_key = shard_update.content_key(doc)
+    return doc
+
+
 def _json_stable(value: Any) -> bool:
     if type(value) is list:
         return all(type(item) is str and _json_stable(item) for item in value)
@@ -163,11 +182,14 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
         return False
     if not isinstance(index, dict):
         return False
-    if docs is not None:
-        index["docs"] = [as_json_loaded(doc) for doc in docs]
+    content_keys: list[str | None] | None = None
+    if docs is not None:  # a SearchDocument is JSON-loaded already: copied (aliases and parts go in), not checked
+        index["docs"] = [dict(doc) if type(doc) is SearchDocument else as_json_loaded(doc) for doc in docs]
+        content_keys = [doc.content_key if type(doc) is SearchDocument else None
+                        for doc, loaded in zip(docs, index["docs"]) if isinstance(loaded, dict)]
     korean_config(index)
     add_aliases(index, aliases or {})
-    stub = shard_update.update(index, search_dir, state, add_parts) if state is not None else None
+    stub = shard_update.update(index, search_dir, state, add_parts, content_keys) if state is not None else None
     if stub is None:
         if state is not None:
             shard_update.forget(state)  # a write that fails half-way must leave no record of old pieces
@@ -179,7 +201,7 @@ def rewrite_search_index(site_dir: Path, aliases: dict[str, list[str]] | None = 
         layout: dict[str, Any] = {}
         stub = write_shards(index, search_dir, layout, postings)
         if state is not None:
-            shard_update.record(index, search_dir, stub, layout["by_first"], state)
+            shard_update.record(index, search_dir, stub, layout["by_first"], state, content_keys)
     write_json(path, stub)
     replace_file(search_dir / WORKER_NAME, WORKER.read_bytes())
     return True

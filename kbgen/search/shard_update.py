@@ -36,7 +36,7 @@ from typing import Any, Callable
 from ..cache import code_fingerprint
 from .shards import FORMAT, SHARD_POSTINGS, doc_counts, keep_file, pages_of, shard_key, write_json
 
-STATE_VERSION = 3  # 2: doc_key over repr; 3: over UTF-8 with lengths
+STATE_VERSION = 4  # 2: doc_key over repr; 3: over UTF-8 with lengths; 4: content_key apart
 # Above this share of changed documents (and this many), patching reads most shards anyway: write all.
 MAX_CHANGED_SHARE = 0.2
 MAX_CHANGED_ALWAYS = 50
@@ -56,19 +56,37 @@ class ShardState:
     files: dict[str, tuple[int, int, int]]  # piece (relative to search/) → size, mtime_ns, inode
 
 
-def doc_key(doc: dict[str, Any]) -> str:
-    """A digest of what a document contributes to the pieces, besides its boost and its derived parts."""
-    # Every document of the site, every build: its strings are hashed as UTF-8 behind their length
-    # (repr of the text copied and escaped the whole site's text once more, twice the time); anything
-    # but a string (a JSON number) by its repr, marked apart.
+def content_key(doc: dict[str, Any]) -> str:
+    """A digest of what a document's page gives it: location, title, text and tags (:func:`doc_key` adds the rest).
+
+    Made once where its page is templated and kept with the page (kbgen.search.index.SearchDocument):
+    hashing every document of the site after each edit was a fiftieth of a second at 1,000 notes.
+    """
+    # Its strings are hashed as UTF-8 behind their length (repr of the text copied and escaped the
+    # whole site's text once more, twice the time); anything but a string (a JSON number) by its repr,
+    # marked apart.
     digest = hashlib.sha1()
     for part in (doc.get("location", ""), doc.get("title", ""), doc.get("text", "")):
         data = part.encode("utf-8", "surrogatepass") if type(part) is str else b"\x01" + repr(part).encode(
             "utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
-    digest.update(repr((list(doc.get("tags") or []), doc.get(ALIASES))).encode("utf-8", "surrogatepass"))
+    digest.update(repr(list(doc.get("tags") or [])).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def doc_key(doc: dict[str, Any], content: str | None = None) -> str:
+    """A digest of what a document contributes to the pieces, besides its boost and its derived parts;
+    ``content``: its :func:`content_key`, when known."""
+    key = content_key(doc) if content is None else content
+    aliases = doc.get(ALIASES)
+    return key if aliases is None else f"{key}\0{aliases!r}"
+
+
+def _doc_keys(docs: list[dict[str, Any]], content_keys: list[str | None] | None) -> list[str]:
+    if content_keys is None or len(content_keys) != len(docs):
+        return [doc_key(d) for d in docs]
+    return [doc_key(d, c) for d, c in zip(docs, content_keys)]
 
 
 def fingerprint(config: dict[str, Any]) -> str:
@@ -81,23 +99,25 @@ def layout_of(docs: list[dict[str, Any]]) -> list[tuple[str, int]]:
 
 
 def record(index: dict[str, Any], search_dir: Path, stub: dict[str, Any], by_first: dict[str, int],
-           state_path: Path) -> None:
-    """Remember the pieces a full write just left in ``search_dir`` (see :func:`update`)."""
+           state_path: Path, content_keys: list[str | None] | None = None) -> None:
+    """Remember the pieces a full write just left in ``search_dir`` (see :func:`update`; ``content_keys`` too)."""
     docs = [d for d in index.get("docs", []) if isinstance(d, dict)]
     layout = layout_of(docs)
     numbers = dict(stub["config"]["kbgen"]["shards"])
-    state = ShardState(fingerprint(index.get("config", {})), [doc_key(d) for d in docs], layout, dict(by_first),
+    state = ShardState(fingerprint(index.get("config", {})), _doc_keys(docs, content_keys), layout, dict(by_first),
                        numbers, _aliases(docs), {})
     state.files = _stamps(search_dir, _pieces(len(layout), numbers))
     _save(state_path, state)
 
 
 def update(index: dict[str, Any], search_dir: Path, state_path: Path,
-           add_parts: Callable[[dict[str, Any]], None]) -> dict[str, Any] | None:
+           add_parts: Callable[[dict[str, Any]], None],
+           content_keys: list[str | None] | None = None) -> dict[str, Any] | None:
     """Patch the pieces in ``search_dir`` to those of ``index``; the stub, or None when everything must be written.
 
     ``index`` is Material's, made Korean-aware except for its documents' parts:
-    ``add_parts`` gives one document its parts field (only changed ones need it).
+    ``add_parts`` gives one document its parts field (only changed ones need it). ``content_keys``:
+    each document's :func:`content_key` where known (None: made here), in the order of its documents.
     """
     state = _load(state_path)
     config = index.get("config", {})
@@ -107,7 +127,7 @@ def update(index: dict[str, Any], search_dir: Path, state_path: Path,
     layout = layout_of(docs)
     if layout != state.layout:
         return None
-    keys = [doc_key(d) for d in docs]
+    keys = _doc_keys(docs, content_keys)
     changed = [n for n, (key, old) in enumerate(zip(keys, state.doc_keys)) if key != old]
     if len(changed) > max(MAX_CHANGED_ALWAYS, MAX_CHANGED_SHARE * len(docs)) or not _intact(search_dir, state.files):
         return None

@@ -117,17 +117,25 @@ def page_renderer(source: PageSource) -> Callable[[Page, MkDocsConfig, Files], N
     return render
 
 
+def file_at(files: Files, src_uri: str) -> File | None:
+    """``files.get_file_from_path(src_uri)`` for a path already in POSIX form (kbgen's own, a theme's walk):
+    a dict lookup rather than a PurePath per call, thousands per build. Anything its normalising could
+    change still goes through it."""
+    found = files.src_uris.get(src_uri)
+    if found is None and ("//" in src_uri or "./" in src_uri or src_uri.endswith("/") or src_uri.startswith("/")):
+        return files.get_file_from_path(src_uri)
+    return found
+
+
 def mkdocs_navigation(root: NavNode, files: Files, config: MkDocsConfig, generated: dict[str, str]) -> Navigation:
     """MkDocs's Navigation for kbgen's tree: sections whose first child is their own page.
 
     ``generated`` maps a generated page's src_path to the file it got (another
     name when a note already had that one).
     """
-    by_uri = files.src_uris  # src_paths are POSIX already: get_file_from_path's normalising was 10,000 PurePaths
-
     def page(node: NavNode) -> Page:
         src_path = generated.get(node.src_path, node.src_path) if node.generated else node.src_path
-        file = by_uri.get(src_path) or files.get_file_from_path(src_path)
+        file = file_at(files, src_path)
         assert file is not None
         return file.page if file.page is not None else Page(None, file, config)
 
@@ -170,7 +178,7 @@ def place(file: File, url: str) -> None:
 def free_src_uri(files: Files, src_uri: str) -> str:
     stem, ext = os.path.splitext(src_uri)
     n = 2
-    while files.get_file_from_path(f"{stem}-{n}{ext}") is not None:
+    while file_at(files, f"{stem}-{n}{ext}") is not None:
         n += 1
     return f"{stem}-{n}{ext}"
 

@@ -29,7 +29,7 @@ from mkdocs.structure.pages import Page
 from .build import Progress, build_vault, release_tokens
 from .mkdocs_build import only_known_plugins, search_index
 from .mkdocs_theme import JINJA_CACHE, is_theme_file, themes_own
-from .mkdocs_pages import (PageSource, escape_strings, free_src_uri, mkdocs_navigation, page_meta, page_reader,
+from .mkdocs_pages import (PageSource, escape_strings, file_at, free_src_uri, mkdocs_navigation, page_meta, page_reader,
                            page_renderer, place)
 from .markdown.renderer import NoteRenderer
 from .quick_note import refresh_note
@@ -219,7 +219,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         # A note or file that appeared between MkDocs's scan and kbgen's (`kbgen serve` while
         # the author saves): publish what kbgen read, so pages and navigation agree.
         for src_uri in [*build.rendered, *build.vault.attachments]:
-            if files.get_file_from_path(src_uri) is None:
+            if file_at(files, src_uri) is None:
                 file = File(src_uri, config.docs_dir, config.site_dir, config.use_directory_urls)
                 if src_uri in build.rendered:
                     place(file, build.vault.notes[src_uri].url)
@@ -229,7 +229,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self.pages = {}
         for page in build.pages:
             src_uri = page.src_path
-            if files.get_file_from_path(src_uri) is not None:  # a note has the generated page's file name
+            if file_at(files, src_uri) is not None:  # a note has the generated page's file name
                 src_uri = free_src_uri(files, src_uri)
                 build.emit_diagnostics.append(Diagnostic(
                     page.src_path, 1, 1, "warning", "url-collision",
@@ -245,11 +245,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
         self._listings = {}
         # An author's nav: is never cut (see on_nav), so no list is added to the notes either.
         for src_path, anchor in (listing_targets(build) if config.nav is None else {}).items():
-            file = files.get_file_from_path(generated.get(src_path, src_path))
+            file = file_at(files, generated.get(src_path, src_path))
             if file is not None:
                 self._listings[file.url] = file.url + anchor
         for site_file in build.files:
-            existing = files.get_file_from_path(site_file.dest)
+            existing = file_at(files, site_file.dest)
             if existing is not None:
                 files.remove(existing)
             files.append(File.generated(config, site_file.dest, content=site_file.read_bytes()))

@@ -24,6 +24,7 @@ from mkdocs import utils
 from mkdocs.commands import build as mkdocs_build
 
 from .mkdocs_build import SiteState, search_index
+from .mkdocs_pages import file_at
 from .mkdocs_views import page_views, views_understood
 from .quick_cache import QuickCache
 from .quick_structure import is_structural
@@ -121,7 +122,7 @@ def _refresh(state: SiteState, changed: set[str], shown: Callable[[list[str]], N
         count = len(written) + len(listed) + len(rest)
         for dest, site_file in files.items():
             content = site_file.read_bytes()
-            file = state.files.get_file_from_path(dest)
+            file = file_at(state.files, dest)
             if file is not None:  # as the next build's on_files would give it
                 file.content_bytes = content
             count += write_site_file(state, dest, content)
@@ -157,7 +158,7 @@ def _populate_again(state: SiteState, plugin: Any, notes: list[str]) -> bool:
     doc_pages = [file.page for file in state.doc_files]
     mappings = _tag_mappings(config)
     for src_uri in notes:  # their titles, as the navigation shows them
-        file = state.files.get_file_from_path(src_uri)
+        file = file_at(state.files, src_uri)
         if file is None or file.page is None:
             return False
         for data in mappings:  # Material's tags plugin maps the page again (it may have no tags now)
@@ -226,7 +227,7 @@ def _tagged(state: SiteState, notes: list[str]) -> list:
     """The titles and tags Material's tags.json gives these notes' pages (it lists every tagged page)."""
     out = []
     for src_uri in notes:
-        file = state.files.get_file_from_path(src_uri)
+        file = file_at(state.files, src_uri)
         page = file.page if file is not None else None
         mappings = [data.get(page.url) for data in _tag_mappings(state.config)] if page is not None else []
         out.append((page.title if page is not None else None,
@@ -265,7 +266,7 @@ def template_page(state: SiteState, src_uri: str) -> tuple[str, bytes, list]:
     """Read and template the page of ``src_uri`` once more from ``state``: (its path in the site, its
     bytes, its search entries). The kbgen plugin must already hold the page's new content. Nothing is
     written, and the search index is left as it was."""
-    file = state.files.get_file_from_path(src_uri)
+    file = file_at(state.files, src_uri)
     if file is None or file.page is None:
         raise LookupError(f"no page for {src_uri}")
     config = state.config

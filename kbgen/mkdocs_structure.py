@@ -19,6 +19,7 @@ from mkdocs.structure.files import File, InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 
 from .markdown.renderer import NoteRenderer
+from .mkdocs_pages import file_at
 from .mkdocs_views import views_understood
 from .quick_structure import refresh_structure
 
@@ -48,7 +49,7 @@ def refresh(state: Any, plugin: Any, notes: list[str],
     mappings = _tag_mappings(config)
     gone: list[str] = []
     for src_uri in change.removed:
-        file = files.get_file_from_path(src_uri)
+        file = file_at(files, src_uri)
         if file is None:
             return None
         for data in mappings:
@@ -65,7 +66,7 @@ def refresh(state: Any, plugin: Any, notes: list[str],
     set_exclusions(added, config)
     _insert_in_walk_order(files, added, set(build.rendered) | set(build.vault.attachments))
     for dest in change.files_removed:
-        file = files.get_file_from_path(dest)
+        file = file_at(files, dest)
         if file is not None:
             files.remove(file)
             gone.append(dest)
@@ -77,7 +78,7 @@ def refresh(state: Any, plugin: Any, notes: list[str],
         plugin._sources.pop(uri, None)
     doc_pages = [file.page for file in state.doc_files]
     for uri in change.notes:  # their titles and tags, as the navigation and Material's tags plugin show them
-        file = files.get_file_from_path(uri)
+        file = file_at(files, uri)
         if file is None or file.page is None:
             return None
         for data in mappings:
@@ -130,7 +131,7 @@ def _site_files(state: Any, site_files: list[Any]) -> dict[str, bytes]:
     contents: dict[str, bytes] = {}
     for site_file in site_files:
         contents[site_file.dest] = site_file.read_bytes()
-        file = files.get_file_from_path(site_file.dest)
+        file = file_at(files, site_file.dest)
         if file is not None:
             file.content_bytes = contents[site_file.dest]
         else:

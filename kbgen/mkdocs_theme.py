@@ -24,6 +24,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from . import background, theme_files
+from .mkdocs_pages import file_at
 from .theme_rewrites import SourceKeyedBytecodeCache
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -78,7 +79,7 @@ class ThemeFiles:
             pairs = _walk(self.env, self.config)
             self.record.save(pairs)
         for src_uri, folder in pairs:
-            if files.get_file_from_path(src_uri) is None:  # theme files do not override the vault's
+            if file_at(files, src_uri) is None:  # theme files do not override the vault's
                 files.append(File(src_uri, folder, self.config.site_dir, self.config.use_directory_urls))
 
     def wait(self) -> list[tuple[str, str]] | None:

@@ -30,3 +30,16 @@ def test_plain_mkdocs_build_renders_with_kbgen(tmp_path):
     assert 'class="katex"' in seed and "$$" not in seed.split('<article')[1].split('</article>')[0]
     assert "fonts.googleapis.com" not in seed  # kbgen turns Material's Google Fonts off
     assert (tmp_path / "cache").is_dir()  # the cache lives where the plugin option says
+
+
+def test_file_at_finds_what_get_file_from_path_finds():
+    """kbgen's lookup by POSIX path (a dict lookup) answers as MkDocs's normalising one, odd paths too."""
+    from mkdocs.structure.files import File, Files
+
+    from kbgen.mkdocs_pages import file_at
+
+    files = Files([File(p, "/docs", "/site", True) for p in ("a.md", "sub/b.md", "sub/img.png", "태그/c.md")])
+    for path in ("a.md", "sub/b.md", "sub//b.md", "./a.md", "sub/./img.png", "태그/c.md", "sub/b.md/",
+                 "missing.md", "sub/missing.md", "/a.md", ""):
+        assert file_at(files, path) is files.get_file_from_path(path), path
+    assert file_at(files, "sub//b.md") is not None  # the normalised path's file, as MkDocs finds it

@@ -185,3 +185,29 @@ def test_code_blocks_an_edit_left_alone_are_not_highlighted_again(tmp_path: Path
     assert '<span class="mi">3</span>' in page and "A sentence more." in page
     monkeypatch.setattr(highlight, "_highlighted", original)
     assert tree(tmp_path / "site") == _cold(tmp_path, notes, "cold")
+
+
+def test_a_build_that_took_in_few_notes_leaves_the_kept_build_for_the_next_to_take_them_in_again(
+        tmp_path: Path, started_from: list[bool]):
+    """Keeping a build costs a fork and its copy-on-write: a build that started from the kept build with
+    fewer than KEEP_AGAIN_AT notes changed leaves it; the next takes every note changed since in."""
+    notes = write_vault(tmp_path / "notes", VAULT)
+    _age(notes)
+    config = config_file(tmp_path, notes, tmp_path / "site", tmp_path / "cache")
+    _build(config)
+    kept = tmp_path / "cache" / snapshot.FILE
+    first = kept.read_bytes()
+    steps = [("c.md", VAULT["c.md"].replace("embedded text", "one")),
+             ("c.md", VAULT["c.md"].replace("embedded text", "two")),  # the same note again
+             ("a.md", VAULT["a.md"].replace("See [[b]]", "Now see [[b]]")),  # two notes since the kept build
+             ("b.md", VAULT["b.md"] + "\nmore words\n")]  # three: this build is kept
+    for step, (name, text) in enumerate(steps, 1):
+        _edit(notes, name, text, step=step)
+        _build(config)
+        assert tree(tmp_path / "site") == _cold(tmp_path, notes, f"cold{step}"), step
+        assert (kept.read_bytes() == first) is (step < 4), step
+    assert started_from[0] is False and started_from[1::2] == [True] * 4  # between: the cold builds
+    assert snapshot.KEEP_AGAIN_AT == 3
+    _edit(notes, "c.md", VAULT["c.md"].replace("embedded text", "three"), step=5)
+    _build(config)  # from the build kept at step 4: one note changed since
+    assert started_from[-1] is True and "three" in (tmp_path / "site" / "c" / "index.html").read_text("utf-8")

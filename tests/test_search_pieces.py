@@ -166,6 +166,14 @@ VAULT = {
 }
 
 
+def _assert_equals_a_cold_build(tmp_path: Path, notes: Path, site: Path) -> None:
+    cold_site = tmp_path / "cold"
+    cold_config = _config(tmp_path, notes, cold_site, tmp_path / "cold-cache")
+    _age(cold_config)
+    assert main(["build", "-q", "--config", str(cold_config)]) == 0
+    assert tree(site) == tree(cold_site)
+
+
 def test_an_edited_note_builds_a_search_index_equal_to_a_cold_build(tmp_path: Path, capsys, monkeypatch):
     notes = write_vault(tmp_path / "notes", VAULT)
     site = tmp_path / "site"
@@ -185,12 +193,8 @@ def test_an_edited_note_builds_a_search_index_equal_to_a_cold_build(tmp_path: Pa
     terms = read_terms(site / "search")
     assert "betanew" in terms["a/"]["text"] and "옛날문장" not in terms["a/"]["text"]
     assert "옛날문장" in terms["c/d/"]["text"]
-    cold_site = tmp_path / "cold"
-    cold_config = _config(tmp_path, notes, cold_site, tmp_path / "cold-cache")
-    _age(cold_config)
-    assert main(["build", "-q", "--config", str(cold_config)]) == 0
+    _assert_equals_a_cold_build(tmp_path, notes, site)
     capsys.readouterr()
-    assert tree(site) == tree(cold_site)
 
 
 def test_documents_of_pages_not_templated_again_are_neither_copied_nor_hashed_again(tmp_path: Path, capsys,
@@ -222,12 +226,8 @@ def test_documents_of_pages_not_templated_again_are_neither_copied_nor_hashed_ag
     # hashed: the new documents, and the old ones of changed documents, checked against the record
     assert {doc[0]["location"] for doc in hashed} == locations and len(loaded) == len(made)
     assert "바뀐" in read_terms(site / "search")["c/d/"]["text"]
-    cold_site = tmp_path / "cold"
-    cold_config = _config(tmp_path, notes, cold_site, tmp_path / "cold-cache")
-    _age(cold_config)
-    assert main(["build", "-q", "--config", str(cold_config)]) == 0
+    _assert_equals_a_cold_build(tmp_path, notes, site)
     capsys.readouterr()
-    assert tree(site) == tree(cold_site)
 
 
 def test_a_shard_that_appears_or_goes_renumbers_the_others_without_a_full_write(tmp_path: Path, monkeypatch):

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from . import background, pickles
+from .sqlite_files import open_wal
 from .config import KbgenConfig
 from .markdown.renderer import RenderedNote
 from .vault.note import Note
@@ -164,12 +165,7 @@ class NoteCache:
             self._db = None
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        return db
+        return open_wal(self.path, _SCHEMA)
 
     def load(self, only: Iterable[str] | None = None) -> dict[str, NoteEntry]:
         """Every entry of this namespace, or the entries of the notes ``only`` names."""

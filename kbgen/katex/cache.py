@@ -19,6 +19,7 @@ import zlib
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ..sqlite_files import open_wal
 from .engine import RenderResult
 
 log = logging.getLogger(__name__)
@@ -69,13 +70,7 @@ class FormulaCache:
             return self._db
         self._opened = True
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a crash may lose the last writes, never corrupt the file.
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute(_SCHEMA)
-            self._db = db
+            self._db = open_wal(self.path, _SCHEMA, check_same_thread=False)
         except (sqlite3.Error, OSError) as exc:
             log.warning("formula cache %s unusable, typesetting without it: %s", self.path, exc)
             self._db = None

@@ -35,7 +35,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, BuildError
 from mkdocs.structure.files import File, Files, InclusionLevel, get_files, set_exclusions
-from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.nav import Navigation, get_navigation
 from mkdocs.structure.pages import Page
 
 from . import background, memory, pickles, theme_files
@@ -194,8 +194,7 @@ def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats
                       progress: Callable[[str, int, int], None] | None, jobs: int | None, env: Any, files: Any,
                       inclusion: Callable[[InclusionLevel], bool]) -> None:
     set_exclusions(files, config)
-    nav = get_navigation(files, config)
-    nav = config.plugins.on_nav(nav, config=config, files=files)
+    nav = _navigation(config, files)
     for file in files.documentation_pages(inclusion=inclusion):
         if file.page is None and file.inclusion.is_not_in_nav():
             Page(None, file, config)
@@ -219,6 +218,36 @@ def _build_from_files(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats
         config.plugins.on_post_build(config=config)
     finally:
         _saved(saving)
+
+
+def _navigation(config: MkDocsConfig, files: Files) -> Navigation:
+    """``get_navigation``, then the plugins' ``on_nav``; without MkDocs's own first where kbgen's replaces it.
+
+    With no nav in mkdocs.yml and no plugin but known ones, kbgen's ``on_nav`` lays the
+    navigation out itself and MkDocs's was made only to be dropped (a fiftieth of a second
+    at 1,000 notes, every build). It is skipped when kbgen's navigation holds every page
+    MkDocs's would: those pages then get their previous, next and parent links from kbgen's
+    alone, as before. Otherwise MkDocs's is made and ``on_nav`` runs on it, as always.
+    """
+    if config.nav is None and only_known_plugins(config):
+        nav = config.plugins.on_nav(Navigation([], []), config=config, files=files)
+        if _holds_every_page(nav, files):
+            return nav
+    return config.plugins.on_nav(get_navigation(files, config), config=config, files=files)
+
+
+def _holds_every_page(nav: Navigation, files: Files) -> bool:
+    """Whether every page MkDocs would put in its navigation is in ``nav``'s page list and tree."""
+    listed = {id(page) for page in nav.pages}
+    in_tree: set[int] = set()
+    stack = list(nav.items)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Page):
+            in_tree.add(id(item))
+        stack.extend(getattr(item, "children", None) or [])
+    return all(file.page is not None and id(file.page) in listed and id(file.page) in in_tree
+               for file in files.documentation_pages() if file.inclusion.is_in_nav())
 
 
 def _build_pages(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_path: Path | None,

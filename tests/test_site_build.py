@@ -70,6 +70,50 @@ def test_kbgen_build_writes_what_mkdocs_build_writes(tmp_path):
     assert_same_site(tmp_path / "site", tmp_path / "site-mkdocs")
 
 
+@pytest.mark.parametrize("nav", [None, "  - seed-001.md\n"])
+def test_kbgen_build_skips_mkdocs_navigation_only_where_kbgen_lays_it_out(tmp_path, monkeypatch, nav):
+    """No nav in mkdocs.yml: kbgen's on_nav replaces MkDocs's navigation, which is not made (the pages'
+    previous/next/parent links come from kbgen's, as when it was made and dropped); an author's nav:
+    MkDocs's is made. Either way the site is what ``mkdocs build`` writes."""
+    notes = tmp_path / "notes"
+    shutil.copytree(ROOT / "notes", notes)
+    made = []
+    original = mkdocs_build.get_navigation
+    monkeypatch.setattr(mkdocs_build, "get_navigation", lambda *a: made.append(1) or original(*a))
+    configs = []
+    for name in ("site", "site-mkdocs"):
+        config = config_file(tmp_path, notes, tmp_path / name, tmp_path / f"cache-{name}")
+        if nav is not None:
+            first = sorted(p.name for p in notes.glob("*.md"))[0]
+            config.write_text(config.read_text(encoding="utf-8") + "nav:\n" + nav.replace("seed-001.md", first),
+                              encoding="utf-8")
+        configs.append(config)
+    kbgen_build(configs[0])
+    assert made == ([] if nav is None else [1])
+    mkdocs_cli_build(configs[1])
+    assert_same_site(tmp_path / "site", tmp_path / "site-mkdocs")
+
+
+def test_a_page_missing_from_kbgen_navigation_has_mkdocs_navigation_made(monkeypatch):
+    """Where kbgen's navigation lacks a page MkDocs's would hold, MkDocs's is made first, as before."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.nav import Navigation, Section
+    from mkdocs.structure.pages import Page
+
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "x", "docs_dir": "/docs", "site_dir": "/site"})
+    files = Files([File(p, "/docs", "/site", True) for p in ("a.md", "b/c.md", "d.md")])
+    pages = [Page(None, files.src_uris[p], config) for p in ("a.md", "b/c.md", "d.md")]
+    whole = Navigation([pages[0], Section("b", [pages[1]]), pages[2]], pages)
+    assert mkdocs_build._holds_every_page(whole, files)
+    assert not mkdocs_build._holds_every_page(Navigation([pages[0], Section("b", [pages[1]])], pages[:2]), files)
+    assert not mkdocs_build._holds_every_page(Navigation([pages[0], pages[2]], pages), files)  # listed, not in the tree
+    Page(None, File("e.md", "/docs", "/site", True), config)  # not among the files: not MkDocs's business
+    files.append(File("f.md", "/docs", "/site", True))  # a page of MkDocs's navigation with no Page yet
+    assert not mkdocs_build._holds_every_page(whole, files)
+
+
 def test_rebuilds_reuse_unchanged_pages_and_equal_a_cold_build(tmp_path):
     notes = vault(tmp_path)
     config = config_file(tmp_path, notes, tmp_path / "site", tmp_path / "cache")

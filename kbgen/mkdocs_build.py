@@ -9,7 +9,7 @@ leave the site exactly as ``mkdocs build`` writes it:
   bytes differ (:class:`~kbgen.site_writer.SiteWriter`), and files the build
   did not produce are removed at the end;
 - a page whose template inputs are unchanged since the last build
-  (:func:`page_keys`) and whose output file is still the one written then is
+  (kbgen.mkdocs_page_keys) and whose output file is still the one written then is
   not templated again; Material's search index gets the entries recorded for
   it, in page order;
 - pages are templated in forked worker processes when there are many; the
@@ -40,14 +40,13 @@ from mkdocs.structure.pages import Page
 
 from . import background, memory, pickles, theme_files
 from .mkdocs_theme import JINJA_CACHE, ThemeFiles
-from .cache import code_fingerprint
+from .mkdocs_page_keys import page_keys, versions
 from .search.index import search_document
 from .site_copies import StaticCopies
 from .site_writer import SiteWriter
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
-MANIFEST_VERSION = 3  # 2: a page's content hashed as UTF-8, not repr(); 3: search entries as SearchDocuments
 # Per-page events of these plugins are understood: they only read the page and,
 # for search, append to its index.
 KNOWN_PLUGIN_MODULES = ("material.plugins.search.", "material.plugins.tags.", "kbgen.")
@@ -140,7 +139,7 @@ def _build(config: MkDocsConfig, writer: SiteWriter, stats: SiteStats, manifest_
     files = get_files(config)
     env = config.theme.get_env()
     theme = ThemeFiles(env, config, _cache_file(config, theme_files.RECORD), _cache_file(config, JINJA_CACHE),
-                       _versions())
+                       versions())
     # With a child walking the theme (an empty cache) its files are added once kbgen's pipeline is
     # done, when no plugin but kbgen's and Material's sees the files in on_files (kbgen's skips them:
     # they are outside the vault, and a file of the vault or of kbgen's own still wins).
@@ -406,44 +405,6 @@ def _template_chunk(indexes: list[int]) -> list[tuple[bytes | None, list]]:
     return [templating._captured(pages[n]) for n in indexes]
 
 
-def page_keys(config: MkDocsConfig, pages: list[Page], nav: Any) -> list[str]:
-    """One key per page: equal keys, equal output.
-
-    A page's template sees its own content, TOC and metadata, the navigation
-    (every page's title and URL), tags (every page's metadata), the
-    configuration and the theme. All of it is hashed: what every page shares
-    once, then each page's own part.
-    """
-    shared = hashlib.sha256()
-    shared.update(f"{MANIFEST_VERSION}\0{code_fingerprint()}\0{_versions()}".encode())
-    config_file = config.config_file_path
-    if config_file and os.path.isfile(config_file):
-        shared.update(Path(config_file).read_bytes())
-    for name in ("site_name", "site_url", "docs_dir", "use_directory_urls", "extra_css",
-                 "extra_javascript", "extra", "copyright", "repo_url", "edit_uri", "nav", "markdown_extensions"):
-        shared.update(f"\0{name}={config.get(name)!r}".encode("utf-8", "surrogatepass"))
-    shared.update(repr((dict(config.theme.items()), list(config.theme.dirs))).encode("utf-8", "surrogatepass"))
-    shared.update(repr(list(config.plugins)).encode())
-    shared.update(_nav_repr(nav.items).encode("utf-8", "surrogatepass"))
-    shared.update(repr(_kbgen_files(config)).encode("utf-8", "surrogatepass"))
-    for page in pages:
-        shared.update(repr((page.file.src_uri, page.url, page.title, page.meta, page.file.inclusion.name))
-                      .encode("utf-8", "surrogatepass"))
-    keys = []
-    extra = _page_key_extra(config)
-    for page in pages:
-        own = shared.copy()
-        # The content as UTF-8 behind its length, not repr()'d: repr copied and escaped every
-        # page's HTML once more on every build.
-        content = page.content or ""
-        own.update(f"{page.file.src_uri!r}\0{page.content is None}\0{len(content)}\0".encode("utf-8", "surrogatepass"))
-        own.update(content.encode("utf-8", "surrogatepass"))
-        own.update(_toc_repr(page.toc).encode("utf-8", "surrogatepass"))
-        own.update(b"\0" + extra(page.file.src_uri).encode("utf-8", "surrogatepass"))  # kbgen's dates line
-        keys.append(own.hexdigest())
-    return keys
-
-
 def _share_jobs(config: MkDocsConfig, jobs: int | None) -> int | None:
     """One knob: kbgen's parse and render use as many processes as page templating.
 
@@ -458,47 +419,6 @@ def _share_jobs(config: MkDocsConfig, jobs: int | None) -> int | None:
             elif plugin.kb.jobs:
                 jobs = plugin.kb.jobs
     return jobs
-
-
-def _kbgen_files(config: MkDocsConfig) -> list[str]:
-    """The files kbgen's build adds (a feed makes every page link it)."""
-    from .mkdocs_plugin import KbgenPlugin
-
-    for plugin in config.plugins.values():
-        if isinstance(plugin, KbgenPlugin) and plugin.build is not None:
-            return sorted(f.dest for f in plugin.build.files)
-    return []
-
-
-def _page_key_extra(config: MkDocsConfig) -> Callable[[str], str]:
-    """What kbgen adds to a page only when it is templated (its dates line), by src_uri."""
-    from .mkdocs_plugin import KbgenPlugin
-
-    for plugin in config.plugins.values():
-        if isinstance(plugin, KbgenPlugin) and plugin.build is not None:
-            return plugin.page_key_extra
-    return lambda src_uri: ""
-
-
-def _nav_repr(items: list[Any]) -> str:
-    return "[" + ",".join(f"({type(i).__name__},{getattr(i, 'title', None)!r},{getattr(i, 'url', None)!r},"
-                          f"{_nav_repr(getattr(i, 'children', None) or [])})" for i in items) + "]"
-
-
-def _toc_repr(toc: Any) -> str:
-    return "[" + ",".join(f"({i.id!r},{i.title!r},{i.level},{_toc_repr(i.children)})" for i in toc) + "]"
-
-
-def _versions() -> str:
-    import importlib.metadata as md
-
-    out = []
-    for name in ("mkdocs", "mkdocs-material", "jinja2", "markupsafe"):
-        try:
-            out.append(f"{name}={md.version(name)}")
-        except md.PackageNotFoundError:
-            pass
-    return ",".join(out)
 
 
 def search_index(config: MkDocsConfig) -> Any | None:

@@ -50,7 +50,7 @@ class PageSource:
         return self.listed if self.listed is not None else self.body
 
     def content_digest(self) -> str:
-        """A digest of ``html`` for the page's key (kbgen.mkdocs_build.page_keys): equal digests, equal
+        """A digest of ``html`` for the page's key (kbgen.mkdocs_page_keys): equal digests, equal
         ``html``. A packed body is hashed as it is held, neither decompressed nor made a str."""
         if self.listed is None and self.rendered is not None:
             return "r" + self.rendered.html_digest()

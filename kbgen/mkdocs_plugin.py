@@ -410,7 +410,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):  # type: ignore[valid-type]
     on_post_build = CombinedEvent(_keep_back_search_docs, _after_search_index)
 
     def page_key_extra(self, src_uri: str) -> str:
-        """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_build.page_keys):
+        """What the page's output depends on beyond MkDocs's page content (kbgen.mkdocs_page_keys):
         its dates line, and its body when the Page does not hold it (``PageSource.deferred``)."""
         source = self._page_source(src_uri)
         if source is None:

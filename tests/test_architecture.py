@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kbgen"
 # The adapter: the plugin, and the drivers the CLI runs MkDocs's build and server with.
-ALLOWED = {"mkdocs_plugin.py", "mkdocs_build.py", "mkdocs_serve.py", "mkdocs_quick.py", "mkdocs_search.py", "mkdocs_structure.py", "mkdocs_pages.py", "mkdocs_theme.py", "cli.py"}
+ALLOWED = {"mkdocs_plugin.py", "mkdocs_build.py", "mkdocs_serve.py", "mkdocs_quick.py", "mkdocs_search.py", "mkdocs_structure.py", "mkdocs_pages.py", "mkdocs_theme.py", "mkdocs_page_keys.py", "cli.py"}
 
 
 def test_only_the_adapter_and_cli_import_mkdocs():

@@ -108,7 +108,8 @@ class ParsedNotes(dict):
     def parsed_by(cls, vault: Vault, renderer: Any, restored: Mapping[str, NoteEntry] | None = None) -> "ParsedNotes":
         """Parses by ``renderer``; a restored (or, once released, any published) note is parsed when asked for,
         as the link pass would have left it (:func:`late_parser`)."""
-        return cls(vault, restored if restored is not None else {}, late_parser(vault, lambda note: renderer.parse(note, vault)), renderer)
+        parse = late_parser(vault, lambda note: renderer.parse(note, vault))
+        return cls(vault, restored if restored is not None else {}, parse, renderer)
 
     def __contains__(self, key: object) -> bool:
         return dict.__contains__(self, key) or key in self.restored or (self._released and self._published(key))

@@ -26,22 +26,24 @@ def open_wal(path: Path, schema: str, **connect: Any) -> sqlite3.Connection:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(str(path), timeout=30, isolation_level=None, **connect)
-    try:
-        for attempt in range(ATTEMPTS):
-            try:
-                db.execute("PRAGMA journal_mode=WAL")
-                # WAL + NORMAL: a crash may lose the last writes, never corrupt the file.
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(schema)
-                return db
-            except sqlite3.OperationalError as exc:
-                if attempt == ATTEMPTS - 1 or not _busy(exc):
-                    raise
-                time.sleep(PAUSE_S * (attempt + 1))
-    except BaseException:
-        db.close()
-        raise
-    raise AssertionError("unreachable")  # the last attempt returns or raises
+    attempt = 0
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a crash may lose the last writes, never corrupt the file.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(schema)
+            return db
+        except sqlite3.OperationalError as exc:
+            attempt += 1
+            if attempt < ATTEMPTS and _busy(exc):
+                time.sleep(PAUSE_S * attempt)
+                continue
+            db.close()
+            raise
+        except BaseException:
+            db.close()
+            raise
 
 
 def _busy(exc: sqlite3.OperationalError) -> bool:
